@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Install everything TrialAtlas and its tests need, then run the whole test suite.
+# System packages (Debian): chromium for the browser tests, postgresql for the
+# PostgreSQL store tests. Extra arguments go to pytest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need=()
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
+if [ ${#need[@]} -gt 0 ]; then
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+
+python3 -m pip install -q -e ".[test]"
+python3 -m ruff check src tests bench scripts
+python3 -m pytest -n 2 -p no:cacheprovider "$@"

@@ -1,0 +1,5 @@
+"""``python -m trialatlas`` runs the command line."""
+
+from trialatlas.cli.main import app
+
+app()

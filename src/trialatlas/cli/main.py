@@ -1,0 +1,105 @@
+"""The ``trialatlas`` command: a thin skin over the feature functions."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import orjson
+import typer
+
+from trialatlas.settings import Settings, load_settings
+
+app = typer.Typer(
+    help="TrialAtlas: clinical-trial discovery from public registry records.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+DbOption = Annotated[
+    str | None,
+    typer.Option("--db", envvar="TRIALATLAS_DB", help="SQLite file path or postgresql:// URL."),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
+
+
+def _settings(db: str | None) -> Settings:
+    return load_settings(db=db)
+
+
+def _open(settings: Settings):  # noqa: ANN202 (returns the Store protocol)
+    from trialatlas.store import open_store
+
+    return open_store(settings.db_url)
+
+
+def print_json(data: object) -> None:
+    sys.stdout.write(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode() + "\n")
+
+
+@app.command()
+def ingest(
+    sources: Annotated[list[str], typer.Argument(help="Files, directories, zips or URLs.")],
+    db: DbOption = None,
+    quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar.")] = False,
+) -> None:
+    """Load registry records; the last line is `loaded N, updated N, unchanged N, rejected N`."""
+    from trialatlas.cli.ingest_command import run_ingest
+
+    settings = _settings(db)
+    store = _open(settings)
+    try:
+        summary = run_ingest(store, sources, settings.rejects_path, quiet)
+    finally:
+        store.close()
+    for message in summary.source_errors:
+        typer.echo(f"error: {message}", err=True)
+    typer.echo(summary.line)
+    if summary.source_errors:
+        raise typer.Exit(2)
+
+
+@app.command()
+def serve(
+    db: DbOption = None,
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    no_sample: Annotated[
+        bool, typer.Option("--no-sample", help="Do not load the bundled sample into an empty store.")
+    ] = False,
+) -> None:
+    """Serve the web UI and JSON API; an empty store first gets the bundled sample."""
+    import uvicorn
+
+    from trialatlas.cli.ingest_command import run_ingest
+    from trialatlas.sample import sample_sources
+    from trialatlas.web.app import create_app
+
+    settings = load_settings(db=db, host=host, port=port)
+    store = _open(settings)
+    try:
+        if not no_sample and store.count_studies() == 0:
+            typer.echo("Empty store: loading the bundled sample (a minute or two, once).", err=True)
+            summary = run_ingest(store, sample_sources(), settings.rejects_path)
+            typer.echo(summary.line, err=True)
+    finally:
+        store.close()
+    typer.echo(f"TrialAtlas on http://{settings.host}:{settings.port}/", err=True)
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="warning")
+
+
+@app.command()
+def show(
+    nct_id: Annotated[str, typer.Argument(help="NCT ID, e.g. NCT06001853.")],
+    db: DbOption = None,
+    json_: JsonOption = False,
+) -> None:
+    """One trial: the full registry record (text, or JSON with --json)."""
+    from trialatlas.cli.show_command import render_show
+
+    store = _open(_settings(db))
+    try:
+        code = render_show(store, nct_id.strip().upper(), json_)
+    finally:
+        store.close()
+    raise typer.Exit(code)

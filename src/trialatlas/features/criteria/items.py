@@ -1,0 +1,157 @@
+"""Item stage: split each section into criteria, with nesting and wrapped lines.
+
+A criterion starts at a bullet (``*``, ``-``, ``•`` …), a numbered or lettered
+marker (``1.``, ``1)``, ``(1)``, ``a.``, ``i.``) or, without markers, at a new
+line. Nesting follows indentation (registry markdown ``* `` vs ``  * ``) and,
+at equal indentation, a change of marker style under an item ending in ``:``
+or an outline step (``1.`` → ``a.``). A line that continues a sentence (starts
+in lower case, follows a dangling word, or sits indented under a bullet's text)
+is joined to the criterion before it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from trialatlas.features.criteria.document import CriteriaDoc, Item, Section, line_spans
+from trialatlas.model.criteria import CriterionKind
+
+_MARKER = re.compile(
+    r"^(?P<indent>[ \t]*)(?P<marker>[*\-•·▪◦‣●○■□➢►o](?=[ \t])|\(?\d{1,3}[.)](?!\d)|\(\d{1,3}\)"
+    r"|\(?[a-zA-Z][.)](?![a-zA-Z0-9])|\(?(?:[ivx]{1,5}|[IVX]{1,5})[.)](?![a-zA-Z0-9])|\([a-zA-Z]\))"
+    r"(?P<gap>[ \t]+|$)"
+)
+_CONNECTOR_END = re.compile(
+    r"(?:[,\-/(&+≥≤<>=]|\b(?:and|or|of|the|with|to|for|in|a|an|than|by|at|on|from|as|who|which|"
+    r"that|including|include|per|is|are|be|has|have|not|no|any|if|within|after|before|prior|"
+    r"between|e\.g\.|i\.e\.))\s*$",
+    re.IGNORECASE,
+)
+_LOWER_START = re.compile(r"^[a-z(\[{,;]|^(?:and|or)\b")
+_SUB_STYLES = {"num": {"alpha", "roman", "bullet"}, "alpha": {"roman", "bullet"}, "roman": {"bullet"}}
+
+
+@dataclass(slots=True)
+class _Open:
+    index: int
+    indent: int
+    style: str
+    ends_colon: bool
+
+
+def marker_style(marker: str, previous: str | None = None) -> str:
+    """``bullet``, ``num``, ``alpha`` or ``roman`` (``i.`` stays alpha after ``h.``)."""
+    core = marker.strip("().")
+    if not core or not core[0].isalnum():
+        return "bullet"
+    if core.isdigit():
+        return "num"
+    if core == "o":
+        return "bullet"
+    low = core.lower()
+    if set(low) <= set("ivx") and (len(low) > 1 or previous == "roman" or low != "i"):
+        return "roman" if len(low) > 1 or previous != "alpha" else "alpha"
+    if low == "i" and previous != "alpha":
+        return "roman"
+    return "alpha"
+
+
+def _indent_width(indent: str) -> int:
+    return len(indent.replace("\t", "    "))
+
+
+class ItemSplitter:
+    """Stage: fill ``doc.items`` (criteria in text order) from ``doc.sections``."""
+
+    def __call__(self, doc: CriteriaDoc) -> CriteriaDoc:
+        items: list[Item] = []
+        for section in doc.sections:
+            self._split(doc, section, items)
+        doc.items = items
+        return doc
+
+    def _split(self, doc: CriteriaDoc, section: Section, items: list[Item]) -> None:
+        view = doc.view
+        stack: list[_Open] = []
+        current: Item | None = None
+        content_col = 0
+        blank = True
+        last_style: str | None = None
+        for start, end in line_spans(view, section.start, section.end):
+            line = view[start:end]
+            if not line.strip():
+                blank = True
+                continue
+            m = _MARKER.match(line)
+            if m is not None and m.group("gap") == "" and m.end() == len(line):
+                m = None  # a lone "-" or "1." line: no text to hold
+            if m is not None:
+                indent = _indent_width(m.group("indent"))
+                style = marker_style(m.group("marker"), last_style)
+                last_style = style
+                text_start = start + m.end()
+                current = self._new_item(
+                    items, stack, section.kind, text_start, end, view, indent, style
+                )
+                content_col = m.end()
+                blank = False
+                continue
+            stripped = line.lstrip(" \t")
+            indent = _indent_width(line[: len(line) - len(stripped)])
+            if current is not None and not blank and self._continues(view, current, stripped, indent, content_col):
+                current.end = start + len(line.rstrip())
+                continue
+            current = self._new_item(
+                items, stack, section.kind, start + (len(line) - len(stripped)), end, view, indent, "plain"
+            )
+            content_col = indent
+            blank = False
+
+    @staticmethod
+    def _continues(view: str, item: Item, stripped: str, indent: int, content_col: int) -> bool:
+        previous = view[item.start : item.end]
+        if _LOWER_START.match(stripped) or _CONNECTOR_END.search(previous):
+            return True
+        return item.marker is not None and item.marker != "plain" and indent >= max(content_col, 1)
+
+    @staticmethod
+    def _new_item(
+        items: list[Item],
+        stack: list[_Open],
+        kind: CriterionKind,
+        start: int,
+        end: int,
+        view: str,
+        indent: int,
+        style: str,
+    ) -> Item | None:
+        while end > start and view[end - 1].isspace():
+            end -= 1
+        if end <= start:
+            return None
+        parent = _place(stack, indent, style)
+        depth = 0 if parent is None else items[parent].depth + 1
+        item = Item(kind=kind, start=start, end=end, depth=depth, parent=parent, marker=style, indent=indent)
+        items.append(item)
+        stack.append(_Open(len(items) - 1, indent, style, view[start:end].rstrip().endswith(":")))
+        return item
+
+
+def _place(stack: list[_Open], indent: int, style: str) -> int | None:
+    """Pop ``stack`` to where an item at ``indent`` with ``style`` belongs; its parent index."""
+    for k in range(len(stack) - 1, -1, -1):
+        entry = stack[k]
+        if entry.indent < indent:
+            break
+        if entry.indent == indent and entry.style == style:
+            del stack[k:]
+            return stack[-1].index if stack else None
+    while stack and stack[-1].indent > indent:
+        stack.pop()
+    if stack and stack[-1].indent == indent:
+        top = stack[-1]
+        if style != "plain" and (top.ends_colon or style in _SUB_STYLES.get(top.style, set())):
+            return top.index
+        stack.pop()
+    return stack[-1].index if stack else None

@@ -1,0 +1,144 @@
+"""Typed rule objects for the criteria stages, loaded from JSON data files.
+
+The rules live in ``trialatlas/data/criteria/*.json`` (shipped with the
+package); each stage accepts the default rules, rules loaded from another path,
+or an explicit list. Files are read on first use and cached, never at import.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any, Literal
+
+from trialatlas.model.criteria import CriterionKind, EntityType
+
+ContextCategory = Literal["NEGATED_EXISTENCE", "POSSIBLE_EXISTENCE", "HISTORICAL", "PSEUDO", "TERMINATE"]
+Direction = Literal["forward", "backward", "bidirectional", "pseudo", "terminate"]
+
+DATA_DIR = Path(__file__).resolve().parents[2] / "data" / "criteria"
+
+
+def read_json(name: str | Path) -> Any:
+    """Read a rules file: a bare name is looked up in the shipped data package."""
+    path = Path(name) if isinstance(name, Path) or "/" in str(name) else DATA_DIR / name
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+@dataclass(frozen=True, slots=True)
+class SectionRule:
+    """A header line pattern; ``kind`` None marks a sub-header that keeps the kind."""
+
+    pattern: re.Pattern[str]
+    kind: CriterionKind | None
+    strong: bool = False  # the header may be followed by criterion text on the same line
+
+
+@dataclass(frozen=True, slots=True)
+class ContextRule:
+    """A ConText trigger (after medspaCy's ``ConTextRule``)."""
+
+    literal: str
+    category: ContextCategory
+    direction: Direction
+    max_scope: int | None = None  # in tokens; None = to the end of the sentence
+    pattern: re.Pattern[str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        words = [re.escape(w) for w in self.literal.lower().split()]
+        body = r"\s+".join(words)
+        object.__setattr__(self, "pattern", re.compile(rf"(?<![\w-]){body}(?![\w])", re.IGNORECASE))
+
+
+@dataclass(frozen=True, slots=True)
+class PatternRule:
+    """A regular expression that marks an entity of ``type`` (group ``span`` if present)."""
+
+    type: EntityType
+    pattern: re.Pattern[str]
+    name: str = ""
+
+
+@cache
+def section_rules() -> tuple[SectionRule, ...]:
+    """The shipped header rules (``sections.json``)."""
+    data = read_json("sections.json")
+    return tuple(
+        SectionRule(re.compile(r["pattern"], re.IGNORECASE), r.get("kind"), bool(r.get("strong")))
+        for r in data["headers"]
+    )
+
+
+def load_context_rules(source: str | Path = "context_rules.json") -> tuple[ContextRule, ...]:
+    """ConText triggers from a JSON file with a ``context_rules`` list."""
+    data = read_json(source)
+    return tuple(
+        ContextRule(
+            literal=r["literal"],
+            category=r["category"],
+            direction=r["direction"],
+            max_scope=r.get("max_scope"),
+        )
+        for r in data["context_rules"]
+    )
+
+
+@cache
+def context_rules() -> tuple[ContextRule, ...]:
+    """The shipped ConText triggers, cached."""
+    return load_context_rules()
+
+
+@cache
+def pattern_rules() -> tuple[PatternRule, ...]:
+    """The shipped entity patterns (``entity_patterns.json``)."""
+    data = read_json("entity_patterns.json")
+    return tuple(
+        PatternRule(r["type"], re.compile(r["pattern"], re.IGNORECASE), r.get("name", ""))
+        for r in data["patterns"]
+    )
+
+
+@cache
+def lexicon_terms() -> dict[str, EntityType]:
+    """Term → entity type, from the curated lexicon overlaid on the derived one.
+
+    ``lexicon_derived.json`` is built by ``scripts/build_criteria_lexicons.py``
+    from annotated training criteria; ``lexicon_curated.json`` is hand-kept and
+    wins on conflicts. ``stop`` terms of the curated file are removed.
+    """
+    terms: dict[str, EntityType] = {}
+    for name in ("lexicon_derived.json", "lexicon_curated.json"):
+        try:
+            data = read_json(name)
+        except FileNotFoundError:
+            continue
+        for etype, words in data.get("terms", {}).items():
+            for w in words:
+                terms[" ".join(w.lower().split())] = etype
+        for w in data.get("stop", []):
+            terms.pop(" ".join(w.lower().split()), None)
+    return terms
+
+
+@cache
+def stop_terms() -> frozenset[str]:
+    """Words never tagged from a vocabulary (common English words in drug names …)."""
+    data = read_json("lexicon_curated.json")
+    return frozenset(" ".join(w.lower().split()) for w in data.get("stop", []))
+
+
+@cache
+def window_anchors() -> tuple[tuple[re.Pattern[str], str], ...]:
+    """Reference events of time windows: pattern → anchor name (``windows.json``)."""
+    data = read_json("windows.json")
+    return tuple((re.compile(a["pattern"], re.IGNORECASE), a["anchor"]) for a in data["anchors"])
+
+
+@cache
+def unit_aliases() -> dict[str, str]:
+    """Written unit → pint expression (``units.json``)."""
+    return dict(read_json("units.json")["aliases"])

@@ -1,0 +1,97 @@
+"""ClinicalTrials.gov API v2 JSON: one study, a ``{"studies": [...]}`` page, a list, JSON Lines."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+import orjson
+
+from trialatlas.sources.records import RawRecord
+
+
+def _nct_hint(study: Any) -> str | None:
+    try:
+        value = study["protocolSection"]["identificationModule"]["nctId"]
+    except (KeyError, TypeError):
+        return None
+    return value if isinstance(value, str) else None
+
+
+def _unwrap(obj: Any) -> tuple[str, Any]:
+    """Recognize a study object, or a wrapped record ``{"study": {...}}`` / ``{"xml": "..."}``."""
+    if isinstance(obj, dict):
+        if "protocolSection" in obj:
+            return "ctgov_v2", obj
+        if isinstance(obj.get("study"), dict):
+            return "ctgov_v2", obj["study"]
+        if isinstance(obj.get("xml"), str):
+            return "ctgov_xml", obj["xml"]
+    return "unknown", obj
+
+
+def _record(source: str, position: str, obj: Any, text: str | None = None) -> RawRecord:
+    kind, payload = _unwrap(obj)
+    if kind == "ctgov_xml":
+        return RawRecord(source, position, "ctgov_xml", payload)
+    if kind == "ctgov_v2":
+        body = text if text is not None and payload is obj else orjson.dumps(payload).decode()
+        return RawRecord(
+            source, position, "ctgov_v2", body, data=payload, nct_id_hint=_nct_hint(payload)
+        )
+    shown = orjson.dumps(obj).decode()[:200] if not isinstance(obj, str) else obj[:200]
+    return RawRecord(
+        source,
+        position,
+        "ctgov_v2",
+        shown,
+        data=None,
+        error="not a ClinicalTrials.gov study object (no protocolSection)",
+    )
+
+
+def records_from_json_bytes(
+    source: str, data: bytes, position: str = "document"
+) -> Iterator[RawRecord]:
+    """One JSON document: a study, a page of studies, or a list of studies."""
+    try:
+        obj = orjson.loads(data)
+    except orjson.JSONDecodeError as exc:
+        yield RawRecord(
+            source,
+            position,
+            "ctgov_v2",
+            data[:200].decode("utf-8", "replace"),
+            error=f"malformed JSON: {exc}",
+        )
+        return
+    if isinstance(obj, dict) and isinstance(obj.get("studies"), list):
+        items: list[Any] = obj["studies"]
+    elif isinstance(obj, list):
+        items = obj
+    else:
+        yield _record(source, position, obj, data.decode("utf-8", "replace"))
+        return
+    for i, item in enumerate(items):
+        yield _record(
+            source, f"{position} item {i + 1}" if position != "document" else f"item {i + 1}", item
+        )
+
+
+def records_from_json_lines(source: str, lines: Iterable[bytes]) -> Iterator[RawRecord]:
+    """JSON Lines: one study (or wrapped record) per line; blank lines skipped."""
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            obj = orjson.loads(line)
+        except orjson.JSONDecodeError as exc:
+            yield RawRecord(
+                source,
+                f"line {number}",
+                "ctgov_v2",
+                line[:200].decode("utf-8", "replace"),
+                error=f"malformed JSON: {exc}",
+            )
+            continue
+        yield _record(source, f"line {number}", obj, line.decode("utf-8", "replace").strip())

@@ -1,0 +1,62 @@
+"""The store interface: the only place that speaks SQL implements it (SQLite, PostgreSQL)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Literal, Protocol
+
+from trialatlas.model.study import Study
+from trialatlas.sources.records import RawRecord
+
+WriteOutcome = Literal["loaded", "updated", "unchanged", "older"]
+
+
+@dataclass(frozen=True, slots=True)
+class StoredRecord:
+    """The raw record kept per study, so everything downstream can be rebuilt."""
+
+    nct_id: str
+    format: str
+    source: str
+    checksum: str
+    text: str
+    last_update_posted: str | None
+    loaded_at: str
+
+
+@dataclass(frozen=True, slots=True)
+class TextHit:
+    """One full-text hit, best first."""
+
+    nct_id: str
+    title: str
+    overall_status: str | None
+    phases: list[str] = field(default_factory=list)
+    conditions: list[str] = field(default_factory=list)
+    score: float = 0.0
+
+
+class Store(Protocol):
+    """Read and write studies. Writes for one study are one transaction."""
+
+    def write_study(self, study: Study, raw: RawRecord) -> WriteOutcome:
+        """Store one study with its raw record; idempotent, newest version wins."""
+        ...
+
+    def get_study(self, nct_id: str) -> Study | None: ...
+
+    def get_studies(self, nct_ids: Iterable[str]) -> dict[str, Study]: ...
+
+    def get_raw(self, nct_id: str) -> StoredRecord | None: ...
+
+    def count_studies(self) -> int: ...
+
+    def iter_studies(self) -> Iterator[Study]: ...
+
+    def search_text(self, query: str, limit: int = 20, offset: int = 0) -> list[TextHit]:
+        """Ranked full-text search (BM25) over titles, conditions, interventions,
+        keywords, summary and description. Any user text is safe (escaped)."""
+        ...
+
+    def close(self) -> None: ...

@@ -1,0 +1,35 @@
+"""Turn any user text into a safe FTS5 MATCH expression (the store's query builder)."""
+
+from __future__ import annotations
+
+import re
+
+_WORD_RE = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
+_MAX_TERMS = 32
+
+# bm25 weights of studies_fts columns: title, conditions, interventions, keywords, summary, description
+FTS_WEIGHTS = (10.0, 8.0, 6.0, 4.0, 2.0, 1.0)
+
+
+def fts_terms(text: str) -> list[str]:
+    """The words of ``text`` in order, lower-cased, deduplicated, at most 32."""
+    seen: list[str] = []
+    for match in _WORD_RE.finditer(text or ""):
+        word = match.group(0).lower().replace("’", "'")
+        if word not in seen:
+            seen.append(word)
+        if len(seen) >= _MAX_TERMS:
+            break
+    return seen
+
+
+def fts_match(text: str, mode: str = "all") -> str | None:
+    """A MATCH expression where every word is a quoted string (no FTS syntax leaks).
+
+    ``mode="all"`` requires every word, ``"any"`` at least one. None when no words.
+    """
+    terms = fts_terms(text)
+    if not terms:
+        return None
+    quoted = ['"' + t.replace('"', '""') + '"' for t in terms]
+    return (" OR " if mode == "any" else " AND ").join(quoted)

@@ -1,0 +1,141 @@
+"""SQLite schema as numbered migrations; ``PRAGMA user_version`` records the last applied."""
+
+from __future__ import annotations
+
+import sqlite3
+
+MIGRATIONS: list[str] = [
+    # 1: raw records, core study row, child tables, full-text index
+    """
+    CREATE TABLE raw_records (
+        nct_id TEXT PRIMARY KEY,
+        format TEXT NOT NULL,
+        source TEXT NOT NULL,
+        checksum TEXT NOT NULL,
+        last_update_posted TEXT,
+        loaded_at TEXT NOT NULL,
+        body BLOB NOT NULL               -- zlib-compressed original record text
+    );
+    CREATE TABLE studies (
+        id INTEGER PRIMARY KEY,          -- rowid shared with studies_fts
+        nct_id TEXT NOT NULL UNIQUE,
+        source_format TEXT NOT NULL,
+        brief_title TEXT,
+        official_title TEXT,
+        acronym TEXT,
+        overall_status TEXT,
+        study_type TEXT,
+        phases TEXT,                     -- registry codes joined by '|'
+        start_date TEXT,
+        primary_completion_date TEXT,
+        completion_date TEXT,
+        first_posted TEXT,
+        last_update_posted TEXT,
+        enrollment_count INTEGER,
+        enrollment_type TEXT,
+        sex TEXT,
+        min_age_days INTEGER,
+        max_age_days INTEGER,
+        healthy_volunteers INTEGER,
+        has_results INTEGER NOT NULL,
+        lead_sponsor TEXT,
+        lead_sponsor_class TEXT,
+        document BLOB NOT NULL           -- zlib-compressed normalized Study JSON
+    );
+    CREATE INDEX studies_status ON studies(overall_status);
+    CREATE INDEX studies_last_update ON studies(last_update_posted);
+    CREATE INDEX studies_start ON studies(start_date);
+    CREATE TABLE conditions (nct_id TEXT NOT NULL, ordinal INTEGER NOT NULL, name TEXT NOT NULL);
+    CREATE INDEX conditions_nct ON conditions(nct_id);
+    CREATE TABLE keywords (nct_id TEXT NOT NULL, ordinal INTEGER NOT NULL, name TEXT NOT NULL);
+    CREATE INDEX keywords_nct ON keywords(nct_id);
+    CREATE TABLE mesh_terms (nct_id TEXT NOT NULL, kind TEXT NOT NULL, term TEXT NOT NULL, mesh_id TEXT);
+    CREATE INDEX mesh_terms_nct ON mesh_terms(nct_id);
+    CREATE TABLE interventions (
+        nct_id TEXT NOT NULL, ordinal INTEGER NOT NULL, type TEXT, name TEXT NOT NULL,
+        description TEXT, other_names TEXT
+    );
+    CREATE INDEX interventions_nct ON interventions(nct_id);
+    CREATE TABLE arms (
+        nct_id TEXT NOT NULL, ordinal INTEGER NOT NULL, label TEXT NOT NULL, type TEXT, description TEXT
+    );
+    CREATE INDEX arms_nct ON arms(nct_id);
+    CREATE TABLE outcomes (
+        nct_id TEXT NOT NULL, ordinal INTEGER NOT NULL, kind TEXT NOT NULL, measure TEXT NOT NULL,
+        time_frame TEXT
+    );
+    CREATE INDEX outcomes_nct ON outcomes(nct_id);
+    CREATE TABLE sponsors (
+        nct_id TEXT NOT NULL, ordinal INTEGER NOT NULL, role TEXT NOT NULL, name TEXT NOT NULL,
+        agency_class TEXT
+    );
+    CREATE INDEX sponsors_nct ON sponsors(nct_id);
+    CREATE TABLE officials (
+        nct_id TEXT NOT NULL, ordinal INTEGER NOT NULL, name TEXT NOT NULL, role TEXT, affiliation TEXT
+    );
+    CREATE INDEX officials_nct ON officials(nct_id);
+    CREATE TABLE locations (
+        nct_id TEXT NOT NULL, ordinal INTEGER NOT NULL, facility TEXT, status TEXT, city TEXT,
+        state TEXT, zip TEXT, country TEXT, lat REAL, lon REAL, geo_precision TEXT
+    );
+    CREATE INDEX locations_nct ON locations(nct_id);
+    CREATE INDEX locations_country ON locations(country);
+    CREATE INDEX locations_lat ON locations(lat);
+    CREATE TABLE study_references (
+        nct_id TEXT NOT NULL, ordinal INTEGER NOT NULL, pmid TEXT, type TEXT, citation TEXT
+    );
+    CREATE INDEX study_references_nct ON study_references(nct_id);
+    CREATE TABLE identifiers (
+        nct_id TEXT NOT NULL, ordinal INTEGER NOT NULL, id TEXT NOT NULL, type TEXT, domain TEXT
+    );
+    CREATE INDEX identifiers_nct ON identifiers(nct_id);
+    CREATE VIRTUAL TABLE studies_fts USING fts5(
+        title, conditions, interventions, keywords, summary, description,
+        tokenize = 'porter unicode61 remove_diacritics 2'
+    );
+    """,
+]
+
+CHILD_TABLES = (
+    "conditions",
+    "keywords",
+    "mesh_terms",
+    "interventions",
+    "arms",
+    "outcomes",
+    "sponsors",
+    "officials",
+    "locations",
+    "study_references",
+    "identifiers",
+)
+
+
+def migrate(conn: sqlite3.Connection) -> int:
+    """Apply pending migrations in order, each in its own transaction; return the version."""
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    for number, script in enumerate(MIGRATIONS, start=1):
+        if number <= version:
+            continue
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in _statements(script):
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {number}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        version = number
+    return version
+
+
+def _statements(script: str) -> list[str]:
+    """Split a migration script into statements (no semicolons inside our DDL literals)."""
+    out = []
+    for part in script.split(";"):
+        lines = [ln for ln in part.splitlines() if ln.strip() and not ln.strip().startswith("--")]
+        text = "\n".join(ln.split("--")[0] if "--" in ln else ln for ln in lines).strip()
+        if text:
+            out.append(text)
+    return out
