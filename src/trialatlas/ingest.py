@@ -6,14 +6,18 @@ position, NCT ID (when known) and reason, and the rest goes on.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import threading
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from multiprocessing import get_context
 
 from trialatlas.model.study import Study
 from trialatlas.normalize import RecordError, normalize_record
+from trialatlas.sources.ctgov_json import parse_v2_text
 from trialatlas.sources.discover import iter_records
 from trialatlas.sources.records import RawRecord, SourceError
 from trialatlas.store.base import Store
+from trialatlas.store.prepared import PreparedStudy, prepare_study
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +51,24 @@ class IngestSummary:
 
 
 StudyHook = Callable[[Study], Study]
+Prepared = PreparedStudy | Reject
+
+_GROUP = 200  # studies per commit
+_READ_AHEAD = 512  # records in flight per worker
+
+
+def prepare_record(raw: RawRecord, enrich: StudyHook) -> Prepared:
+    """Parse (if read as text), normalize, place sites and prepare one record for writing."""
+    if raw.format == "ctgov_v2" and raw.data is None and raw.error is None:
+        raw = parse_v2_text(raw)
+    try:
+        study = enrich(normalize_record(raw))
+        return prepare_study(study, raw)
+    except RecordError as exc:
+        return Reject(raw.source, raw.position, raw.nct_id_hint, str(exc))
+    except Exception as exc:  # a mapper defect must not stop the load: reject, say why
+        reason = f"could not be normalized ({type(exc).__name__}: {exc})"
+        return Reject(raw.source, raw.position, raw.nct_id_hint, reason)
 
 
 def ingest_paths(
@@ -55,46 +77,115 @@ def ingest_paths(
     *,
     on_record: Callable[[RawRecord], None] | None = None,
     on_reject: Callable[[Reject], None] | None = None,
-    enrich: StudyHook | None = None,
+    workers: int = 1,
 ) -> IngestSummary:
-    """Ingest every record of every source; a source that cannot be read is noted and skipped."""
+    """Ingest every record of every source; a source that cannot be read is noted and skipped.
+
+    With ``workers`` > 1, records are prepared in that many processes while this one
+    writes, in input order; the result is the same as with one.
+    """
     summary = IngestSummary()
-    if enrich is None:
-        enrich = default_enrichment()
     for source in sources:
         try:
-            for raw in iter_records(source):
-                if on_record is not None:
-                    on_record(raw)
-                _ingest_one(store, raw, summary, on_reject, enrich)
+            ingest_records(
+                store,
+                iter_records(source),
+                summary,
+                on_record=on_record,
+                on_reject=on_reject,
+                workers=workers,
+            )
         except SourceError as exc:
             summary.source_errors.append(str(exc))
     return summary
 
 
-def _ingest_one(
+def ingest_records(
     store: Store,
-    raw: RawRecord,
-    summary: IngestSummary,
-    on_reject: Callable[[Reject], None] | None,
-    enrich: StudyHook,
-) -> None:
+    records: Iterable[RawRecord],
+    summary: IngestSummary | None = None,
+    *,
+    on_record: Callable[[RawRecord], None] | None = None,
+    on_reject: Callable[[Reject], None] | None = None,
+    workers: int = 1,
+) -> IngestSummary:
+    """Ingest a stream of raw records (counts added to ``summary``)."""
+    summary = summary if summary is not None else IngestSummary()
+    writer = _Writer(store, summary, on_reject)
+    if workers <= 1:
+        enrich = default_enrichment()
+        for raw in records:
+            if on_record is not None:
+                on_record(raw)
+            writer.add(prepare_record(raw, enrich))
+        writer.flush()
+        return summary
+    # Workers prepare while this process writes; the semaphore bounds the read-ahead.
+    slots = threading.BoundedSemaphore(_READ_AHEAD * workers)
+
+    def feed() -> Iterator[RawRecord]:
+        for raw in records:
+            slots.acquire()
+            if on_record is not None:
+                on_record(raw)
+            yield raw
+
+    pool = get_context("fork").Pool(workers, initializer=_worker_init)
     try:
-        study = enrich(normalize_record(raw))
-    except RecordError as exc:
-        reject = Reject(raw.source, raw.position, raw.nct_id_hint, str(exc))
-        summary.rejected += 1
-        summary.rejects.append(reject)
-        if on_reject is not None:
-            on_reject(reject)
-        return
-    outcome = store.write_study(study, raw)
-    if outcome == "loaded":
-        summary.loaded += 1
-    elif outcome == "updated":
-        summary.updated += 1
-    else:  # unchanged, or an older version that never overwrites a newer one
-        summary.unchanged += 1
+        for item in pool.imap(_worker_prepare, feed(), chunksize=16):
+            slots.release()
+            writer.add(item)
+        writer.flush()
+    finally:
+        pool.close()
+        pool.join()
+    return summary
+
+
+class _Writer:
+    """Groups prepared studies and writes them in one commit per group."""
+
+    def __init__(
+        self, store: Store, summary: IngestSummary, on_reject: Callable[[Reject], None] | None
+    ) -> None:
+        self.store, self.summary, self.on_reject = store, summary, on_reject
+        self.pending: list[PreparedStudy] = []
+
+    def add(self, item: Prepared) -> None:
+        if isinstance(item, Reject):
+            self.summary.rejected += 1
+            self.summary.rejects.append(item)
+            if self.on_reject is not None:
+                self.on_reject(item)
+            return
+        self.pending.append(item)
+        if len(self.pending) >= _GROUP:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.pending:
+            return
+        for outcome in self.store.write_many(self.pending):
+            if outcome == "loaded":
+                self.summary.loaded += 1
+            elif outcome == "updated":
+                self.summary.updated += 1
+            else:  # unchanged, or an older version that never overwrites a newer one
+                self.summary.unchanged += 1
+        self.pending = []
+
+
+_WORKER_ENRICH: StudyHook | None = None
+
+
+def _worker_init() -> None:
+    global _WORKER_ENRICH
+    _WORKER_ENRICH = default_enrichment()
+
+
+def _worker_prepare(raw: RawRecord) -> Prepared:
+    assert _WORKER_ENRICH is not None
+    return prepare_record(raw, _WORKER_ENRICH)
 
 
 def default_enrichment() -> StudyHook:

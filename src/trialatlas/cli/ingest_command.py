@@ -15,7 +15,11 @@ from trialatlas.store.base import Store
 
 
 def run_ingest(
-    store: Store, sources: list[str], rejects_path: Path | None, quiet: bool = False
+    store: Store,
+    sources: list[str],
+    rejects_path: Path | None,
+    quiet: bool = False,
+    workers: int = 1,
 ) -> IngestSummary:
     """Ingest with a progress bar when stderr is a terminal; write each reject out."""
     err = Console(stderr=True)
@@ -32,16 +36,23 @@ def run_ingest(
     try:
         if sys.stderr.isatty() and not quiet:
             with Progress(
-                TextColumn("[bold]ingest[/]"), BarColumn(), MofNCompleteColumn(),
-                TextColumn("records"), TimeElapsedColumn(), console=err, transient=True,
+                TextColumn("[bold]ingest[/]"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn("records"),
+                TimeElapsedColumn(),
+                console=err,
+                transient=True,
             ) as progress:
                 task = progress.add_task("ingest", total=None)
 
                 def on_record(_raw: RawRecord) -> None:
                     progress.advance(task)
 
-                return ingest_paths(store, sources, on_record=on_record, on_reject=on_reject)
-        return ingest_paths(store, sources, on_reject=on_reject)
+                return ingest_paths(
+                    store, sources, on_record=on_record, on_reject=on_reject, workers=workers
+                )
+        return ingest_paths(store, sources, on_reject=on_reject, workers=workers)
     finally:
         if reject_file is not None:
             reject_file.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import Annotated
 
@@ -42,14 +43,18 @@ def ingest(
     sources: Annotated[list[str], typer.Argument(help="Files, directories, zips or URLs.")],
     db: DbOption = None,
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar.")] = False,
+    workers: Annotated[
+        int, typer.Option("--workers", help="Processes preparing records (default: CPU count).")
+    ] = 0,
 ) -> None:
     """Load registry records; the last line is `loaded N, updated N, unchanged N, rejected N`."""
     from trialatlas.cli.ingest_command import run_ingest
 
     settings = _settings(db)
+    workers = workers or (os.cpu_count() or 1)
     store = _open(settings)
     try:
-        summary = run_ingest(store, sources, settings.rejects_path, quiet)
+        summary = run_ingest(store, sources, settings.rejects_path, quiet, workers)
     finally:
         store.close()
     for message in summary.source_errors:
@@ -65,7 +70,8 @@ def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     no_sample: Annotated[
-        bool, typer.Option("--no-sample", help="Do not load the bundled sample into an empty store.")
+        bool,
+        typer.Option("--no-sample", help="Do not load the bundled sample into an empty store."),
     ] = False,
 ) -> None:
     """Serve the web UI and JSON API; an empty store first gets the bundled sample."""
@@ -80,7 +86,9 @@ def serve(
     try:
         if not no_sample and store.count_studies() == 0:
             typer.echo("Empty store: loading the bundled sample (a minute or two, once).", err=True)
-            summary = run_ingest(store, sample_sources(), settings.rejects_path)
+            summary = run_ingest(
+                store, sample_sources(), settings.rejects_path, workers=os.cpu_count() or 1
+            )
             typer.echo(summary.line, err=True)
     finally:
         store.close()
@@ -103,3 +111,18 @@ def show(
     finally:
         store.close()
     raise typer.Exit(code)
+
+
+# Commands defined in their own modules: each has `register(app: typer.Typer) -> None`.
+# Add a module name here to wire a new command in.
+COMMAND_MODULES: list[str] = []
+
+
+def _register_commands() -> None:
+    import importlib
+
+    for name in COMMAND_MODULES:
+        importlib.import_module(f"trialatlas.cli.{name}").register(app)
+
+
+_register_commands()

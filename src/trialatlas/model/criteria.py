@@ -38,6 +38,7 @@ WindowRelation = Literal[
     "within",  # within 3 months (prior to X): the event happened in the last N
     "in the past",  # in the past 12 months
     "at least before",  # at least 2 weeks before X: the event is older than N
+    "before",  # 4 weeks prior to X (as written; usually read as "within")
     "for at least",  # for at least 6 months: a minimum duration
     "for",  # for 6 months: a duration
     "after",  # N after X (follow-up, contraception after the last dose)

@@ -7,43 +7,19 @@ typos are kept), a value the record does not give stays ``None`` or empty. A val
 of the wrong type raises :class:`~trialatlas.normalize.values.RecordError` whose
 ``field`` is the path from the study root, e.g. ``protocolSection.designModule.phases``.
 
-Written for bulk ingest: one pass over each module, no copies of the input.
+Written for bulk ingest: one pass over each registry object, no copies of the input,
+and the study is built as a plain dict tree validated by pydantic in a single call
+(several times cheaper than a constructor per part; see ``ctgov_v2_results``).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from trialatlas.model.study import (
-    Arm,
-    Contact,
-    Design,
-    Eligibility,
-    GeoPoint,
-    Identification,
-    Intervention,
-    IpdSharing,
-    Link,
-    Location,
-    MeshTerm,
-    Official,
-    Organization,
-    Outcome,
-    Oversight,
-    PartialDate,
-    Reference,
-    ResponsibleParty,
-    SecondaryId,
-    Sponsors,
-    Status,
-    Study,
-)
-from trialatlas.normalize.ctgov_v2_results import (
-    dict_list,
-    get_float,
-    normalize_v2_results,
-    require_str,
-)
+from pydantic import ValidationError
+
+from trialatlas.model.study import Study
+from trialatlas.normalize.ctgov_v2_results import Tree, dict_list, get_float, results_tree, texts
 from trialatlas.normalize.values import (
     RecordError,
     check_nct_id,
@@ -59,292 +35,310 @@ from trialatlas.normalize.values import (
 _PS = "protocolSection"
 _DATE_TYPES = frozenset({"ACTUAL", "ESTIMATED"})
 
+# Parsed dates and ages, memoized as plain dicts: the same few thousand values
+# ("2023-11", "18 Years") recur across every study, and the single validation of
+# the study tree still gives each study its own PartialDate/Age objects.
+_MEMO_LIMIT = 100_000
+_dates: dict[tuple[str, str | None], Tree | None] = {}
+_ages: dict[str, Tree | None] = {}
 
-def _organization(obj: dict[str, Any], key: str, path: str, name_key: str) -> Organization | None:
+
+def _date(text: Any, field: str, kind: str | None = None) -> Tree | None:
+    """:func:`parse_partial_date`, memoized; errors still name ``field``."""
+    if text.__class__ is not str:
+        parsed = parse_partial_date(text, field, kind)  # None or a RecordError
+        return None if parsed is None else parsed.model_dump()
+    key = (text, kind)
+    if key in _dates:
+        return _dates[key]
+    parsed = parse_partial_date(text, field, kind)
+    value = None if parsed is None else parsed.model_dump()
+    if len(_dates) < _MEMO_LIMIT:
+        _dates[key] = value
+    return value
+
+
+def _age(text: Any, field: str) -> Tree | None:
+    """:func:`parse_age`, memoized; errors still name ``field``."""
+    if text.__class__ is not str:
+        parsed = parse_age(text, field)
+        return None if parsed is None else parsed.model_dump()
+    if text in _ages:
+        return _ages[text]
+    parsed = parse_age(text, field)
+    value = None if parsed is None else parsed.model_dump()
+    if len(_ages) < _MEMO_LIMIT:
+        _ages[text] = value
+    return value
+
+
+# registry key → model field, for the text fields of each registry object
+_IDENT = {"briefTitle": "brief_title", "officialTitle": "official_title", "acronym": "acronym"}
+_SECONDARY_ID = {"id": "id", "type": "type", "domain": "domain", "link": "link"}
+_STATUS = {
+    "overallStatus": "overall_status",
+    "lastKnownStatus": "last_known_status",
+    "whyStopped": "why_stopped",
+}
+_DATE_STRUCTS = {
+    "startDateStruct": "start_date",
+    "primaryCompletionDateStruct": "primary_completion_date",
+    "completionDateStruct": "completion_date",
+    "studyFirstPostDateStruct": "first_posted",
+    "resultsFirstPostDateStruct": "results_first_posted",
+    "lastUpdatePostDateStruct": "last_update_posted",
+}
+_PLAIN_DATES = {
+    "statusVerifiedDate": "status_verified_date",
+    "studyFirstSubmitDate": "first_submitted",
+    "lastUpdateSubmitDate": "last_update_submitted",
+}
+_RESPONSIBLE = {
+    "type": "type",
+    "investigatorFullName": "investigator_full_name",
+    "investigatorTitle": "investigator_title",
+    "investigatorAffiliation": "investigator_affiliation",
+    "oldNameTitle": "old_name_title",
+    "oldOrganization": "old_organization",
+}
+_OVERSIGHT = {
+    "oversightHasDmc": "has_dmc",
+    "isFdaRegulatedDrug": "is_fda_regulated_drug",
+    "isFdaRegulatedDevice": "is_fda_regulated_device",
+    "isUnapprovedDevice": "is_unapproved_device",
+    "isUsExport": "is_us_export",
+}
+_DESIGN_INFO = {
+    "allocation": "allocation",
+    "interventionModel": "intervention_model",
+    "interventionModelDescription": "intervention_model_description",
+    "primaryPurpose": "primary_purpose",
+    "observationalModel": "observational_model",
+    "timePerspective": "time_perspective",
+}
+_MASKING = {"masking": "masking", "maskingDescription": "masking_description"}
+_ARM = {"label": "label", "type": "type", "description": "description"}
+_INTERVENTION = {"name": "name", "type": "type", "description": "description"}
+_OUTCOME = {"measure": "measure", "description": "description", "timeFrame": "time_frame"}
+_OUTCOME_KINDS = {
+    "primaryOutcomes": "primary",
+    "secondaryOutcomes": "secondary",
+    "otherOutcomes": "other",
+}
+_ELIGIBILITY = {
+    "eligibilityCriteria": "criteria_text",
+    "sex": "sex",
+    "genderDescription": "gender_description",
+    "studyPopulation": "study_population",
+    "samplingMethod": "sampling_method",
+}
+_CONTACT = {
+    "name": "name",
+    "role": "role",
+    "phone": "phone",
+    "phoneExt": "phone_ext",
+    "email": "email",
+}
+_OFFICIAL = {"name": "name", "affiliation": "affiliation", "role": "role"}
+_LOCATION = {
+    "facility": "facility",
+    "status": "status",
+    "city": "city",
+    "state": "state",
+    "zip": "zip",
+    "country": "country",
+}
+_REFERENCE = {"citation": "citation", "pmid": "pmid", "type": "type"}
+_LINK = {"url": "url", "label": "label"}
+_IPD = {
+    "ipdSharing": "plan",
+    "description": "description",
+    "timeFrame": "time_frame",
+    "accessCriteria": "access_criteria",
+    "url": "url",
+}
+_MESH = {"term": "term", "id": "id"}
+
+
+def _bools(obj: dict[str, Any], path: str, fields: dict[str, str]) -> Tree:
+    """The true/false fields of ``obj`` (checked by :func:`get_bool`), absent ones left out."""
+    return {name: get_bool(obj, key, path) for key, name in fields.items() if key in obj}
+
+
+def _organization(obj: dict[str, Any], key: str, path: str, name_key: str) -> Tree | None:
     org = get_dict(obj, key, path)
     if not org:
         return None
-    p = f"{path}.{key}"
-    return Organization(name=require_str(org, name_key, p), org_class=get_str(org, "class", p))
+    return texts(org, {name_key: "name", "class": "org_class"}, f"{path}.{key}", name_key)
 
 
-def _identification(mod: dict[str, Any], path: str) -> Identification:
+def _identification(mod: dict[str, Any], path: str) -> Tree:
+    out = texts(mod, _IDENT, path)
+    out["nct_id"] = check_nct_id(mod.get("nctId"), f"{path}.nctId")
     org_id = get_dict(mod, "orgStudyIdInfo", path)
-    org_path = f"{path}.orgStudyIdInfo"
-    return Identification(
-        nct_id=check_nct_id(mod.get("nctId"), f"{path}.nctId"),
-        brief_title=get_str(mod, "briefTitle", path),
-        official_title=get_str(mod, "officialTitle", path),
-        acronym=get_str(mod, "acronym", path),
-        org_study_id=get_str(org_id, "id", org_path),
-        org_study_id_type=get_str(org_id, "type", org_path),
-        organization=_organization(mod, "organization", path, "fullName"),
-        secondary_ids=[
-            SecondaryId(
-                id=require_str(s, "id", p),
-                type=get_str(s, "type", p),
-                domain=get_str(s, "domain", p),
-                link=get_str(s, "link", p),
-            )
-            for s, p in dict_list(mod, "secondaryIdInfos", path)
-        ],
-        nct_id_aliases=get_str_list(mod, "nctIdAliases", path),
-    )
+    if org_id:
+        org_path = f"{path}.orgStudyIdInfo"
+        out["org_study_id"] = get_str(org_id, "id", org_path)
+        out["org_study_id_type"] = get_str(org_id, "type", org_path)
+    out["organization"] = _organization(mod, "organization", path, "fullName")
+    out["secondary_ids"] = [
+        texts(s, _SECONDARY_ID, p, "id") for s, p in dict_list(mod, "secondaryIdInfos", path)
+    ]
+    out["nct_id_aliases"] = get_str_list(mod, "nctIdAliases", path)
+    return out
 
 
-def _date_struct(mod: dict[str, Any], key: str, path: str) -> PartialDate | None:
+def _date_struct(struct: Any, path: str) -> Tree | None:
     """``{"date": "2023-11", "type": "ESTIMATED"}`` → PartialDate with its type."""
-    struct = get_dict(mod, key, path)
-    if not struct:
-        return None
-    p = f"{path}.{key}"
-    kind = get_str(struct, "type", p)
+    if not isinstance(struct, dict):
+        raise RecordError(path, f"expected an object, got {type(struct).__name__}")
+    kind = get_str(struct, "type", path)
     if kind is not None and kind not in _DATE_TYPES:
-        raise RecordError(f"{p}.type", f"unknown date type {kind!r} (ACTUAL or ESTIMATED)")
-    return parse_partial_date(struct.get("date"), f"{p}.date", kind)
+        raise RecordError(f"{path}.type", f"unknown date type {kind!r} (ACTUAL or ESTIMATED)")
+    return _date(struct.get("date"), f"{path}.date", kind)
 
 
-def _status(mod: dict[str, Any], path: str) -> Status:
+def _status(mod: dict[str, Any], path: str) -> Tree:
+    out = texts(mod, _STATUS, path)
+    for key, name in _DATE_STRUCTS.items():
+        struct = mod.get(key)
+        if struct is not None:
+            out[name] = _date_struct(struct, f"{path}.{key}")
+    for key, name in _PLAIN_DATES.items():
+        text = mod.get(key)
+        if text is not None:
+            out[name] = _date(text, f"{path}.{key}")
     access = get_dict(mod, "expandedAccessInfo", path)
-    return Status(
-        overall_status=get_str(mod, "overallStatus", path),
-        last_known_status=get_str(mod, "lastKnownStatus", path),
-        why_stopped=get_str(mod, "whyStopped", path),
-        status_verified_date=parse_partial_date(
-            mod.get("statusVerifiedDate"), f"{path}.statusVerifiedDate"
-        ),
-        start_date=_date_struct(mod, "startDateStruct", path),
-        primary_completion_date=_date_struct(mod, "primaryCompletionDateStruct", path),
-        completion_date=_date_struct(mod, "completionDateStruct", path),
-        first_submitted=parse_partial_date(
-            mod.get("studyFirstSubmitDate"), f"{path}.studyFirstSubmitDate"
-        ),
-        first_posted=_date_struct(mod, "studyFirstPostDateStruct", path),
-        results_first_posted=_date_struct(mod, "resultsFirstPostDateStruct", path),
-        last_update_submitted=parse_partial_date(
-            mod.get("lastUpdateSubmitDate"), f"{path}.lastUpdateSubmitDate"
-        ),
-        last_update_posted=_date_struct(mod, "lastUpdatePostDateStruct", path),
-        has_expanded_access=get_bool(access, "hasExpandedAccess", f"{path}.expandedAccessInfo"),
-    )
+    if access:
+        out["has_expanded_access"] = get_bool(
+            access, "hasExpandedAccess", f"{path}.expandedAccessInfo"
+        )
+    return out
 
 
-def _sponsors(mod: dict[str, Any], path: str) -> Sponsors:
+def _sponsors(mod: dict[str, Any], path: str) -> Tree:
     rp = get_dict(mod, "responsibleParty", path)
-    rpp = f"{path}.responsibleParty"
-    return Sponsors(
-        lead_sponsor=_organization(mod, "leadSponsor", path, "name"),
-        collaborators=[
-            Organization(name=require_str(c, "name", p), org_class=get_str(c, "class", p))
+    return {
+        "lead_sponsor": _organization(mod, "leadSponsor", path, "name"),
+        "collaborators": [
+            texts(c, {"name": "name", "class": "org_class"}, p, "name")
             for c, p in dict_list(mod, "collaborators", path)
         ],
-        responsible_party=ResponsibleParty(
-            type=get_str(rp, "type", rpp),
-            investigator_full_name=get_str(rp, "investigatorFullName", rpp),
-            investigator_title=get_str(rp, "investigatorTitle", rpp),
-            investigator_affiliation=get_str(rp, "investigatorAffiliation", rpp),
-            old_name_title=get_str(rp, "oldNameTitle", rpp),
-            old_organization=get_str(rp, "oldOrganization", rpp),
-        )
-        if rp
-        else None,
-    )
+        "responsible_party": texts(rp, _RESPONSIBLE, f"{path}.responsibleParty") if rp else None,
+    }
 
 
-def _oversight(mod: dict[str, Any], path: str) -> Oversight:
-    return Oversight(
-        has_dmc=get_bool(mod, "oversightHasDmc", path),
-        is_fda_regulated_drug=get_bool(mod, "isFdaRegulatedDrug", path),
-        is_fda_regulated_device=get_bool(mod, "isFdaRegulatedDevice", path),
-        is_unapproved_device=get_bool(mod, "isUnapprovedDevice", path),
-        is_us_export=get_bool(mod, "isUsExport", path),
-    )
-
-
-def _design(mod: dict[str, Any], path: str) -> Design:
+def _design(mod: dict[str, Any], path: str) -> Tree:
+    info_path = f"{path}.designInfo"
     info = get_dict(mod, "designInfo", path)
-    ip = f"{path}.designInfo"
-    masking = get_dict(info, "maskingInfo", ip)
-    mp = f"{ip}.maskingInfo"
+    out = texts(info, _DESIGN_INFO, info_path)
+    masking = get_dict(info, "maskingInfo", info_path)
+    if masking:
+        mask_path = f"{info_path}.maskingInfo"
+        out.update(texts(masking, _MASKING, mask_path))
+        out["who_masked"] = get_str_list(masking, "whoMasked", mask_path)
     enrollment = get_dict(mod, "enrollmentInfo", path)
-    ep = f"{path}.enrollmentInfo"
-    enrollment_type = get_str(enrollment, "type", ep)
-    if enrollment_type is not None and enrollment_type not in _DATE_TYPES:
-        raise RecordError(f"{ep}.type", f"unknown enrollment type {enrollment_type!r}")
-    return Design(
-        study_type=get_str(mod, "studyType", path),
-        phases=get_str_list(mod, "phases", path),
-        allocation=get_str(info, "allocation", ip),
-        intervention_model=get_str(info, "interventionModel", ip),
-        intervention_model_description=get_str(info, "interventionModelDescription", ip),
-        primary_purpose=get_str(info, "primaryPurpose", ip),
-        observational_model=get_str(info, "observationalModel", ip),
-        time_perspective=get_str(info, "timePerspective", ip),
-        masking=get_str(masking, "masking", mp),
-        who_masked=get_str_list(masking, "whoMasked", mp),
-        masking_description=get_str(masking, "maskingDescription", mp),
-        enrollment_count=get_int(enrollment, "count", ep),
-        enrollment_type=enrollment_type,  # type: ignore[arg-type]  # checked above
-        target_duration=get_str(mod, "targetDuration", path),
-        patient_registry=get_bool(mod, "patientRegistry", path),
-    )
+    if enrollment:
+        ep = f"{path}.enrollmentInfo"
+        kind = get_str(enrollment, "type", ep)
+        if kind is not None and kind not in _DATE_TYPES:
+            raise RecordError(f"{ep}.type", f"unknown enrollment type {kind!r}")
+        out["enrollment_type"] = kind
+        out["enrollment_count"] = get_int(enrollment, "count", ep)
+    out["study_type"] = get_str(mod, "studyType", path)
+    out["phases"] = get_str_list(mod, "phases", path)
+    out["target_duration"] = get_str(mod, "targetDuration", path)
+    out["patient_registry"] = get_bool(mod, "patientRegistry", path)
+    return out
 
 
-def _arms(mod: dict[str, Any], path: str) -> list[Arm]:
-    return [
-        Arm(
-            label=require_str(a, "label", p),
-            type=get_str(a, "type", p),
-            description=get_str(a, "description", p),
-            intervention_names=get_str_list(a, "interventionNames", p),
-        )
-        for a, p in dict_list(mod, "armGroups", path)
-    ]
+def _arms(mod: dict[str, Any], path: str) -> list[Tree]:
+    arms = []
+    for a, p in dict_list(mod, "armGroups", path):
+        arm = texts(a, _ARM, p, "label")
+        arm["intervention_names"] = get_str_list(a, "interventionNames", p)
+        arms.append(arm)
+    return arms
 
 
-def _interventions(mod: dict[str, Any], path: str) -> list[Intervention]:
-    return [
-        Intervention(
-            name=require_str(i, "name", p),
-            type=get_str(i, "type", p),
-            description=get_str(i, "description", p),
-            other_names=get_str_list(i, "otherNames", p),
-            arm_labels=get_str_list(i, "armGroupLabels", p),
-        )
-        for i, p in dict_list(mod, "interventions", path)
-    ]
+def _interventions(mod: dict[str, Any], path: str) -> list[Tree]:
+    interventions = []
+    for i, p in dict_list(mod, "interventions", path):
+        intervention = texts(i, _INTERVENTION, p, "name")
+        intervention["other_names"] = get_str_list(i, "otherNames", p)
+        intervention["arm_labels"] = get_str_list(i, "armGroupLabels", p)
+        interventions.append(intervention)
+    return interventions
 
 
-_OUTCOME_KINDS = (
-    ("primaryOutcomes", "primary"),
-    ("secondaryOutcomes", "secondary"),
-    ("otherOutcomes", "other"),
-)
+def _outcomes(mod: dict[str, Any], path: str) -> list[Tree]:
+    outcomes = []
+    for key, kind in _OUTCOME_KINDS.items():
+        for o, p in dict_list(mod, key, path):
+            outcome = texts(o, _OUTCOME, p, "measure")
+            outcome["kind"] = kind
+            outcomes.append(outcome)
+    return outcomes
 
 
-def _outcomes(mod: dict[str, Any], path: str) -> list[Outcome]:
-    return [
-        Outcome(
-            kind=kind,  # type: ignore[arg-type]  # one of the literals above
-            measure=require_str(o, "measure", p),
-            description=get_str(o, "description", p),
-            time_frame=get_str(o, "timeFrame", p),
-        )
-        for key, kind in _OUTCOME_KINDS
-        for o, p in dict_list(mod, key, path)
-    ]
+def _eligibility(mod: dict[str, Any], path: str) -> Tree:
+    out = texts(mod, _ELIGIBILITY, path)
+    out["gender_based"] = get_bool(mod, "genderBased", path)
+    out["minimum_age"] = _age(mod.get("minimumAge"), f"{path}.minimumAge")
+    out["maximum_age"] = _age(mod.get("maximumAge"), f"{path}.maximumAge")
+    out["std_ages"] = get_str_list(mod, "stdAges", path)
+    out["healthy_volunteers"] = get_bool(mod, "healthyVolunteers", path)
+    return out
 
 
-def _eligibility(mod: dict[str, Any], path: str) -> Eligibility:
-    return Eligibility(
-        criteria_text=get_str(mod, "eligibilityCriteria", path),
-        sex=get_str(mod, "sex", path),
-        gender_based=get_bool(mod, "genderBased", path),
-        gender_description=get_str(mod, "genderDescription", path),
-        minimum_age=parse_age(mod.get("minimumAge"), f"{path}.minimumAge"),
-        maximum_age=parse_age(mod.get("maximumAge"), f"{path}.maximumAge"),
-        std_ages=get_str_list(mod, "stdAges", path),
-        healthy_volunteers=get_bool(mod, "healthyVolunteers", path),
-        study_population=get_str(mod, "studyPopulation", path),
-        sampling_method=get_str(mod, "samplingMethod", path),
-    )
+def _contacts(obj: dict[str, Any], key: str, path: str) -> list[Tree]:
+    return [texts(c, _CONTACT, p) for c, p in dict_list(obj, key, path)]
 
 
-def _contacts(obj: dict[str, Any], key: str, path: str) -> list[Contact]:
-    return [
-        Contact(
-            name=get_str(c, "name", p),
-            role=get_str(c, "role", p),
-            phone=get_str(c, "phone", p),
-            phone_ext=get_str(c, "phoneExt", p),
-            email=get_str(c, "email", p),
-        )
-        for c, p in dict_list(obj, key, path)
-    ]
-
-
-def _geo(loc: dict[str, Any], path: str) -> GeoPoint | None:
-    point = get_dict(loc, "geoPoint", path)
-    if not point:
-        return None
-    p = f"{path}.geoPoint"
-    lat = get_float(point, "lat", p)
-    lon = get_float(point, "lon", p)
+def _geo(point: Any, path: str) -> Tree:
+    """``geoPoint {lat, lon}`` → a site-precision GeoPoint; both numbers, in range."""
+    if not isinstance(point, dict):
+        raise RecordError(path, f"expected an object, got {type(point).__name__}")
+    lat = get_float(point, "lat", path)
+    lon = get_float(point, "lon", path)
     if lat is None or lon is None:
-        raise RecordError(p, "geoPoint needs both lat and lon")
+        raise RecordError(path, "geoPoint needs both lat and lon")
     if not (-90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0):
-        raise RecordError(p, f"coordinates out of range: lat {lat}, lon {lon}")
-    return GeoPoint(lat=lat, lon=lon, precision="site")
+        raise RecordError(path, f"coordinates out of range: lat {lat}, lon {lon}")
+    return {"lat": lat, "lon": lon, "precision": "site"}
 
 
-def _locations(mod: dict[str, Any], path: str) -> list[Location]:
-    return [
-        Location(
-            facility=get_str(loc, "facility", p),
-            status=get_str(loc, "status", p),
-            city=get_str(loc, "city", p),
-            state=get_str(loc, "state", p),
-            zip=get_str(loc, "zip", p),
-            country=get_str(loc, "country", p),
-            geo=_geo(loc, p),
-            contacts=_contacts(loc, "contacts", p),
-        )
-        for loc, p in dict_list(mod, "locations", path)
-    ]
+def _locations(mod: dict[str, Any], path: str) -> list[Tree]:
+    locations = []
+    for loc, p in dict_list(mod, "locations", path):
+        location = texts(loc, _LOCATION, p)
+        point = loc.get("geoPoint")
+        if point is not None:
+            location["geo"] = _geo(point, f"{p}.geoPoint")
+        if "contacts" in loc:
+            location["contacts"] = _contacts(loc, "contacts", p)
+        locations.append(location)
+    return locations
 
 
-def _officials(mod: dict[str, Any], path: str) -> list[Official]:
-    return [
-        Official(
-            name=require_str(o, "name", p),
-            affiliation=get_str(o, "affiliation", p),
-            role=get_str(o, "role", p),
-        )
-        for o, p in dict_list(mod, "overallOfficials", path)
-    ]
-
-
-def _references(mod: dict[str, Any], path: str) -> list[Reference]:
-    return [
-        Reference(
-            citation=get_str(r, "citation", p),
-            pmid=get_str(r, "pmid", p),
-            type=get_str(r, "type", p),
-        )
-        for r, p in dict_list(mod, "references", path)
-    ]
-
-
-def _links(mod: dict[str, Any], path: str) -> list[Link]:
-    return [
-        Link(url=require_str(link, "url", p), label=get_str(link, "label", p))
-        for link, p in dict_list(mod, "seeAlsoLinks", path)
-    ]
-
-
-def _ipd(mod: dict[str, Any], path: str) -> IpdSharing | None:
+def _ipd(mod: dict[str, Any], path: str) -> Tree | None:
     if not mod:
         return None
-    return IpdSharing(
-        plan=get_str(mod, "ipdSharing", path),
-        description=get_str(mod, "description", path),
-        info_types=get_str_list(mod, "infoTypes", path),
-        time_frame=get_str(mod, "timeFrame", path),
-        access_criteria=get_str(mod, "accessCriteria", path),
-        url=get_str(mod, "url", path),
-    )
+    out = texts(mod, _IPD, path)
+    out["info_types"] = get_str_list(mod, "infoTypes", path)
+    return out
 
 
-def _mesh(derived: dict[str, Any], key: str) -> list[MeshTerm]:
+def _mesh(derived: dict[str, Any], key: str) -> list[Tree]:
+    browse = get_dict(derived, key, "derivedSection")
+    if not browse:
+        return []
     path = f"derivedSection.{key}"
-    return [
-        MeshTerm(term=require_str(m, "term", p), id=get_str(m, "id", p))
-        for m, p in dict_list(get_dict(derived, key, "derivedSection"), "meshes", path)
-    ]
+    return [texts(m, _MESH, p, "term") for m, p in dict_list(browse, "meshes", path)]
 
 
-def _top(data: dict[str, Any], key: str) -> dict[str, Any]:
-    """A top-level section of the study object (its path is just ``key``)."""
+def _section(data: dict[str, Any], key: str) -> dict[str, Any]:
+    """A top-level section of the study object (its field path is just ``key``)."""
     value = data.get(key)
     if value is None:
         return {}
@@ -361,53 +355,59 @@ def normalize_v2(data: dict[str, Any]) -> Study:
     """
     if not isinstance(data, dict):
         raise RecordError("study", f"expected an object, got {type(data).__name__}")
-    ps = _top(data, _PS)
+    ps = _section(data, _PS)
 
     def module(name: str) -> tuple[dict[str, Any], str]:
         return get_dict(ps, name, _PS), f"{_PS}.{name}"
 
-    ident, ident_path = module("identificationModule")
-    status, status_path = module("statusModule")
-    sponsors, sponsors_path = module("sponsorCollaboratorsModule")
-    oversight, oversight_path = module("oversightModule")
+    ident = _identification(*module("identificationModule"))
     description, description_path = module("descriptionModule")
     conditions, conditions_path = module("conditionsModule")
-    design, design_path = module("designModule")
     arms, arms_path = module("armsInterventionsModule")
-    outcomes, outcomes_path = module("outcomesModule")
-    eligibility, eligibility_path = module("eligibilityModule")
     contacts, contacts_path = module("contactsLocationsModule")
     refs, refs_path = module("referencesModule")
-    ipd, ipd_path = module("ipdSharingStatementModule")
-    derived = _top(data, "derivedSection")
-    results_section = _top(data, "resultsSection")
+    derived = _section(data, "derivedSection")
+    results = _section(data, "resultsSection")
     has_results = data.get("hasResults")
     if has_results is not None and not isinstance(has_results, bool):
         raise RecordError("hasResults", f"expected true/false, got {type(has_results).__name__}")
 
-    return Study(
-        source_format="ctgov_v2",
-        identification=_identification(ident, ident_path),
-        status=_status(status, status_path),
-        sponsors=_sponsors(sponsors, sponsors_path),
-        oversight=_oversight(oversight, oversight_path),
-        brief_summary=get_str(description, "briefSummary", description_path),
-        detailed_description=get_str(description, "detailedDescription", description_path),
-        conditions=get_str_list(conditions, "conditions", conditions_path),
-        keywords=get_str_list(conditions, "keywords", conditions_path),
-        condition_mesh=_mesh(derived, "conditionBrowseModule"),
-        intervention_mesh=_mesh(derived, "interventionBrowseModule"),
-        design=_design(design, design_path),
-        arms=_arms(arms, arms_path),
-        interventions=_interventions(arms, arms_path),
-        outcomes=_outcomes(outcomes, outcomes_path),
-        eligibility=_eligibility(eligibility, eligibility_path),
-        central_contacts=_contacts(contacts, "centralContacts", contacts_path),
-        overall_officials=_officials(contacts, contacts_path),
-        locations=_locations(contacts, contacts_path),
-        references=_references(refs, refs_path),
-        see_also_links=_links(refs, refs_path),
-        ipd_sharing=_ipd(ipd, ipd_path),
-        has_results=has_results if has_results is not None else bool(results_section),
-        results=normalize_v2_results(results_section),
-    )
+    tree: Tree = {
+        "source_format": "ctgov_v2",
+        "identification": ident,
+        "status": _status(*module("statusModule")),
+        "sponsors": _sponsors(*module("sponsorCollaboratorsModule")),
+        "oversight": _bools(*module("oversightModule"), _OVERSIGHT),
+        "brief_summary": get_str(description, "briefSummary", description_path),
+        "detailed_description": get_str(description, "detailedDescription", description_path),
+        "conditions": get_str_list(conditions, "conditions", conditions_path),
+        "keywords": get_str_list(conditions, "keywords", conditions_path),
+        "condition_mesh": _mesh(derived, "conditionBrowseModule"),
+        "intervention_mesh": _mesh(derived, "interventionBrowseModule"),
+        "design": _design(*module("designModule")),
+        "arms": _arms(arms, arms_path),
+        "interventions": _interventions(arms, arms_path),
+        "outcomes": _outcomes(*module("outcomesModule")),
+        "eligibility": _eligibility(*module("eligibilityModule")),
+        "central_contacts": _contacts(contacts, "centralContacts", contacts_path),
+        "overall_officials": [
+            texts(o, _OFFICIAL, p, "name")
+            for o, p in dict_list(contacts, "overallOfficials", contacts_path)
+        ],
+        "locations": _locations(contacts, contacts_path),
+        "references": [
+            texts(r, _REFERENCE, p) for r, p in dict_list(refs, "references", refs_path)
+        ],
+        "see_also_links": [
+            texts(link, _LINK, p, "url") for link, p in dict_list(refs, "seeAlsoLinks", refs_path)
+        ],
+        "ipd_sharing": _ipd(*module("ipdSharingStatementModule")),
+        "has_results": has_results if has_results is not None else bool(results),
+        "results": results_tree(results),
+    }
+    try:
+        return Study.model_validate(tree)
+    except ValidationError as exc:  # every value is checked above; this is a mapper bug
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        raise RecordError(f"(model) {where}", first["msg"]) from exc

@@ -6,38 +6,20 @@ integers, are kept as integers. Every wrong-typed value raises
 :class:`~trialatlas.normalize.values.RecordError` naming the field path from the
 study root (``resultsSection.outcomeMeasuresModule.outcomeMeasures[2].title``).
 
-The small typed accessors that the protocol mapper also needs (a list of objects,
-a required text, a number) live here, below the result mappers' level, so the two
-v2 modules share them without a cycle.
+Speed: a study with posted results holds thousands of values, and 600,000 studies
+must ingest in minutes, so each registry object is read in one pass over its keys
+(:func:`texts`) into a plain dict, and the whole tree is validated by pydantic once
+(in :func:`normalize_v2_results`, or with the study in ``ctgov_v2``). The typed
+accessors the protocol mapper shares (:func:`texts`, :func:`dict_list`,
+:func:`get_float`) live here, the lower of the two v2 modules, to avoid a cycle.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
-from trialatlas.model.results import (
-    Achievement,
-    AdverseEvent,
-    AdverseEvents,
-    Analysis,
-    Baseline,
-    BaselineMeasure,
-    Category,
-    Count,
-    Denom,
-    DropWithdraw,
-    EventGroup,
-    EventStat,
-    FlowPeriod,
-    MeasureClass,
-    Measurement,
-    Milestone,
-    MoreInfo,
-    OutcomeMeasure,
-    ParticipantFlow,
-    ResultGroup,
-    Results,
-)
+from trialatlas.model.results import Results
 from trialatlas.normalize.values import (
     RecordError,
     get_bool,
@@ -48,8 +30,33 @@ from trialatlas.normalize.values import (
     get_str_list,
 )
 
+Tree = dict[str, Any]
+"""A model part as a plain dict (model field names), validated later in one call."""
+
 # ---------------------------------------------------------------------------
 # typed accessors shared with ctgov_v2.py
+
+
+def texts(
+    obj: dict[str, Any], fields: Mapping[str, str], path: str, required: str | None = None
+) -> Tree:
+    """The text fields of ``obj`` in one pass: registry key → model field, stripped.
+
+    Blank text is dropped (the model default applies). A non-string value goes
+    through :func:`get_str` (numbers become text, anything else is a RecordError
+    naming the field). ``required`` names a registry key that must be present.
+    """
+    out: Tree = {}
+    for key, value in obj.items():
+        name = fields.get(key)
+        if name is None or value is None:
+            continue
+        value = value.strip() if value.__class__ is str else get_str(obj, key, path)
+        if value:
+            out[name] = value
+    if required is not None and fields[required] not in out:
+        raise RecordError(f"{path}.{required}", "missing")
+    return out
 
 
 def dict_list(obj: dict[str, Any], key: str, path: str) -> list[tuple[dict[str, Any], str]]:
@@ -60,18 +67,10 @@ def dict_list(obj: dict[str, Any], key: str, path: str) -> list[tuple[dict[str, 
     base = f"{path}.{key}"
     out: list[tuple[dict[str, Any], str]] = []
     for i, item in enumerate(items):
-        if not isinstance(item, dict):
+        if item.__class__ is not dict and not isinstance(item, dict):
             raise RecordError(f"{base}[{i}]", f"expected an object, got {type(item).__name__}")
         out.append((item, f"{base}[{i}]"))
     return out
-
-
-def require_str(obj: dict[str, Any], key: str, path: str) -> str:
-    """A text field the registry always gives; missing or blank is an error naming it."""
-    value = get_str(obj, key, path)
-    if value is None:
-        raise RecordError(f"{path}.{key}", "missing")
-    return value
 
 
 def get_float(obj: dict[str, Any], key: str, path: str) -> float | None:
@@ -87,211 +86,237 @@ def get_float(obj: dict[str, Any], key: str, path: str) -> float | None:
 # ---------------------------------------------------------------------------
 # shared result parts
 
+_GROUP = {"id": "id", "title": "title", "description": "description"}
+_COUNT = {"groupId": "group_id", "value": "value"}
+_REASON = {"groupId": "group_id", "numSubjects": "value"}
+_GROUP_ID = {"groupId": "group_id"}
+_TYPE = {"type": "type"}
+_MEASUREMENT = {
+    "groupId": "group_id",
+    "value": "value",
+    "spread": "spread",
+    "lowerLimit": "lower_limit",
+    "upperLimit": "upper_limit",
+    "comment": "comment",
+}
 
-def _groups(obj: dict[str, Any], path: str, key: str = "groups") -> list[ResultGroup]:
+
+def _groups(obj: dict[str, Any], key: str, path: str) -> list[Tree]:
+    return [texts(g, _GROUP, p, "id") for g, p in dict_list(obj, key, path)]
+
+
+def _counts(obj: dict[str, Any], key: str, path: str, fields: Mapping[str, str]) -> list[Tree]:
+    return [texts(c, fields, p, "groupId") for c, p in dict_list(obj, key, path)]
+
+
+def _denoms(obj: dict[str, Any], path: str) -> list[Tree]:
     return [
-        ResultGroup(
-            id=require_str(g, "id", p),
-            title=get_str(g, "title", p),
-            description=get_str(g, "description", p),
-        )
-        for g, p in dict_list(obj, key, path)
-    ]
-
-
-def _counts(obj: dict[str, Any], key: str, path: str, value_key: str = "value") -> list[Count]:
-    return [
-        Count(group_id=require_str(c, "groupId", p), value=get_str(c, value_key, p))
-        for c, p in dict_list(obj, key, path)
-    ]
-
-
-def _denoms(obj: dict[str, Any], path: str) -> list[Denom]:
-    return [
-        Denom(units=get_str(d, "units", p), counts=_counts(d, "counts", p))
+        {"units": get_str(d, "units", p), "counts": _counts(d, "counts", p, _COUNT)}
         for d, p in dict_list(obj, "denoms", path)
     ]
 
 
-def _measurements(obj: dict[str, Any], path: str) -> list[Measurement]:
-    return [
-        Measurement(
-            group_id=require_str(m, "groupId", p),
-            value=get_str(m, "value", p),
-            spread=get_str(m, "spread", p),
-            lower_limit=get_str(m, "lowerLimit", p),
-            upper_limit=get_str(m, "upperLimit", p),
-            comment=get_str(m, "comment", p),
-        )
-        for m, p in dict_list(obj, "measurements", path)
-    ]
-
-
-def _class_denoms(cls: dict[str, Any], path: str) -> list[Count]:
+def _class_denoms(cls: dict[str, Any], path: str) -> list[Tree]:
     """A class's ``denoms`` (``[{units, counts}]`` in the registry) → its counts.
 
     The model types ``MeasureClass.denoms`` as counts, so the denom's ``units`` is
     dropped here (the registry gives one denom per class, in the measure's units).
     """
-    return [count for d in _denoms(cls, path) for count in d.counts]
+    return [count for d in _denoms(cls, path) for count in d["counts"]]
 
 
-def _classes(obj: dict[str, Any], path: str) -> list[MeasureClass]:
+def _classes(obj: dict[str, Any], path: str) -> list[Tree]:
     return [
-        MeasureClass(
-            title=get_str(c, "title", p),
-            denoms=_class_denoms(c, p),
-            categories=[
-                Category(title=get_str(cat, "title", cp), measurements=_measurements(cat, cp))
+        {
+            "title": get_str(c, "title", p),
+            "denoms": _class_denoms(c, p),
+            "categories": [
+                {
+                    "title": get_str(cat, "title", cp),
+                    "measurements": [
+                        texts(m, _MEASUREMENT, mp, "groupId")
+                        for m, mp in dict_list(cat, "measurements", cp)
+                    ],
+                }
                 for cat, cp in dict_list(c, "categories", p)
             ],
-        )
+        }
         for c, p in dict_list(obj, "classes", path)
     ]
 
 
 # ---------------------------------------------------------------------------
-# modules
+# participant flow and baseline
+
+_FLOW = {
+    "recruitmentDetails": "recruitment_details",
+    "preAssignmentDetails": "pre_assignment_details",
+}
+_MILESTONE = {"type": "type", "comment": "comment"}
+_ACHIEVEMENT = {"groupId": "group_id", "numSubjects": "num_subjects", "comment": "comment"}
 
 
-def _participant_flow(mod: dict[str, Any], path: str) -> ParticipantFlow:
-    periods = []
-    for per, pp in dict_list(mod, "periods", path):
-        milestones = [
-            Milestone(
-                type=require_str(m, "type", mp),
-                comment=get_str(m, "comment", mp),
-                achievements=[
-                    Achievement(
-                        group_id=require_str(a, "groupId", ap),
-                        num_subjects=get_str(a, "numSubjects", ap),
-                        comment=get_str(a, "comment", ap),
-                    )
-                    for a, ap in dict_list(m, "achievements", mp)
-                ],
-            )
-            for m, mp in dict_list(per, "milestones", pp)
-        ]
-        drops = [
-            DropWithdraw(
-                type=require_str(d, "type", dp),
-                reasons=_counts(d, "reasons", dp, value_key="numSubjects"),
-            )
-            for d, dp in dict_list(per, "dropWithdraws", pp)
-        ]
-        periods.append(
-            FlowPeriod(title=get_str(per, "title", pp), milestones=milestones, drop_withdraws=drops)
-        )
-    return ParticipantFlow(
-        recruitment_details=get_str(mod, "recruitmentDetails", path),
-        pre_assignment_details=get_str(mod, "preAssignmentDetails", path),
-        groups=_groups(mod, path),
-        periods=periods,
-    )
-
-
-def _baseline(mod: dict[str, Any], path: str) -> Baseline:
-    return Baseline(
-        population_description=get_str(mod, "populationDescription", path),
-        groups=_groups(mod, path),
-        denoms=_denoms(mod, path),
-        measures=[
-            BaselineMeasure(
-                title=require_str(m, "title", p),
-                description=get_str(m, "description", p),
-                population_description=get_str(m, "populationDescription", p),
-                param_type=get_str(m, "paramType", p),
-                dispersion_type=get_str(m, "dispersionType", p),
-                unit_of_measure=get_str(m, "unitOfMeasure", p),
-                denoms=_denoms(m, p),
-                classes=_classes(m, p),
-            )
-            for m, p in dict_list(mod, "measures", path)
-        ],
-    )
-
-
-def _analysis(a: dict[str, Any], p: str) -> Analysis:
-    return Analysis(
-        group_ids=get_str_list(a, "groupIds", p),
-        description=get_str(a, "groupDescription", p),
-        non_inferiority_type=get_str(a, "nonInferiorityType", p),
-        p_value=get_str(a, "pValue", p),
-        statistical_method=get_str(a, "statisticalMethod", p),
-        param_type=get_str(a, "paramType", p),
-        param_value=get_str(a, "paramValue", p),
-        ci_pct_value=get_str(a, "ciPctValue", p),
-        ci_lower_limit=get_str(a, "ciLowerLimit", p),
-        ci_upper_limit=get_str(a, "ciUpperLimit", p),
-    )
-
-
-def _outcome_measures(mod: dict[str, Any], path: str) -> list[OutcomeMeasure]:
-    return [
-        OutcomeMeasure(
-            type=get_str(m, "type", p),
-            title=require_str(m, "title", p),
-            description=get_str(m, "description", p),
-            population_description=get_str(m, "populationDescription", p),
-            reporting_status=get_str(m, "reportingStatus", p),
-            param_type=get_str(m, "paramType", p),
-            dispersion_type=get_str(m, "dispersionType", p),
-            unit_of_measure=get_str(m, "unitOfMeasure", p),
-            time_frame=get_str(m, "timeFrame", p),
-            groups=_groups(m, p),
-            denoms=_denoms(m, p),
-            classes=_classes(m, p),
-            analyses=[_analysis(a, ap) for a, ap in dict_list(m, "analyses", p)],
-        )
-        for m, p in dict_list(mod, "outcomeMeasures", path)
+def _milestone(m: dict[str, Any], p: str) -> Tree:
+    out = texts(m, _MILESTONE, p, "type")
+    out["achievements"] = [
+        texts(a, _ACHIEVEMENT, ap, "groupId") for a, ap in dict_list(m, "achievements", p)
     ]
+    return out
 
 
-def _events(mod: dict[str, Any], key: str, path: str) -> list[AdverseEvent]:
-    return [
-        AdverseEvent(
-            term=require_str(e, "term", p),
-            organ_system=get_str(e, "organSystem", p),
-            source_vocabulary=get_str(e, "sourceVocabulary", p),
-            assessment_type=get_str(e, "assessmentType", p),
-            notes=get_str(e, "notes", p),
-            stats=[
-                EventStat(
-                    group_id=require_str(s, "groupId", sp),
-                    num_events=get_int(s, "numEvents", sp),
-                    num_affected=get_int(s, "numAffected", sp),
-                    num_at_risk=get_int(s, "numAtRisk", sp),
-                )
-                for s, sp in dict_list(e, "stats", p)
+def _participant_flow(mod: dict[str, Any], path: str) -> Tree:
+    out = texts(mod, _FLOW, path)
+    out["groups"] = _groups(mod, "groups", path)
+    out["periods"] = [
+        {
+            "title": get_str(per, "title", pp),
+            "milestones": [_milestone(m, mp) for m, mp in dict_list(per, "milestones", pp)],
+            "drop_withdraws": [
+                {
+                    "type": texts(d, _TYPE, dp, "type")["type"],
+                    "reasons": _counts(d, "reasons", dp, _REASON),
+                }
+                for d, dp in dict_list(per, "dropWithdraws", pp)
             ],
-        )
-        for e, p in dict_list(mod, key, path)
+        }
+        for per, pp in dict_list(mod, "periods", path)
     ]
+    return out
 
 
-def _adverse_events(mod: dict[str, Any], path: str) -> AdverseEvents:
-    return AdverseEvents(
-        frequency_threshold=get_str(mod, "frequencyThreshold", path),
-        time_frame=get_str(mod, "timeFrame", path),
-        description=get_str(mod, "description", path),
-        groups=[
-            EventGroup(
-                id=require_str(g, "id", p),
-                title=get_str(g, "title", p),
-                description=get_str(g, "description", p),
-                deaths_num_affected=get_int(g, "deathsNumAffected", p),
-                deaths_num_at_risk=get_int(g, "deathsNumAtRisk", p),
-                serious_num_affected=get_int(g, "seriousNumAffected", p),
-                serious_num_at_risk=get_int(g, "seriousNumAtRisk", p),
-                other_num_affected=get_int(g, "otherNumAffected", p),
-                other_num_at_risk=get_int(g, "otherNumAtRisk", p),
-            )
-            for g, p in dict_list(mod, "eventGroups", path)
-        ],
-        serious_events=_events(mod, "seriousEvents", path),
-        other_events=_events(mod, "otherEvents", path),
-    )
+_BASELINE_MEASURE = {
+    "title": "title",
+    "description": "description",
+    "populationDescription": "population_description",
+    "paramType": "param_type",
+    "dispersionType": "dispersion_type",
+    "unitOfMeasure": "unit_of_measure",
+}
 
+
+def _baseline(mod: dict[str, Any], path: str) -> Tree:
+    measures = []
+    for m, p in dict_list(mod, "measures", path):
+        measure = texts(m, _BASELINE_MEASURE, p, "title")
+        measure["denoms"] = _denoms(m, p)
+        measure["classes"] = _classes(m, p)
+        measures.append(measure)
+    return {
+        "population_description": get_str(mod, "populationDescription", path),
+        "groups": _groups(mod, "groups", path),
+        "denoms": _denoms(mod, path),
+        "measures": measures,
+    }
+
+
+# ---------------------------------------------------------------------------
+# outcome measures
+
+_OUTCOME_MEASURE = {
+    "type": "type",
+    "title": "title",
+    "description": "description",
+    "populationDescription": "population_description",
+    "reportingStatus": "reporting_status",
+    "paramType": "param_type",
+    "dispersionType": "dispersion_type",
+    "unitOfMeasure": "unit_of_measure",
+    "timeFrame": "time_frame",
+}
+_ANALYSIS = {
+    "groupDescription": "description",
+    "nonInferiorityType": "non_inferiority_type",
+    "pValue": "p_value",
+    "statisticalMethod": "statistical_method",
+    "paramType": "param_type",
+    "paramValue": "param_value",
+    "ciPctValue": "ci_pct_value",
+    "ciLowerLimit": "ci_lower_limit",
+    "ciUpperLimit": "ci_upper_limit",
+}
+
+
+def _outcome_measures(mod: dict[str, Any], path: str) -> list[Tree]:
+    measures = []
+    for m, p in dict_list(mod, "outcomeMeasures", path):
+        measure = texts(m, _OUTCOME_MEASURE, p, "title")
+        measure["groups"] = _groups(m, "groups", p)
+        measure["denoms"] = _denoms(m, p)
+        measure["classes"] = _classes(m, p)
+        analyses = []
+        for a, ap in dict_list(m, "analyses", p):
+            analysis = texts(a, _ANALYSIS, ap)
+            analysis["group_ids"] = get_str_list(a, "groupIds", ap)
+            analyses.append(analysis)
+        measure["analyses"] = analyses
+        measures.append(measure)
+    return measures
+
+
+# ---------------------------------------------------------------------------
+# adverse events
+
+_AE_MODULE = {
+    "frequencyThreshold": "frequency_threshold",
+    "timeFrame": "time_frame",
+    "description": "description",
+}
+_EVENT_GROUP_COUNTS = {
+    "deathsNumAffected": "deaths_num_affected",
+    "deathsNumAtRisk": "deaths_num_at_risk",
+    "seriousNumAffected": "serious_num_affected",
+    "seriousNumAtRisk": "serious_num_at_risk",
+    "otherNumAffected": "other_num_affected",
+    "otherNumAtRisk": "other_num_at_risk",
+}
+_EVENT = {
+    "term": "term",
+    "organSystem": "organ_system",
+    "sourceVocabulary": "source_vocabulary",
+    "assessmentType": "assessment_type",
+    "notes": "notes",
+}
+_STAT_COUNTS = {
+    "numEvents": "num_events",
+    "numAffected": "num_affected",
+    "numAtRisk": "num_at_risk",
+}
+
+
+def _ints(obj: dict[str, Any], fields: Mapping[str, str], path: str, out: Tree) -> Tree:
+    """Add the whole-number fields of ``obj`` to ``out`` (checked by :func:`get_int`)."""
+    for key, name in fields.items():
+        value = obj.get(key)
+        if value is not None:
+            out[name] = value if value.__class__ is int else get_int(obj, key, path)
+    return out
+
+
+def _events(mod: dict[str, Any], key: str, path: str) -> list[Tree]:
+    events = []
+    for e, p in dict_list(mod, key, path):
+        event = texts(e, _EVENT, p, "term")
+        event["stats"] = [
+            _ints(s, _STAT_COUNTS, sp, texts(s, _GROUP_ID, sp, "groupId"))
+            for s, sp in dict_list(e, "stats", p)
+        ]
+        events.append(event)
+    return events
+
+
+def _adverse_events(mod: dict[str, Any], path: str) -> Tree:
+    out = texts(mod, _AE_MODULE, path)
+    out["groups"] = [
+        _ints(g, _EVENT_GROUP_COUNTS, p, texts(g, _GROUP, p, "id"))
+        for g, p in dict_list(mod, "eventGroups", path)
+    ]
+    out["serious_events"] = _events(mod, "seriousEvents", path)
+    out["other_events"] = _events(mod, "otherEvents", path)
+    return out
+
+
+# ---------------------------------------------------------------------------
+# more information
 
 # The registry's own wording for the coded "certain agreements" (the same sentences
 # the legacy XML carries), so both source formats give the same text.
@@ -322,7 +347,10 @@ _RESTRICTION = {
 
 
 def _certain_agreement(ca: dict[str, Any], path: str) -> str | None:
-    """``certainAgreement`` (coded) → the registry's sentences, one per line."""
+    """``certainAgreement`` (coded) → the registry's sentences, one per line.
+
+    ``restrictionType`` OTHER is described by the sponsor's own ``otherDetails``.
+    """
     lines: list[str] = []
     employee = get_bool(ca, "piSponsorEmployee", path)
     if employee is not None:
@@ -356,24 +384,28 @@ def _point_of_contact(poc: dict[str, Any], path: str) -> str | None:
     return ", ".join(p for p in parts if p) or None
 
 
-def _more_info(mod: dict[str, Any], path: str) -> MoreInfo:
-    return MoreInfo(
-        limitations=get_str(
-            get_dict(mod, "limitationsAndCaveats", path),
-            "description",
-            f"{path}.limitationsAndCaveats",
-        ),
-        certain_agreement=_certain_agreement(
+def _more_info(mod: dict[str, Any], path: str) -> Tree | None:
+    limits = get_dict(mod, "limitationsAndCaveats", path)
+    info = {
+        "limitations": get_str(limits, "description", f"{path}.limitationsAndCaveats"),
+        "certain_agreement": _certain_agreement(
             get_dict(mod, "certainAgreement", path), f"{path}.certainAgreement"
         ),
-        point_of_contact=_point_of_contact(
+        "point_of_contact": _point_of_contact(
             get_dict(mod, "pointOfContact", path), f"{path}.pointOfContact"
         ),
-    )
+    }
+    return info if any(info.values()) else None
 
 
-def normalize_v2_results(section: dict[str, Any], path: str = "resultsSection") -> Results | None:
-    """An API v2 ``resultsSection`` → :class:`Results`; an empty section gives None."""
+# ---------------------------------------------------------------------------
+
+
+def results_tree(section: dict[str, Any], path: str = "resultsSection") -> Tree | None:
+    """An API v2 ``resultsSection`` → the :class:`Results` fields as a plain dict.
+
+    For embedding in a larger tree validated in one call; an empty section gives None.
+    """
     if not section:
         return None
     flow = get_dict(section, "participantFlowModule", path)
@@ -381,10 +413,20 @@ def normalize_v2_results(section: dict[str, Any], path: str = "resultsSection") 
     outcomes = get_dict(section, "outcomeMeasuresModule", path)
     events = get_dict(section, "adverseEventsModule", path)
     more = get_dict(section, "moreInfoModule", path)
-    return Results(
-        participant_flow=_participant_flow(flow, f"{path}.participantFlowModule") if flow else None,
-        baseline=_baseline(base, f"{path}.baselineCharacteristicsModule") if base else None,
-        outcome_measures=_outcome_measures(outcomes, f"{path}.outcomeMeasuresModule"),
-        adverse_events=_adverse_events(events, f"{path}.adverseEventsModule") if events else None,
-        more_info=_more_info(more, f"{path}.moreInfoModule") if more else None,
-    )
+    return {
+        "participant_flow": _participant_flow(flow, f"{path}.participantFlowModule")
+        if flow
+        else None,
+        "baseline": _baseline(base, f"{path}.baselineCharacteristicsModule") if base else None,
+        "outcome_measures": _outcome_measures(outcomes, f"{path}.outcomeMeasuresModule"),
+        "adverse_events": _adverse_events(events, f"{path}.adverseEventsModule")
+        if events
+        else None,
+        "more_info": _more_info(more, f"{path}.moreInfoModule") if more else None,
+    }
+
+
+def normalize_v2_results(section: dict[str, Any], path: str = "resultsSection") -> Results | None:
+    """An API v2 ``resultsSection`` → :class:`Results`; an empty section gives None."""
+    tree = results_tree(section, path)
+    return None if tree is None else Results.model_validate(tree)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
 import orjson
 
 from trialatlas.sources.records import RawRecord
+
+_NCT_RE = re.compile(r'"nct_?[iI]d"\s*:\s*"([^"]{0,40})"')
 
 
 def _nct_hint(study: Any) -> str | None:
@@ -79,19 +82,33 @@ def records_from_json_bytes(
 
 
 def records_from_json_lines(source: str, lines: Iterable[bytes]) -> Iterator[RawRecord]:
-    """JSON Lines: one study (or wrapped record) per line; blank lines skipped."""
+    """JSON Lines: one study (or wrapped record) per line; blank lines skipped.
+
+    Lines are not parsed here: parsing happens with normalization (possibly in a
+    worker process), where a malformed line becomes a reject naming its position.
+    """
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
-        try:
-            obj = orjson.loads(line)
-        except orjson.JSONDecodeError as exc:
-            yield RawRecord(
-                source,
-                f"line {number}",
-                "ctgov_v2",
-                line[:200].decode("utf-8", "replace"),
-                error=f"malformed JSON: {exc}",
-            )
-            continue
-        yield _record(source, f"line {number}", obj, line.decode("utf-8", "replace").strip())
+        text = line.decode("utf-8", "replace").strip()
+        hint = _NCT_RE.search(text, 0, 20000)
+        yield RawRecord(
+            source, f"line {number}", "ctgov_v2", text, nct_id_hint=hint.group(1) if hint else None
+        )
+
+
+def parse_v2_text(record: RawRecord) -> RawRecord:
+    """Parse a record read as text; unwrap ``{"study": …}`` / ``{"xml": …}`` wrappers.
+
+    Returns a record with ``data`` set (or an XML record), or one with ``error`` set.
+    """
+    try:
+        obj = orjson.loads(record.text)
+    except orjson.JSONDecodeError as exc:
+        return RawRecord(record.source, record.position, "ctgov_v2", record.text,
+                         nct_id_hint=record.nct_id_hint, error=f"malformed JSON: {exc}")
+    parsed = _record(record.source, record.position, obj, record.text)
+    if parsed.nct_id_hint is None and record.nct_id_hint is not None:
+        return RawRecord(parsed.source, parsed.position, parsed.format, parsed.text, parsed.data,
+                         record.nct_id_hint, parsed.error)
+    return parsed

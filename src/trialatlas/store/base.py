@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Literal, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
 
 from trialatlas.model.study import Study
 from trialatlas.sources.records import RawRecord
+
+if TYPE_CHECKING:
+    from trialatlas.store.prepared import PreparedStudy
 
 WriteOutcome = Literal["loaded", "updated", "unchanged", "older"]
 
@@ -42,6 +45,14 @@ class Store(Protocol):
 
     def write_study(self, study: Study, raw: RawRecord) -> WriteOutcome:
         """Store one study with its raw record; idempotent, newest version wins."""
+        ...
+
+    def write_prepared(self, prepared: PreparedStudy) -> WriteOutcome:
+        """Apply a study prepared by :func:`trialatlas.store.prepared.prepare_study`."""
+        ...
+
+    def write_many(self, preps: list[PreparedStudy]) -> list[WriteOutcome]:
+        """Apply several prepared studies, each atomically, committed as one group."""
         ...
 
     def get_study(self, nct_id: str) -> Study | None: ...

@@ -2,48 +2,24 @@
 
 from __future__ import annotations
 
-import hashlib
 import sqlite3
 import threading
-import zlib
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-
-import orjson
 
 from trialatlas.model.study import Study
 from trialatlas.sources.records import RawRecord
 from trialatlas.store.base import StoredRecord, TextHit, WriteOutcome
 from trialatlas.store.fts_query import FTS_WEIGHTS, fts_match
-from trialatlas.store.sqlite.rows import child_rows, fts_row, study_row
+from trialatlas.store.prepared import (
+    PreparedStudy,
+    date_key,
+    decode_study,
+    decode_text,
+    prepare_study,
+)
 from trialatlas.store.sqlite.schema import CHILD_TABLES, migrate
-
-
-def record_checksum(raw: RawRecord) -> str:
-    """SHA-256 of the record: canonical JSON (sorted keys) for v2, the text for XML."""
-    if raw.data is not None:
-        payload = orjson.dumps(raw.data, option=orjson.OPT_SORT_KEYS)
-    else:
-        payload = raw.text.encode("utf-8")
-    return hashlib.sha256(payload).hexdigest()
-
-
-def encode_study(study: Study) -> bytes:
-    """Compressed normalized document (defaults left out; they come back on load)."""
-    return zlib.compress(study.model_dump_json(exclude_defaults=True).encode("utf-8"), 6)
-
-
-def decode_study(blob: bytes) -> Study:
-    return Study.model_validate_json(zlib.decompress(blob))
-
-
-def _date_key(value: str | None) -> str:
-    """Comparable form of an ISO partial date ("2015-08" → "2015-08-00")."""
-    if not value:
-        return ""
-    parts = value.split("-") + ["00", "00"]
-    return "-".join(parts[:3])
 
 
 class SQLiteStore:
@@ -86,42 +62,57 @@ class SQLiteStore:
 
     # -- writes ----------------------------------------------------------------------
     def write_study(self, study: Study, raw: RawRecord) -> WriteOutcome:
-        """Store one study and its raw record in one transaction.
+        """Store one study and its raw record in one transaction (see write_prepared)."""
+        return self.write_prepared(prepare_study(study, raw))
 
-        Same checksum → ``unchanged``; an older last-update date than the stored one →
-        ``older`` (nothing written); otherwise the new version replaces the old one
-        completely (``updated``) or is added (``loaded``).
+    def write_prepared(self, prep: PreparedStudy) -> WriteOutcome:
+        """Apply one prepared study in its own transaction (see write_many)."""
+        return self.write_many([prep])[0]
+
+    def write_many(self, preps: list[PreparedStudy]) -> list[WriteOutcome]:
+        """Apply prepared studies, each atomically, committing them as one group.
+
+        Each study is written inside its own savepoint, so a failure undoes that
+        study alone. Same checksum → ``unchanged``; an older last-update date than the
+        stored one → ``older`` (nothing written); otherwise the new version replaces
+        the old one completely (``updated``) or is added (``loaded``). Grouping the
+        commit matters: the full-text index flushes a segment per commit.
         """
-        checksum = record_checksum(raw)
-        incoming = _date_key(
-            study.status.last_update_posted.value if study.status.last_update_posted else None
-        )
+        outcomes: list[WriteOutcome] = []
         with self._write_lock:
             conn = self._conn()
-            row = conn.execute(
-                "SELECT checksum, last_update_posted FROM raw_records WHERE nct_id = ?",
-                (study.nct_id,),
-            ).fetchone()
-            if row is not None:
-                if row[0] == checksum:
-                    return "unchanged"
-                if incoming < _date_key(row[1]):
-                    return "older"
             conn.execute("BEGIN IMMEDIATE")
             try:
-                self._replace(conn, study, raw, checksum)
+                for prep in preps:
+                    outcomes.append(self._write_one(conn, prep))
                 conn.execute("COMMIT")
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
+        return outcomes
+
+    def _write_one(self, conn: sqlite3.Connection, prep: PreparedStudy) -> WriteOutcome:
+        row = conn.execute(
+            "SELECT checksum, last_update_posted FROM raw_records WHERE nct_id = ?",
+            (prep.nct_id,),
+        ).fetchone()
+        if row is not None:
+            if row[0] == prep.checksum:
+                return "unchanged"
+            if date_key(prep.last_update_posted) < date_key(row[1]):
+                return "older"
+        conn.execute("SAVEPOINT study")
+        try:
+            self._replace(conn, prep, existed=row is not None)
+        except BaseException:
+            conn.execute("ROLLBACK TO study")
+            conn.execute("RELEASE study")
+            raise
+        conn.execute("RELEASE study")
         return "loaded" if row is None else "updated"
 
-    def _replace(
-        self, conn: sqlite3.Connection, study: Study, raw: RawRecord, checksum: str
-    ) -> None:
-        nct = study.nct_id
-        core = study_row(study)
-        core["document"] = encode_study(study)
+    def _replace(self, conn: sqlite3.Connection, prep: PreparedStudy, existed: bool) -> None:
+        core = prep.core
         cols = ", ".join(core)
         marks = ", ".join("?" for _ in core)
         updates = ", ".join(f"{c} = excluded.{c}" for c in core if c != "nct_id")
@@ -130,19 +121,19 @@ class SQLiteStore:
             f"ON CONFLICT(nct_id) DO UPDATE SET {updates} RETURNING id",
             tuple(core.values()),
         ).fetchone()[0]
-        conn.execute("DELETE FROM studies_fts WHERE rowid = ?", (study_id,))
+        if existed:
+            conn.execute("DELETE FROM studies_fts WHERE rowid = ?", (study_id,))
+            for table in CHILD_TABLES:
+                conn.execute(f"DELETE FROM {table} WHERE nct_id = ?", (prep.nct_id,))
         conn.execute(
             "INSERT INTO studies_fts (rowid, title, conditions, interventions, keywords, summary, description)"
             " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (study_id, *fts_row(study)),
+            (study_id, *prep.fts),
         )
-        for table in CHILD_TABLES:
-            conn.execute(f"DELETE FROM {table} WHERE nct_id = ?", (nct,))
-        for table, rows in child_rows(study).items():
+        for table, rows in prep.children.items():
             if rows:
                 marks = ", ".join("?" for _ in rows[0])
                 conn.executemany(f"INSERT INTO {table} VALUES ({marks})", rows)
-        last = study.status.last_update_posted
         conn.execute(
             "INSERT INTO raw_records (nct_id, format, source, checksum, last_update_posted, loaded_at, body)"
             " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(nct_id) DO UPDATE SET format = excluded.format,"
@@ -150,13 +141,13 @@ class SQLiteStore:
             " last_update_posted = excluded.last_update_posted, loaded_at = excluded.loaded_at,"
             " body = excluded.body",
             (
-                nct,
-                raw.format,
-                f"{raw.source}#{raw.position}",
-                checksum,
-                last.value if last else None,
+                prep.nct_id,
+                prep.raw_format,
+                prep.raw_source,
+                prep.checksum,
+                prep.last_update_posted,
                 datetime.now(UTC).isoformat(timespec="seconds"),
-                zlib.compress(raw.text.encode("utf-8"), 6),
+                prep.raw_body,
             ),
         )
 
@@ -187,9 +178,13 @@ class SQLiteStore:
             return None
         nct, fmt, source, checksum, last_update, loaded_at, body = row
         return StoredRecord(
-            nct_id=nct, format=fmt, source=source, checksum=checksum,
-            text=zlib.decompress(body).decode("utf-8"),
-            last_update_posted=last_update, loaded_at=loaded_at,
+            nct_id=nct,
+            format=fmt,
+            source=source,
+            checksum=checksum,
+            text=decode_text(body),
+            last_update_posted=last_update,
+            loaded_at=loaded_at,
         )
 
     def count_studies(self) -> int:

@@ -1,0 +1,168 @@
+"""Build ``src/trialatlas/data/criteria/lexicon_derived.json`` from annotated criteria.
+
+Build time only: reads the Chia and Leaf Clinical Trials (LCT) development sets
+under ``../shared/data/criteria`` (the product never does). To avoid memorizing
+the corpus, a term is kept only when
+
+* it is annotated with one type in at least ``--min-docs`` different trials,
+* that type is its majority type, and
+* where the term occurs in the training text, a gold entity of that type covers
+  it at least ``--min-precision`` of the time (so "treatment" or "history",
+  annotated now and then but mostly not, stay out).
+
+About 20% of the trials (``held_out(nct_id)``, by a hash of the NCT ID, the same
+split ``bench/criteria.py`` reports separately) are never read here.
+
+Usage: python scripts/build_criteria_lexicons.py [--data DIR] [--min-docs 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import hashlib
+import json
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from pathlib import Path
+
+from trialatlas.features.criteria.lexicon import Token, term_key, tokenize
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_DATA = ROOT.parent / "shared" / "data" / "criteria"
+OUT = ROOT / "src" / "trialatlas" / "data" / "criteria" / "lexicon_derived.json"
+
+CHIA_TYPES = {
+    "Condition": "condition",
+    "Drug": "drug",
+    "Procedure": "procedure",
+    "Measurement": "measurement",
+    "Device": "device",
+    "Person": "demographic",
+    "Temporal": "temporal",
+    "Value": "value",
+}
+LCT_TYPES = {
+    "Condition": "condition",
+    "Drug": "drug",
+    "Procedure": "procedure",
+    "Age": "demographic",
+    "Life-Stage-And-Gender": "demographic",
+}
+_HAS_DIGIT = re.compile(r"\d")
+_NUMBER_WORD = re.compile(
+    r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty)\b", re.I
+)
+_MAX_TOKENS = 6
+
+
+def held_out(nct_id: str) -> bool:
+    """True for the ~20% of trials kept out of lexicon building (bench reports them apart)."""
+    return int(hashlib.sha1(nct_id.encode()).hexdigest(), 16) % 5 == 0
+
+
+def read_jsonl(path: Path) -> Iterator[dict]:
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
+        for line in fh:
+            yield json.loads(line)
+
+
+def brat_entities(ann: str, mapping: dict[str, str]) -> list[tuple[str, int, int, str]]:
+    """(type, start, end, text) of the text-bound annotations whose type is mapped."""
+    out = []
+    for line in ann.splitlines():
+        if not line.startswith("T"):
+            continue
+        parts = line.split("\t")
+        if len(parts) < 3:
+            continue
+        head = parts[1].split(" ", 1)
+        etype = mapping.get(head[0])
+        if etype is None or len(head) < 2:
+            continue
+        offsets = [tuple(int(x) for x in frag.split()) for frag in head[1].split(";")]
+        if len(offsets) != 1:
+            continue  # discontinuous spans make poor dictionary terms
+        out.append((etype, offsets[0][0], offsets[0][1], parts[2]))
+    return out
+
+
+def documents(data: Path) -> Iterator[tuple[str, str, list[tuple[str, int, int, str]]]]:
+    """(nct_id, text, gold entities) of every training (not held-out) document."""
+    for row in read_jsonl(data / "chia" / "chia_with_scope_dev.jsonl.gz"):
+        if not held_out(row["nct_id"]):
+            yield row["nct_id"], row["txt"], brat_entities(row["ann"], CHIA_TYPES)
+    for row in read_jsonl(data / "lct" / "lct_dev.jsonl.gz"):
+        if not held_out(row["nct_id"]):
+            yield row["nct_id"], row["txt"], brat_entities(row["ann"], LCT_TYPES)
+
+
+def occurrences(tokens: list[Token], keys: set[tuple[str, ...]]) -> Iterator[tuple[tuple[str, ...], int, int]]:
+    """Every (key, start, end) where a candidate key occurs in the token list."""
+    for i in range(len(tokens)):
+        for n in range(1, min(_MAX_TOKENS, len(tokens) - i) + 1):
+            key = tuple(t.norm for t in tokens[i : i + n])
+            if key in keys:
+                yield key, tokens[i].start, tokens[i + n - 1].end
+
+
+def build(data: Path, min_docs: int, min_precision: float) -> dict[str, list[str]]:
+    docs = list(documents(data))
+    type_docs: dict[tuple[str, ...], dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    surface: dict[tuple[str, ...], Counter[str]] = defaultdict(Counter)
+    for nct_id, text, gold in docs:
+        for etype, start, end, span in gold:
+            key = term_key(span)
+            if not key or len(key) > _MAX_TOKENS:
+                continue
+            if _HAS_DIGIT.search(span) or (etype in ("value", "temporal") and _NUMBER_WORD.search(span)):
+                continue  # numbers and windows come from the comparison / window rules
+            type_docs[key][etype].add(nct_id)
+            surface[key][" ".join(span.lower().split())] += 1
+    candidates: dict[tuple[str, ...], str] = {}
+    for key, by_type in type_docs.items():
+        etype, ndocs = max(((t, len(d)) for t, d in by_type.items()), key=lambda x: x[1])
+        if ndocs >= min_docs and len(" ".join(key)) >= 2:
+            candidates[key] = etype
+    seen: Counter[tuple[str, ...]] = Counter()
+    covered: Counter[tuple[str, ...]] = Counter()
+    keys = set(candidates)
+    for _, text, gold in docs:
+        spans = defaultdict(list)
+        for etype, start, end, _ in gold:
+            spans[etype].append((start, end))
+        for key, start, end in occurrences(tokenize(text), keys):
+            seen[key] += 1
+            if any(s < end and start < e for s, e in spans[candidates[key]]):
+                covered[key] += 1
+    terms: dict[str, list[str]] = defaultdict(list)
+    for key, etype in candidates.items():
+        if seen[key] and covered[key] / seen[key] >= min_precision:
+            terms[etype].append(surface[key].most_common(1)[0][0])
+    return {t: sorted(v) for t, v in sorted(terms.items())}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--min-docs", type=int, default=2)
+    parser.add_argument("--min-precision", type=float, default=0.5)
+    parser.add_argument("--out", type=Path, default=OUT)
+    args = parser.parse_args()
+    terms = build(args.data, args.min_docs, args.min_precision)
+    payload = {
+        "description": (
+            "Derived by scripts/build_criteria_lexicons.py from the Chia and LCT training "
+            f"criteria (held-out trials excluded; min_docs={args.min_docs}, "
+            f"min_precision={args.min_precision}). Do not edit by hand: curate "
+            "lexicon_curated.json instead."
+        ),
+        "terms": terms,
+    }
+    args.out.write_text(json.dumps(payload, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(" ".join(f"{t}={len(v)}" for t, v in terms.items()), "->", args.out)
+
+
+if __name__ == "__main__":
+    main()

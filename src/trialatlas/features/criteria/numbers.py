@@ -1,0 +1,65 @@
+"""Numbers as written in criteria: digits (``1,500``, ``7.5``, ``.5``) and words."""
+
+from __future__ import annotations
+
+import re
+
+WORD_NUMBERS: dict[str, float] = {
+    "zero": 0,
+    "one": 1,
+    "a single": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
+    "twenty": 20,
+    "twenty-one": 21,
+    "twenty-four": 24,
+    "thirty": 30,
+    "forty": 40,
+    "forty-five": 45,
+    "fifty": 50,
+    "sixty": 60,
+    "sixty-five": 65,
+    "seventy": 70,
+    "seventy-five": 75,
+    "eighty": 80,
+    "ninety": 90,
+    "hundred": 100,
+    "a hundred": 100,
+    "one hundred": 100,
+}
+
+_WORDS = "|".join(sorted((re.escape(w) for w in WORD_NUMBERS), key=len, reverse=True))
+
+# A number: digits with thousands separators and decimals, or a number word.
+NUMBER = rf"(?:(?<![\w.,])\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|(?<![\w.])\d+(?:\.\d+)?|(?<![\w.])\.\d+|\b(?:{_WORDS})\b)"
+
+
+def parse_number(text: str) -> float | None:
+    """The value of a written number, or None (``1,500`` → 1500, ``six`` → 6)."""
+    raw = text.strip().lower()
+    if not raw:
+        return None
+    if raw in WORD_NUMBERS:
+        return float(WORD_NUMBERS[raw])
+    if re.fullmatch(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?", raw):
+        raw = raw.replace(",", "")
+    try:
+        return float(raw)
+    except ValueError:
+        return None

@@ -1,0 +1,133 @@
+"""Time-window stage: "within 3 months prior to enrollment" → 90 days before enrollment.
+
+Relations: ``within`` (within N …), ``in the past`` (in the last N …),
+``at least before`` (at least N before …), ``before`` (N prior to …),
+``for at least`` / ``for`` (durations: pain for at least 6 months), ``after``
+(N after …). The reference event (``anchor``) comes from ``windows.json``.
+Ages ("at least 18 years of age") are left to the comparison stage.
+"""
+
+from __future__ import annotations
+
+import re
+
+from trialatlas.features.criteria.document import CriteriaDoc, Item
+from trialatlas.features.criteria.numbers import NUMBER, parse_number
+from trialatlas.features.criteria.rules import window_anchors
+from trialatlas.model.criteria import Entity, TimeWindow, WindowRelation
+
+UNIT_DAYS = {"hour": 1 / 24, "day": 1.0, "week": 7.0, "month": 30.0, "year": 365.0}
+_UNIT_WORDS = {
+    "hour": r"hours?|hrs?|h",
+    "day": r"days?|d",
+    "week": r"weeks?|wks?",
+    "month": r"months?|mos?",
+    "year": r"years?|yrs?",
+}
+_TUNIT = "|".join(f"(?P<{k}>{v})" for k, v in _UNIT_WORDS.items())
+_AMOUNT = rf"(?P<amount>{NUMBER}|an?)(?:\s*(?:\(\s*\d+\s*\)))?"
+_QTY = rf"{_AMOUNT}\s*-?\s*(?:{_TUNIT})\b"
+_MORE = r"(?:at\s+least|a\s+minimum\s+of|minimum\s+of|minimum|no\s+less\s+than|not\s+less\s+than|more\s+than|greater\s+than|longer\s+than|over|≥|>=|=>|>)"
+_LINK = r"\s*(?:,\s*)?(?:prior\s+to|before|preceding|pre|of|from|since|after|following|post|until|to)\b"
+_LINK_RE = re.compile(_LINK + r"\s*", re.IGNORECASE)
+_ORDER_LINK = re.compile(r"\s*(?:,\s*)?(?:prior\s+to|before|preceding|after|following|since)\b", re.IGNORECASE)
+_AGE_TAIL = re.compile(
+    r"^\s*(?:of\s+age|old|of\s+life|or\s+(?:older|younger|over|under|above|more)|and\s+(?:older|over|above)|\+|at\s+(?:the\s+time|diagnosis))",
+    re.IGNORECASE,
+)
+_AGE_HEAD = re.compile(r"(?:\bage[ds]?|\bold|\bages|\bbetween)\s*(?:of\s*)?(?:\S+\s*)?$", re.IGNORECASE)
+
+_PATTERNS: tuple[tuple[WindowRelation, re.Pattern[str]], ...] = tuple(
+    (relation, re.compile(pattern, re.IGNORECASE))
+    for relation, pattern in (
+        ("within", rf"\bwithin\s+(?:the\s+)?(?:last\s+|past\s+|previous\s+|prior\s+|preceding\s+|next\s+|first\s+)?{_QTY}"),
+        ("in the past", rf"\b(?:(?:in|during|over|for|at\s+any\s+time\s+in)\s+)?(?:the\s+)?(?:last|past|previous|preceding|prior)\s+{_QTY}"),
+        ("in the past", rf"\b{_QTY}\s+ago\b"),
+        ("at least before", rf"(?:\bfor\s+)?{_MORE}\s*{_QTY}(?=\s*(?:,\s*)?(?:prior\s+to|before|preceding)\b)"),
+        ("for at least", rf"(?:\bfor\s+|\bduration\s+(?:of\s+)?)?{_MORE}\s*{_QTY}"),
+        ("after", rf"\b{_QTY}(?=\s+(?:after|following|post)\b)"),
+        ("before", rf"\b{_QTY}(?=\s*(?:,\s*)?(?:prior\s+to|before|preceding)\b)"),
+        ("for", rf"\bfor\s+(?:the\s+)?{_QTY}"),
+    )
+)
+
+
+def _unit_of(match: re.Match[str]) -> str | None:
+    for unit in _UNIT_WORDS:
+        if match.group(unit):
+            return unit
+    return None
+
+
+def find_anchor(view: str, pos: int, limit: int, duration: bool = False) -> tuple[str, int] | None:
+    """Anchor name and end offset of ``prior to <event>`` starting at ``pos``.
+
+    For durations ("for 3 months of treatment") only a real link word counts.
+    """
+    link = _LINK_RE.match(view, pos, limit)
+    if link is None:
+        return None
+    if duration and not _ORDER_LINK.match(view, pos, limit):
+        return None
+    for pattern, anchor in window_anchors():
+        m = pattern.match(view, link.end(), limit)
+        if m is not None and m.end() > link.end():
+            return anchor, m.end()
+    return None
+
+
+def find_windows(view: str, start: int, end: int) -> list[TimeWindow]:
+    """Time windows in ``view[start:end]`` (offsets into the view), left to right."""
+    found: list[TimeWindow] = []
+    taken: list[tuple[int, int]] = []
+    for relation, pattern in _PATTERNS:
+        for m in pattern.finditer(view, start, end):
+            s, e = m.start(), m.end()
+            if any(s < te and ts < e for ts, te in taken):
+                continue
+            if _AGE_TAIL.match(view, e, end) or _AGE_HEAD.search(view, max(start, s - 12), s):
+                continue
+            amount_text = m.group("amount")
+            amount = 1.0 if amount_text.lower() in {"a", "an"} else parse_number(amount_text)
+            unit = _unit_of(m)
+            if amount is None or unit is None:
+                continue
+            duration = relation in ("for at least", "for")
+            if duration and unit == "year" and amount >= 15:
+                continue  # "at least 18 years": an age, left to the comparisons
+            anchor = find_anchor(view, e, end, duration)
+            anchor_name = None
+            if anchor is not None:
+                anchor_name, e = anchor
+            found.append(
+                TimeWindow(
+                    text=view[s:e],
+                    start=s,
+                    end=e,
+                    relation=relation,
+                    amount=amount,
+                    unit=unit,  # type: ignore[arg-type]
+                    days=round(amount * UNIT_DAYS[unit], 4),
+                    anchor=anchor_name,
+                )
+            )
+            taken.append((s, e))
+    found.sort(key=lambda w: w.start)
+    return found
+
+
+class WindowFinder:
+    """Stage: time windows per item, and a ``temporal`` entity for each."""
+
+    def __call__(self, doc: CriteriaDoc) -> CriteriaDoc:
+        for item in doc.items:
+            self.annotate(doc, item)
+        return doc
+
+    @staticmethod
+    def annotate(doc: CriteriaDoc, item: Item) -> None:
+        """Add the windows of one item, with text taken from the source."""
+        for w in find_windows(doc.view, item.start, item.end):
+            text = doc.source[w.start : w.end]
+            item.windows.append(w.model_copy(update={"text": text}))
+            item.entities.append(Entity(type="temporal", text=text, start=w.start, end=w.end))

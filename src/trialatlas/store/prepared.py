@@ -1,0 +1,81 @@
+"""A study turned into everything a store writes, computed without touching the database.
+
+Preparing is the expensive part of a write (serializing, compressing, building rows);
+it is pure, so ingest can do it in worker processes while one writer applies the result.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import zlib
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+
+from trialatlas.model.study import Study
+from trialatlas.sources.records import RawRecord
+from trialatlas.store.sqlite.rows import Row, child_rows, fts_row, study_row
+
+_LEVEL = 1  # zlib level: fast; text compresses ~4x even so
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedStudy:
+    nct_id: str
+    checksum: str
+    last_update_posted: str | None
+    core: dict[str, Any]
+    children: dict[str, list[Row]]
+    fts: tuple[str, ...]
+    raw_format: str
+    raw_source: str
+    raw_body: bytes
+
+
+def record_checksum(raw: RawRecord) -> str:
+    """SHA-256 of the record: canonical JSON (sorted keys) for v2, the text for XML."""
+    if raw.data is not None:
+        payload = orjson.dumps(raw.data, option=orjson.OPT_SORT_KEYS)
+    else:
+        payload = raw.text.encode("utf-8")
+    return hashlib.sha256(payload).hexdigest()
+
+
+def encode_study(study: Study) -> bytes:
+    """Compressed normalized document (defaults left out; they come back on load)."""
+    return zlib.compress(study.model_dump_json(exclude_defaults=True).encode("utf-8"), _LEVEL)
+
+
+def decode_study(blob: bytes) -> Study:
+    return Study.model_validate_json(zlib.decompress(blob))
+
+
+def decode_text(blob: bytes) -> str:
+    return zlib.decompress(blob).decode("utf-8")
+
+
+def date_key(value: str | None) -> str:
+    """Comparable form of an ISO partial date ("2015-08" → "2015-08-00")."""
+    if not value:
+        return ""
+    parts = value.split("-") + ["00", "00"]
+    return "-".join(parts[:3])
+
+
+def prepare_study(study: Study, raw: RawRecord) -> PreparedStudy:
+    """Everything to write for one study."""
+    core = study_row(study)
+    core["document"] = encode_study(study)
+    last = study.status.last_update_posted
+    return PreparedStudy(
+        nct_id=study.nct_id,
+        checksum=record_checksum(raw),
+        last_update_posted=last.value if last else None,
+        core=core,
+        children=child_rows(study),
+        fts=fts_row(study),
+        raw_format=raw.format,
+        raw_source=f"{raw.source}#{raw.position}",
+        raw_body=zlib.compress(raw.text.encode("utf-8"), _LEVEL),
+    )

@@ -1,0 +1,68 @@
+"""``create_app``: assembles the web app (routers, static files, error handlers, store lifecycle).
+
+No logic lives here: pages and API handlers are in ``routers/``, features in
+:mod:`trialatlas.features`. Settings come in from the caller (built by a factory
+at start-up, never at import time).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from importlib.metadata import PackageNotFoundError, version
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from trialatlas.settings import Settings
+from trialatlas.web.errors import install_error_handlers
+from trialatlas.web.routers import api_docs, api_trials, health, pages
+from trialatlas.web.state import AppState, build_templates
+from trialatlas.web.urls import STATIC_DIR, Urls
+
+DESCRIPTION = (
+    "Clinical-trial registry records as plain-language pages and JSON. "
+    'Errors are `{"error": {"code": …, "message": …}}` with a proper HTTP status.'
+)
+
+
+def _version() -> str:
+    try:
+        return version("trialatlas")
+    except PackageNotFoundError:  # pragma: no cover - running from a bare checkout
+        return "0"
+
+
+def create_app(settings: Settings) -> FastAPI:
+    """The TrialAtlas web app over the store named by ``settings.db_url``."""
+    urls = Urls()
+    state = AppState(settings=settings, urls=urls, templates=build_templates(urls))
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        state.store()  # open once, fail fast when the store cannot be opened
+        try:
+            yield
+        finally:
+            state.close()
+
+    app = FastAPI(
+        title="TrialAtlas",
+        version=_version(),
+        description=DESCRIPTION,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=urls.openapi_url(),
+        lifespan=lifespan,
+    )
+    app.state.trialatlas = state
+    app.mount(urls.path("/static"), StaticFiles(directory=STATIC_DIR), name="static")
+    assets = api_docs.docs_assets_dir()
+    if assets is not None:
+        app.mount(urls.path("/docs-assets"), StaticFiles(directory=assets), name="docs-assets")
+    install_error_handlers(app)
+    app.include_router(pages.router)
+    app.include_router(api_trials.router)
+    app.include_router(health.router)
+    app.include_router(api_docs.router)
+    return app

@@ -1,0 +1,89 @@
+"""HTML pages for people: home with search, the trial pages.
+
+Each handler calls one feature and renders its typed result; the JSON twin of a
+page is advertised with a ``Link: <…>; rel="alternate"`` header.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import RedirectResponse, Response
+
+from trialatlas.features.quick_search import MAX_QUERY_CHARS, quick_search
+from trialatlas.features.trial_page import canonical_nct_id, trial_page
+from trialatlas.web.deps import StoreDep, TemplatesDep, UrlsDep
+from trialatlas.web.errors import NotFoundError
+from trialatlas.web.rendering import render_page
+
+router = APIRouter(include_in_schema=False)
+
+QueryParam = Annotated[str | None, Query(max_length=MAX_QUERY_CHARS * 5)]
+
+
+def _unknown_trial(nct_id: str) -> NotFoundError:
+    shown = nct_id[:40]
+    return NotFoundError(f"We could not find a trial with the ID “{shown}”.", nct_id=shown)
+
+
+@router.get("/")
+def home(
+    request: Request, store: StoreDep, templates: TemplatesDep, q: QueryParam = None
+) -> Response:
+    """Home: a search box; with ``?q=`` the ranked hits under it."""
+    result = quick_search(store, q)
+    return render_page(request, templates, "home.html", {"search": result, "query": result.query})
+
+
+@router.get("/search")
+def search(
+    request: Request, store: StoreDep, templates: TemplatesDep, q: QueryParam = None
+) -> Response:
+    """Minimal search page (the search issue adds filters and facets)."""
+    result = quick_search(store, q)
+    return render_page(request, templates, "home.html", {"search": result, "query": result.query})
+
+
+@router.get("/trials/{nct_id}/details")
+def trial_details(
+    request: Request, nct_id: str, store: StoreDep, templates: TemplatesDep, urls: UrlsDep
+) -> Response:
+    """The full registry page (seed 001 layout)."""
+    canonical = canonical_nct_id(nct_id)
+    if canonical is not None and canonical != nct_id:
+        return RedirectResponse(urls.details_url(canonical), status_code=301)
+    page = trial_page(store, nct_id)
+    if page is None:
+        raise _unknown_trial(nct_id)
+    return render_page(
+        request,
+        templates,
+        "details.html",
+        {"page": page},
+        json_url=urls.api_trial_url(page.nct_id),
+    )
+
+
+# --- Owned by the patient-page issue ----------------------------------------------------
+# Until the patient-summary feature lands, /trials/{nct_id} shows a short interim page
+# (title, status, the brief summary) that links to the full registry page. The patient-page
+# issue replaces this handler and ``trial.html`` with the seed 000 layout.
+@router.get("/trials/{nct_id}")
+def trial(
+    request: Request, nct_id: str, store: StoreDep, templates: TemplatesDep, urls: UrlsDep
+) -> Response:
+    """Patient-facing trial page (interim: links to the full registry page)."""
+    canonical = canonical_nct_id(nct_id)
+    if canonical is not None and canonical != nct_id:
+        return RedirectResponse(urls.trial_url(canonical), status_code=301)
+    page = trial_page(store, nct_id)
+    if page is None:
+        raise _unknown_trial(nct_id)
+    return render_page(
+        request,
+        templates,
+        "trial.html",
+        {"page": page},
+        json_url=urls.api_trial_url(page.nct_id),
+    )
