@@ -75,6 +75,7 @@ EXTRA_COUNTRY_NAMES: dict[str, tuple[str, ...]] = {
     "Swaziland": ("SZ",), "Eswatini": ("SZ",), "Cabo Verde": ("CV",), "Czech Republic": ("CZ",),
     "Venezuela, Bolivarian Republic of": ("VE",), "Bolivia, Plurinational State of": ("BO",),
     "Iran": ("IR",), "Taiwan, Province of China": ("TW",), "Hong Kong SAR": ("HK",),
+    "China": ("CN", "HK", "MO"),  # registry sites in Hong Kong/Macao often say "China"
 }  # fmt: skip
 
 # Provinces/states outside the US: (country, name, postal abbreviation, capital city).
@@ -94,6 +95,7 @@ OTHER_REGIONS: tuple[tuple[str, str, str, str], ...] = (
     ("AU", "Northern Territory", "NT", "Darwin"),
 )  # fmt: skip
 
+_PARENTHESES = re.compile(r"\(.*?\)")
 _CODE_LIKE = re.compile(r"^[A-Z0-9]{2,4}$")  # IATA/ICAO codes among alternate names
 
 
@@ -147,7 +149,8 @@ def city_columns(cities: list[dict[str, Any]]) -> list[str]:
     for city in cities:
         name = clean(city["name"])
         ascii_name = name.encode("ascii", "ignore").decode()
-        records.append((normalize_name(name), -int(city["population"]), name, city["geonameid"],
+        key = normalize_name(_PARENTHESES.sub(" ", name)) or normalize_name(name)
+        records.append((key, -int(city["population"]), name, city["geonameid"],
                         "" if ascii_name == name else ascii_name, city))  # fmt: skip
     records.sort(key=lambda r: r[:4])
     columns: dict[str, list[str]] = {tag: [] for tag in CITY_COLUMNS}
@@ -158,7 +161,9 @@ def city_columns(cities: list[dict[str, Any]]) -> list[str]:
                   str(-negative_pop))  # fmt: skip
         for tag, value in zip(CITY_COLUMNS, values, strict=True):
             columns[tag].append(value)
-        alternates.extend((alt, row) for alt in alternate_keys(city, key))
+        full = normalize_name(name)  # "Halle (Saale)": key "halle", alternate "halle saale"
+        alts = [full] if full != key else []
+        alternates.extend((alt, row) for alt in dict.fromkeys(alts + alternate_keys(city, key)))
     alternates.sort()
     lines = ["\t".join([tag, *values]) for tag, values in columns.items()]
     lines.append("\t".join([ALT_COLUMNS[0], *(k for k, _ in alternates)]))

@@ -48,6 +48,8 @@ _COORDS = re.compile(r"^\s*([-+]?\d+(?:\.\d+)?)\s*[,;\s]\s*([-+]?\d+(?:\.\d+)?)\
 _US_ZIP = re.compile(r"^\s*\d{5}(?:-\d{4})?\s*$")
 _TRAILING_ZIP = re.compile(r"\s+\d{5}(?:-\d{4})?$")
 _CITY_NOISE = re.compile(r"\(.*?\)|\bcedex\b.*$", re.IGNORECASE)
+_CITY_PIECES = re.compile(r"\s+-\s+|/")  # "Bruxelles - Brussel"
+_KEY_SUFFIXES = re.compile(r"(?:\s(?:city|shi|ku|si|gu|gun|\d+|[a-z]))+$")  # "Praha 2", "Chuo-ku"
 _RADIUS = re.compile(r"^\s*(\d+(?:\.\d*)?|\.\d+)\s*([a-z]*)\s*$", re.IGNORECASE)
 _RADIUS_UNITS = {"": KM_PER_MILE, "mi": KM_PER_MILE, "mile": KM_PER_MILE, "miles": KM_PER_MILE,
                  "km": 1.0, "kms": 1.0, "kilometer": 1.0, "kilometers": 1.0,
@@ -339,9 +341,8 @@ class Gazetteer:
         return (self._cc[row], None) in scopes or (self._cc[row], self._admin1[row]) in scopes
 
     def _best_city(self, name: str, scopes: list[set[Scope]]) -> _City | None:
-        keys = dict.fromkeys([normalize_name(name), normalize_name(_CITY_NOISE.sub(" ", name))])
-        for key in keys:
-            found = self._candidates(key, scopes) if key else []
+        for key in _city_keys(name):
+            found = self._candidates(key, scopes)
             if found:
                 return self._city(max(found, key=lambda pair: (pair[0], -pair[1]))[1])
         return None
@@ -442,7 +443,10 @@ class Gazetteer:
         }  # fmt: skip
         matches = process.extract(key, pool, scorer=fuzz.ratio, limit=50, score_cutoff=75)
         ranked = sorted(matches, key=lambda m: (-m[1], -int(self._pop[m[2]])))
-        labels = (self._city_result(self._city(m[2])).label for m in ranked)
+        rows = [m[2] for m in ranked]
+        if scopes:  # the same name elsewhere: "Paris, Florida" -> "Paris, Texas, ..."
+            rows += sorted(self._rows(key), key=lambda row: -int(self._pop[row]))
+        labels = (self._city_result(self._city(row)).label for row in rows)
         return list(dict.fromkeys(labels))[:limit]
 
     def _city_result(self, city: _City) -> GeoResult:
@@ -460,6 +464,16 @@ class Gazetteer:
             country.name if country else None, region.lat, region.lon, region.population,
             region.kind, region.admin1,
         )  # fmt: skip
+
+
+def _city_keys(name: str) -> list[str]:
+    """Lookup keys for a city as registries write it, most literal first: the whole
+    name, without parentheses/"Cedex", then each " - " or "/" piece, then each of
+    those without ward suffixes and district numbers ("Chuo-ku", "Praha 2")."""
+    texts = [name, _CITY_NOISE.sub(" ", name), *_CITY_PIECES.split(name)]
+    keys = [normalize_name(t) for t in texts]
+    keys += [_KEY_SUFFIXES.sub("", k) for k in keys]
+    return [k for k in dict.fromkeys(keys) if k]
 
 
 def geocode(place: str) -> GeoResult:

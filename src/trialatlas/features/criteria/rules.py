@@ -107,26 +107,26 @@ def lexicon_terms() -> dict[str, EntityType]:
     """Term → entity type, from the curated lexicon overlaid on the derived one.
 
     ``lexicon_derived.json`` is built by ``scripts/build_criteria_lexicons.py``
-    from annotated training criteria; ``lexicon_curated.json`` is hand-kept and
-    wins on conflicts. ``stop`` terms of the curated file are removed.
+    from annotated training criteria;
+    ``lexicon_curated.json`` is hand-kept and wins on conflicts.
     """
     terms: dict[str, EntityType] = {}
-    for name in ("lexicon_derived.json", "lexicon_curated.json"):
-        try:
-            data = read_json(name)
-        except FileNotFoundError:
-            continue
-        for etype, words in data.get("terms", {}).items():
-            for w in words:
-                terms[" ".join(w.lower().split())] = etype
-        for w in data.get("stop", []):
-            terms.pop(" ".join(w.lower().split()), None)
+    try:
+        derived = read_json("lexicon_derived.json")
+    except FileNotFoundError:
+        derived = {"terms": {}}
+    for etype, words in derived.get("terms", {}).items():
+        for w in words:
+            terms[" ".join(w.lower().split())] = etype
+    for etype, words in read_json("lexicon_curated.json").get("terms", {}).items():
+        for w in words:
+            terms[" ".join(w.lower().split())] = etype
     return terms
 
 
 @cache
 def stop_terms() -> frozenset[str]:
-    """Words never tagged from a vocabulary (common English words in drug names …)."""
+    """Words the drug dictionary never tags on their own (common words, symptoms …)."""
     data = read_json("lexicon_curated.json")
     return frozenset(" ".join(w.lower().split()) for w in data.get("stop", []))
 
@@ -142,3 +142,9 @@ def window_anchors() -> tuple[tuple[re.Pattern[str], str], ...]:
 def unit_aliases() -> dict[str, str]:
     """Written unit → pint expression (``units.json``)."""
     return dict(read_json("units.json")["aliases"])
+
+
+@cache
+def pattern_trim_words() -> frozenset[str]:
+    """Leading words trimmed off pattern matches ("with", "history", "severe" …)."""
+    return frozenset(read_json("entity_patterns.json").get("trim", []))
