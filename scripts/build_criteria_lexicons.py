@@ -116,7 +116,7 @@ def build(data: Path, min_docs: int, min_precision: float) -> dict[str, list[str
             key = term_key(span)
             if not key or len(key) > _MAX_TOKENS:
                 continue
-            if _HAS_DIGIT.search(span) or (etype in ("value", "temporal") and _NUMBER_WORD.search(span)):
+            if etype in ("value", "temporal") and (_HAS_DIGIT.search(span) or _NUMBER_WORD.search(span)):
                 continue  # numbers and windows come from the comparison / window rules
             type_docs[key][etype].add(nct_id)
             surface[key][" ".join(span.lower().split())] += 1

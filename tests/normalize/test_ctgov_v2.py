@@ -112,7 +112,10 @@ def test_open_ended_age_and_month_precision_dates() -> None:
         ("secondary", None),
         ("secondary", None),
     ]
-    assert s.outcomes[2].measure == "To assess the side effects of 20 mg tadalafil in men with ED after 3DCRT"
+    assert (
+        s.outcomes[2].measure
+        == "To assess the side effects of 20 mg tadalafil in men with ED after 3DCRT"
+    )
     assert s.sponsors.lead_sponsor is not None
     assert s.sponsors.lead_sponsor.name == "Erasmus Medical Center"
     assert s.sponsors.collaborators == [] and s.sponsors.responsible_party is None
@@ -227,7 +230,10 @@ def test_observational_patient_registry() -> None:
     ]
     assert s.interventions == []
     assert len(s.outcomes) == 6 and {o.kind for o in s.outcomes} == {"primary"}
-    assert s.outcomes[1].description == "Mild visual impairment was present if BCVA was \\< 20/25 but ≥ 20/63."
+    assert (
+        s.outcomes[1].description
+        == "Mild visual impairment was present if BCVA was \\< 20/25 but ≥ 20/63."
+    )
     assert s.outcomes[0].time_frame == "December 31，2024"
     assert s.oversight.is_unapproved_device is None and s.oversight.has_dmc is False
     assert [m.term for m in s.condition_mesh][-1] == "Macular Degeneration"
@@ -259,7 +265,11 @@ def test_identifiers_sponsors_references() -> None:
     assert docetaxel.name == "Docetaxel"
     assert len(docetaxel.other_names) == 11 and docetaxel.other_names[-1] == "Taxotere"
     assert docetaxel.arm_labels == ["Arm A (cadonilimab，anlotinib，docetaxel )"]
-    assert s.arms[0].intervention_names == ["Drug: Cadonilimab", "Drug: Anlotinib", "Drug: Docetaxel"]
+    assert s.arms[0].intervention_names == [
+        "Drug: Cadonilimab",
+        "Drug: Anlotinib",
+        "Drug: Docetaxel",
+    ]
     (ref,) = s.references
     assert (ref.pmid, ref.type) == ("21252716", "BACKGROUND")
     assert ref.citation is not None and ref.citation.startswith("Travis WD, Brambilla E")
@@ -616,7 +626,7 @@ PS = "protocolSection"
         (
             "NCT03810573",
             "derivedSection.conditionBrowseModule.meshes[0].term",
-            7,
+            ["Intervertebral Disc Degeneration"],
             "derivedSection.conditionBrowseModule.meshes[0].term",
         ),
         ("NCT03810573", "derivedSection", "none", "derivedSection"),

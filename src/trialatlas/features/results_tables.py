@@ -118,17 +118,23 @@ def _denom_rows(denoms: list[Denom], columns: list[Column], default: str) -> lis
     return rows
 
 
-def _class_rows(
-    classes: list[MeasureClass], columns: list[Column], measure_title: str
-) -> list[Row]:
-    """Rows for a measure's classes and categories; a lone untitled cell row takes the measure title."""
+def value_label(unit: str | None, param_type: str | None) -> str:
+    """Row label for values with no category title: their unit (``Percentage of participants``)."""
+    if unit and unit.strip():
+        text = unit.strip()
+        return text[0].upper() + text[1:]
+    return _code("param_type", param_type) or "Value"
+
+
+def _class_rows(classes: list[MeasureClass], columns: list[Column], fallback: str) -> list[Row]:
+    """Rows for a measure's classes and categories; untitled rows are labelled ``fallback``."""
     rows: list[Row] = []
     for measure_class in classes:
         if measure_class.title:
             rows.append(Row(label=measure_class.title, kind="heading"))
         for category in measure_class.categories:
             values = {m.group_id: measurement_text(m) for m in category.measurements}
-            name = category.title or measure_class.title or measure_title
+            name = category.title or measure_class.title or fallback
             rows.append(Row(label=name, cells=_cells_by_group(values, columns)))
     return rows
 
@@ -166,7 +172,9 @@ def _baseline_measure_rows(measure: BaselineMeasure, columns: list[Column]) -> l
     heading = f"{measure.title}{unit}" + (f" — {stat}" if stat else "")
     rows = [Row(label=heading, kind="heading")]
     rows += _denom_rows(measure.denoms, columns, "Number analyzed")
-    rows += _class_rows(measure.classes, columns, measure.title)
+    rows += _class_rows(
+        measure.classes, columns, value_label(measure.unit_of_measure, measure.param_type)
+    )
     return rows
 
 
@@ -192,7 +200,9 @@ def _baseline_table(results: Results) -> list[ResultTable]:
 def _outcome_table(measure: OutcomeMeasure) -> ResultTable:
     columns = _columns(measure.groups)
     rows = _denom_rows(measure.denoms, columns, "Number of participants analyzed")
-    rows += _class_rows(measure.classes, columns, measure.title)
+    rows += _class_rows(
+        measure.classes, columns, value_label(measure.unit_of_measure, measure.param_type)
+    )
     analyses = []
     for analysis in measure.analyses:
         parts = [

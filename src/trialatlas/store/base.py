@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from trialatlas.model.study import Study
 from trialatlas.sources.records import RawRecord
+from trialatlas.store.listing import StudyListPage, StudyListQuery
 
 if TYPE_CHECKING:
     from trialatlas.store.prepared import PreparedStudy
@@ -71,3 +72,17 @@ class Store(Protocol):
         ...
 
     def close(self) -> None: ...
+
+    def list_studies(
+        self,
+        query: StudyListQuery,
+        after: Sequence[Any] | None,
+        limit: int,
+        count_total: bool = False,
+    ) -> StudyListPage:
+        """One keyset page of the studies ``query`` matches (see :mod:`trialatlas.store.listing`)."""
+        ...
+
+    def latest_update_posted(self) -> str | None:
+        """The most recent last-update-posted date in the store (ISO), None when empty."""
+        ...

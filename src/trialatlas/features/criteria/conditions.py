@@ -58,11 +58,11 @@ def _index() -> dict[tuple[str, ...], ConditionConcept]:
     except ImportError:
         icd = None
     if icd is not None:
-        for code in icd.get_all_codes(False):
+        for code in icd.get_all_codes(True):
             if not icd.is_category_or_subcategory(code):
                 continue
             description = icd.get_description(code)
-            concept = ConditionConcept(icd.add_dot(code), description)
+            concept = ConditionConcept(code, description)
             for variant in _variants(description):
                 key = term_key(_fold(variant))
                 if key and key not in table:

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from trialatlas.model.criteria import Comparison, CriterionKind, Entity, TimeWindow
 
 _ENTITY_PADDING = {
+    "&gt;=": "≥    ",
+    "&lt;=": "≤    ",
     "&gt;": ">   ",
     "&lt;": "<   ",
     "&ge;": "≥   ",

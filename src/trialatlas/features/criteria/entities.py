@@ -17,7 +17,13 @@ from functools import cache
 from trialatlas.features.criteria.document import CriteriaDoc, Item
 from trialatlas.features.criteria.drugs import drug_matcher
 from trialatlas.features.criteria.lexicon import PhraseMatcher, Token, tokenize
-from trialatlas.features.criteria.rules import lexicon_terms, pattern_rules, pattern_trim_words, stop_terms
+from trialatlas.features.criteria.rules import (
+    lexicon_terms,
+    pattern_generic_words,
+    pattern_rules,
+    pattern_trim_words,
+    stop_terms,
+)
 from trialatlas.model.criteria import Entity, EntityType
 
 _RANK_LEXICON = 0
@@ -43,13 +49,16 @@ def lexicon_matcher() -> PhraseMatcher[EntityType]:
 
 
 def _trim(view: str, start: int, end: int) -> tuple[int, int]:
-    """Drop leading function words and qualifiers from a pattern match."""
+    """Drop leading function words and qualifiers from a pattern match.
+
+    A match left with only its generic head word ("level", "agents") is dropped.
+    """
     trim = pattern_trim_words()
-    tokens = tokenize(view, start, end)
+    tokens = [t for t in tokenize(view, start, end) if t.text not in "()[],;:"]
     i = 0
     while i < len(tokens) - 1 and tokens[i].text.lower() in trim:
         i += 1
-    if not tokens:
+    if not tokens or (i == len(tokens) - 1 and tokens[i].text.lower() in pattern_generic_words()):
         return start, start
     return tokens[i].start, end
 

@@ -11,14 +11,16 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
 
-_TOKEN = re.compile(r"[^\W_]+(?:['’][^\W_]+)?|[+/&%]", re.UNICODE)
+_TOKEN = re.compile(r"[^\W_]+(?:['’][^\W_]+)?|[+/&%,;:()\[\]]", re.UNICODE)
 _KEEP_S = ("ss", "us", "is", "ys", "as", "os")
 
 
+@lru_cache(maxsize=65536)
 def normalize_token(token: str) -> str:
     """Lower case; a plural ``s`` removed from words longer than four letters."""
     low = token.lower().replace("’", "'")
@@ -50,7 +52,7 @@ def tokenize(text: str, start: int = 0, end: int | None = None) -> list[Token]:
 
 def term_key(term: str) -> tuple[str, ...]:
     """The lookup key of a vocabulary term."""
-    return tuple(t.norm for t in tokenize(term))
+    return tuple(normalize_token(t) for t in _TOKEN.findall(term))
 
 
 @dataclass(frozen=True, slots=True)

@@ -108,6 +108,7 @@ def lexicon_terms() -> dict[str, EntityType]:
 
     ``lexicon_derived.json`` is built by ``scripts/build_criteria_lexicons.py``
     from annotated training criteria;
+    the condition synonyms of ``conditions.json`` are added as conditions;
     ``lexicon_curated.json`` is hand-kept and wins on conflicts.
     """
     terms: dict[str, EntityType] = {}
@@ -118,6 +119,8 @@ def lexicon_terms() -> dict[str, EntityType]:
     for etype, words in derived.get("terms", {}).items():
         for w in words:
             terms[" ".join(w.lower().split())] = etype
+    for synonym in read_json("conditions.json").get("synonyms", {}):
+        terms.setdefault(" ".join(synonym.lower().split()), "condition")
     for etype, words in read_json("lexicon_curated.json").get("terms", {}).items():
         for w in words:
             terms[" ".join(w.lower().split())] = etype
@@ -148,3 +151,9 @@ def unit_aliases() -> dict[str, str]:
 def pattern_trim_words() -> frozenset[str]:
     """Leading words trimmed off pattern matches ("with", "history", "severe" …)."""
     return frozenset(read_json("entity_patterns.json").get("trim", []))
+
+
+@cache
+def pattern_generic_words() -> frozenset[str]:
+    """Head words a pattern match may not consist of alone ("level", "agents" …)."""
+    return frozenset(read_json("entity_patterns.json").get("generic", []))

@@ -17,7 +17,7 @@ from typing import Any
 
 from trialatlas.features.criteria.rules import read_json
 
-_KEY_DROP = re.compile(r"[\s.]+")
+_KEY_DROP = re.compile(r"\s+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +54,7 @@ def _registry() -> Any:
 
 
 def unit_key(unit: str) -> str:
-    """Lookup key of a written unit: lower case, spaces and dots removed."""
+    """Lookup key of a written unit: lower case, spaces removed."""
     return _KEY_DROP.sub("", unit.lower()).replace("×", "x").replace("μ", "µ")
 
 

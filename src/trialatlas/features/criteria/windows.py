@@ -25,9 +25,9 @@ _UNIT_WORDS = {
     "year": r"years?|yrs?",
 }
 _TUNIT = "|".join(f"(?P<{k}>{v})" for k, v in _UNIT_WORDS.items())
-_AMOUNT = rf"(?P<amount>{NUMBER}|an?)(?:\s*(?:\(\s*\d+\s*\)))?"
+_AMOUNT = rf"(?P<amount>{NUMBER}|\ban?(?=\s))(?:\s*(?:\(\s*\d+\s*\)))?"
 _QTY = rf"{_AMOUNT}\s*-?\s*(?:{_TUNIT})\b"
-_MORE = r"(?:at\s+least|a\s+minimum\s+of|minimum\s+of|minimum|no\s+less\s+than|not\s+less\s+than|more\s+than|greater\s+than|longer\s+than|over|≥|>=|=>|>)"
+_MORE = r"(?:at\s+least|a\s+minimum\s+of|minimum\s+of|minimum|no\s+less\s+than|not\s+less\s+than|more\s+than|greater\s+than|longer\s+than|≥|>=|=>|>)"
 _LINK = r"\s*(?:,\s*)?(?:prior\s+to|before|preceding|pre|of|from|since|after|following|post|until|to)\b"
 _LINK_RE = re.compile(_LINK + r"\s*", re.IGNORECASE)
 _ORDER_LINK = re.compile(r"\s*(?:,\s*)?(?:prior\s+to|before|preceding|after|following|since)\b", re.IGNORECASE)

@@ -94,6 +94,21 @@ MIGRATIONS: list[str] = [
         tokenize = 'porter unicode61 remove_diacritics 2'
     );
     """,
+    # 2: search: compact covering indexes (filters and facets never read the wide study
+    # rows), sites by quarter-degree latitude band and longitude (radius search), and
+    # sites' countries per study (country filter and facet)
+    """
+    CREATE INDEX studies_search_by_id ON studies(
+        id, overall_status, phases, study_type, lead_sponsor_class, sex, min_age_days,
+        max_age_days, healthy_volunteers, has_results, start_date, last_update_posted, nct_id
+    );
+    CREATE INDEX studies_search_by_status ON studies(
+        overall_status, phases, study_type, lead_sponsor_class, sex, min_age_days,
+        max_age_days, healthy_volunteers, has_results, start_date, last_update_posted, nct_id
+    );
+    CREATE INDEX locations_geo_cell ON locations(CAST(lat * 4 AS INTEGER), lon, lat, nct_id);
+    CREATE INDEX locations_nct_country ON locations(nct_id, country);
+    """,
 ]
 
 CHILD_TABLES = (

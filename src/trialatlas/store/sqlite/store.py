@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from trialatlas.model.study import Study
 from trialatlas.sources.records import RawRecord
 from trialatlas.store.base import StoredRecord, TextHit, WriteOutcome
 from trialatlas.store.fts_query import FTS_WEIGHTS, fts_match
+from trialatlas.store.listing import StudyListPage, StudyListQuery
 from trialatlas.store.prepared import (
     PreparedStudy,
     date_key,
@@ -19,6 +21,7 @@ from trialatlas.store.prepared import (
     decode_text,
     prepare_study,
 )
+from trialatlas.store.sqlite import ctgov_api
 from trialatlas.store.sqlite.schema import CHILD_TABLES, migrate
 
 
@@ -240,3 +243,16 @@ class SQLiteStore:
         ):
             out.setdefault(nct, []).append(name)
         return out
+
+    # -- ClinicalTrials.gov-compatible API and FHIR search (store/sqlite/ctgov_api.py) --
+    def list_studies(
+        self,
+        query: StudyListQuery,
+        after: Sequence[Any] | None,
+        limit: int,
+        count_total: bool = False,
+    ) -> StudyListPage:
+        return ctgov_api.list_studies(self, query, after, limit, count_total)
+
+    def latest_update_posted(self) -> str | None:
+        return ctgov_api.latest_update_posted(self)

@@ -1,0 +1,349 @@
+"""Benchmark the criteria parser against Chia and the Leaf Clinical Trials corpus.
+
+Reads ``../shared/data/criteria`` (bench scripts may; the product never does)
+and prints, per corpus and per part (held-out trials, the trials lexicons were
+built from, all), per-type precision / recall / F1 with exact and overlapping
+span matching, the accuracy of the negated flag, the inclusion/exclusion split
+accuracy and the parse speed.
+
+Type mapping (ours → gold):
+
+* Chia (``chia_with_scope``): condition, pregnancy, behaviour → Condition;
+  drug → Drug; procedure → Procedure; measurement → Measurement; value → Value;
+  temporal → Temporal; device → Device; demographic → Person.
+* LCT: condition, pregnancy, behaviour → Condition; drug → Drug; procedure →
+  Procedure; measurement → Observation; demographic → Age + Life-Stage-And-Gender;
+  value → Eq-Comparison without a temporal unit/period ("Value");
+  temporal → Eq-Comparison with one ("Temporal").
+
+Held-out trials are those ``held_out(nct_id)`` selects (a hash of the NCT ID,
+~20%), the same split ``scripts/build_criteria_lexicons.py`` leaves out.
+Anchors: Criteria2Query entity F1 0.795, EliIE 0.79; goal overlap F1 >= 0.80
+on Condition, Drug, Measurement, Value and Temporal.
+
+Usage: python bench/criteria.py [--data DIR] [--limit N] [--corpus chia|lct|all]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import hashlib
+import json
+import re
+import time
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rapidfuzz import fuzz, process
+
+from trialatlas.features.criteria import parse_criteria
+from trialatlas.model.criteria import ParsedCriteria
+
+DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "criteria"
+
+CHIA_GOLD = {
+    "Condition": "Condition", "Drug": "Drug", "Procedure": "Procedure", "Measurement": "Measurement",
+    "Value": "Value", "Temporal": "Temporal", "Device": "Device", "Person": "Demographic",
+}
+LCT_GOLD = {
+    "Condition": "Condition", "Drug": "Drug", "Procedure": "Procedure", "Observation": "Measurement",
+    "Age": "Demographic", "Life-Stage-And-Gender": "Demographic", "Eq-Comparison": "Value",
+}
+OURS = {
+    "condition": "Condition", "pregnancy": "Condition", "behaviour": "Condition", "drug": "Drug",
+    "procedure": "Procedure", "measurement": "Measurement", "value": "Value", "temporal": "Temporal",
+    "device": "Device", "demographic": "Demographic",
+}
+GOAL_TYPES = ("Condition", "Drug", "Measurement", "Value", "Temporal")
+_TEMPORAL_PARTS = {"Eq-Temporal-Unit", "Eq-Temporal-Period", "Eq-Temporal-Recency"}
+
+
+def held_out(nct_id: str) -> bool:
+    """Same split as scripts/build_criteria_lexicons.py: ~20% of trials by NCT-ID hash."""
+    return int(hashlib.sha1(nct_id.encode()).hexdigest(), 16) % 5 == 0
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    type: str
+    start: int
+    end: int
+    negated: bool = False
+
+
+@dataclass(slots=True)
+class Scores:
+    """Counts for one type: predictions / gold / matched, exact and overlapping."""
+
+    pred: int = 0
+    gold: int = 0
+    pred_exact: int = 0
+    gold_exact: int = 0
+    pred_overlap: int = 0
+    gold_overlap: int = 0
+
+    def prf(self, mode: str) -> tuple[float, float, float]:
+        tp_p = self.pred_exact if mode == "exact" else self.pred_overlap
+        tp_g = self.gold_exact if mode == "exact" else self.gold_overlap
+        p = tp_p / self.pred if self.pred else 0.0
+        r = tp_g / self.gold if self.gold else 0.0
+        return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+
+
+@dataclass(slots=True)
+class Report:
+    types: dict[str, Scores] = field(default_factory=lambda: defaultdict(Scores))
+    neg_total: int = 0
+    neg_correct: int = 0
+    neg_tp: int = 0
+    neg_pred: int = 0
+    neg_gold: int = 0
+    split_total: int = 0
+    split_correct: int = 0
+    docs: int = 0
+
+
+def read_jsonl(path: Path) -> Iterator[dict]:
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
+        for line in fh:
+            yield json.loads(line)
+
+
+def brat(ann: str) -> tuple[dict[str, tuple[str, int, int, str]], list[tuple[str, dict[str, str]]], dict[str, list[tuple[str, str]]]]:
+    """Text-bound annotations, relations and events of a brat .ann file."""
+    ents: dict[str, tuple[str, int, int, str]] = {}
+    rels: list[tuple[str, dict[str, str]]] = []
+    events: dict[str, list[tuple[str, str]]] = {}
+    for line in ann.splitlines():
+        parts = line.split("\t")
+        if len(parts) < 2:
+            continue
+        if line.startswith("T"):
+            head = parts[1].split(" ", 1)
+            if len(head) < 2:
+                continue
+            nums = [int(x) for x in re.findall(r"\d+", head[1])]
+            if nums:
+                ents[parts[0]] = (head[0], min(nums), max(nums), parts[2] if len(parts) > 2 else "")
+        elif line.startswith("R"):
+            bits = parts[1].split()
+            rels.append((bits[0], dict(b.split(":", 1) for b in bits[1:] if ":" in b)))
+        elif line.startswith("E"):
+            events[parts[0]] = [tuple(b.split(":", 1)) for b in parts[1].split() if ":" in b]  # type: ignore[misc]
+    return ents, rels, events
+
+
+def chia_gold(ann: str) -> list[Mention]:
+    ents, rels, _ = brat(ann)
+    negated_spans = []
+    for rtype, args in rels:
+        if rtype == "Has_negation" and args.get("Arg1") in ents:
+            _, s, e, _ = ents[args["Arg1"]]
+            negated_spans.append((s, e))
+    out = []
+    for etype, s, e, _ in ents.values():
+        gold = CHIA_GOLD.get(etype)
+        if gold:
+            neg = any(ns <= s and e <= ne for ns, ne in negated_spans)
+            out.append(Mention(gold, s, e, neg))
+    return out
+
+
+def lct_gold(ann: str) -> list[Mention]:
+    ents, _, events = brat(ann)
+    trigger = {eid: args[0][1] for eid, args in events.items() if args}
+    negated_triggers = set()
+    for args in events.values():
+        if args and args[0][0] == "Negation":
+            for role, target in args[1:]:
+                if role.startswith("Negates"):
+                    negated_triggers.add(trigger.get(target, target))
+    temporal_parts = [(s, e) for t, s, e, _ in ents.values() if t in _TEMPORAL_PARTS]
+    out = []
+    for tid, (etype, s, e, _) in ents.items():
+        gold = LCT_GOLD.get(etype)
+        if not gold:
+            continue
+        if etype == "Eq-Comparison" and any(s <= ts and te <= e for ts, te in temporal_parts):
+            gold = "Temporal"
+        out.append(Mention(gold, s, e, tid in negated_triggers))
+    return out
+
+
+def predicted(parsed: ParsedCriteria) -> list[Mention]:
+    return [
+        Mention(OURS[e.type], e.start, e.end, e.negated)
+        for c in parsed.criteria
+        for e in c.entities
+        if e.type in OURS
+    ]
+
+
+def score(report: Report, gold: list[Mention], pred: list[Mention]) -> None:
+    by_type_gold: dict[str, list[Mention]] = defaultdict(list)
+    by_type_pred: dict[str, list[Mention]] = defaultdict(list)
+    for g in gold:
+        by_type_gold[g.type].append(g)
+    for p in pred:
+        by_type_pred[p.type].append(p)
+    for etype in set(by_type_gold) | set(by_type_pred):
+        if etype not in {g.type for g in gold} and etype not in set(CHIA_GOLD.values()) | set(LCT_GOLD.values()) | {"Temporal"}:
+            continue
+        gs, ps, sc = by_type_gold[etype], by_type_pred[etype], report.types[etype]
+        exact_g = {(g.start, g.end) for g in gs}
+        exact_p = {(p.start, p.end) for p in ps}
+        sc.gold += len(gs)
+        sc.pred += len(ps)
+        sc.gold_exact += sum((g.start, g.end) in exact_p for g in gs)
+        sc.pred_exact += sum((p.start, p.end) in exact_g for p in ps)
+        sc.gold_overlap += sum(any(p.start < g.end and g.start < p.end for p in ps) for g in gs)
+        sc.pred_overlap += sum(any(p.start < g.end and g.start < p.end for g in gs) for p in ps)
+        for g in gs:
+            match = next((p for p in ps if p.start < g.end and g.start < p.end), None)
+            if match is None:
+                continue
+            report.neg_total += 1
+            report.neg_correct += match.negated == g.negated
+            report.neg_tp += match.negated and g.negated
+            report.neg_pred += match.negated
+            report.neg_gold += g.negated
+
+
+def kind_at(parsed: ParsedCriteria, start: int, end: int) -> str | None:
+    """Kind of the first criterion overlapping the line ``[start, end)``."""
+    for c in parsed.criteria:
+        if c.start < max(end, start + 1) and start < max(c.end, c.start + 1):
+            return c.kind
+    return None
+
+
+def chia_split(report: Report, inc: str, exc: str) -> None:
+    """Inclusion then exclusion text under their headers: is each gold line's kind kept?"""
+    head_inc, head_exc = "Inclusion Criteria:\n", "\nExclusion Criteria:\n"
+    text = head_inc + inc + head_exc + exc
+    parsed = parse_criteria(text)
+    for base, part, kind in ((len(head_inc), inc, "inclusion"), (len(head_inc) + len(inc) + len(head_exc), exc, "exclusion")):
+        pos = 0
+        for line in part.split("\n"):
+            if line.strip():
+                report.split_total += 1
+                report.split_correct += kind_at(parsed, base + pos, base + pos + len(line)) == kind
+            pos += len(line) + 1
+
+
+def lct_split(report: Report, text: str, parsed: ParsedCriteria, forms: list[tuple[str, str]]) -> None:
+    """Logical forms give INC/EXC per criterion sentence; find its line and compare."""
+    lines, offsets, pos = [], [], 0
+    for line in text.split("\n"):
+        lines.append(line)
+        offsets.append((pos, pos + len(line)))
+        pos += len(line) + 1
+    for kind, sentence in forms:
+        best = process.extractOne(sentence, lines, scorer=fuzz.ratio)
+        if best is None or best[1] < 70:
+            continue
+        report.split_total += 1
+        report.split_correct += kind_at(parsed, *offsets[best[2]]) == kind
+
+
+def lct_forms(data: Path) -> dict[str, list[tuple[str, str]]]:
+    forms: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for row in read_jsonl(data / "lct" / "lct_logical_forms_dev.jsonl.gz"):
+        quoted = re.findall(r"'((?:[^'\\]|\\.)*)'", row["content"])
+        if len(quoted) < 2 or quoted[0] not in ("INC", "EXC"):
+            continue
+        sentence = re.sub(r"\s+([,.;:)])", r"\1", quoted[1]).replace("( ", "(")
+        forms[row["nct_id"]].append(("inclusion" if quoted[0] == "INC" else "exclusion", sentence))
+    return forms
+
+
+def print_report(title: str, report: Report) -> None:
+    print(f"\n{title}  ({report.docs} documents)")
+    print(f"{'type':<12} {'gold':>6} {'pred':>6} | {'P exact':>7} {'R exact':>7} {'F1 exact':>8} | {'P ovl':>6} {'R ovl':>6} {'F1 ovl':>6}")
+    tot = Scores()
+    for etype in sorted(report.types):
+        sc = report.types[etype]
+        if not sc.gold:
+            continue
+        pe, re_, fe = sc.prf("exact")
+        po, ro, fo = sc.prf("overlap")
+        mark = " *" if etype in GOAL_TYPES else ""
+        print(f"{etype:<12} {sc.gold:>6} {sc.pred:>6} | {pe:>7.3f} {re_:>7.3f} {fe:>8.3f} | {po:>6.3f} {ro:>6.3f} {fo:>6.3f}{mark}")
+        for f in ("pred", "gold", "pred_exact", "gold_exact", "pred_overlap", "gold_overlap"):
+            setattr(tot, f, getattr(tot, f) + getattr(sc, f))
+    pe, re_, fe = tot.prf("exact")
+    po, ro, fo = tot.prf("overlap")
+    print(f"{'ALL (micro)':<12} {tot.gold:>6} {tot.pred:>6} | {pe:>7.3f} {re_:>7.3f} {fe:>8.3f} | {po:>6.3f} {ro:>6.3f} {fo:>6.3f}")
+    if report.neg_total:
+        p = report.neg_tp / report.neg_pred if report.neg_pred else 0.0
+        r = report.neg_tp / report.neg_gold if report.neg_gold else 0.0
+        f = 2 * p * r / (p + r) if p + r else 0.0
+        print(f"negated flag: accuracy {report.neg_correct / report.neg_total:.3f} on {report.neg_total} matched entities; "
+              f"negated P {p:.3f} R {r:.3f} F1 {f:.3f} (gold negated {report.neg_gold})")
+    if report.split_total:
+        print(f"inclusion/exclusion split: accuracy {report.split_correct / report.split_total:.3f} on {report.split_total} criteria")
+
+
+def run_chia(data: Path, limit: int | None) -> tuple[dict[str, Report], int, float]:
+    reports = {"held-out": Report(), "lexicon-train": Report(), "all": Report()}
+    rows = list(read_jsonl(data / "chia" / "chia_with_scope_dev.jsonl.gz"))[: limit or None]
+    parts: dict[str, dict[str, str]] = defaultdict(dict)
+    seconds, count = 0.0, 0
+    for row in rows:
+        t0 = time.perf_counter()
+        parsed = parse_criteria(row["txt"])
+        seconds += time.perf_counter() - t0
+        count += 1
+        parts[row["nct_id"]][row["part"]] = row["txt"]
+        for name in ("held-out" if held_out(row["nct_id"]) else "lexicon-train", "all"):
+            reports[name].docs += 1
+            score(reports[name], chia_gold(row["ann"]), predicted(parsed))
+    for nct_id, p in parts.items():
+        if "inc" in p and "exc" in p:
+            for name in ("held-out" if held_out(nct_id) else "lexicon-train", "all"):
+                chia_split(reports[name], p["inc"], p["exc"])
+    return reports, count, seconds
+
+
+def run_lct(data: Path, limit: int | None) -> tuple[dict[str, Report], int, float]:
+    reports = {"held-out": Report(), "lexicon-train": Report(), "all": Report()}
+    forms = lct_forms(data)
+    rows = list(read_jsonl(data / "lct" / "lct_dev.jsonl.gz"))[: limit or None]
+    seconds, count = 0.0, 0
+    for row in rows:
+        t0 = time.perf_counter()
+        parsed = parse_criteria(row["txt"])
+        seconds += time.perf_counter() - t0
+        count += 1
+        for name in ("held-out" if held_out(row["nct_id"]) else "lexicon-train", "all"):
+            reports[name].docs += 1
+            score(reports[name], lct_gold(row["ann"]), predicted(parsed))
+            lct_split(reports[name], row["txt"], parsed, forms.get(row["nct_id"], []))
+    return reports, count, seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--limit", type=int, default=None, help="documents per corpus")
+    parser.add_argument("--corpus", choices=("chia", "lct", "all"), default="all")
+    args = parser.parse_args()
+    t0 = time.perf_counter()
+    parse_criteria("Inclusion Criteria:\n* warm-up: metformin, asthma, HbA1c > 7%")
+    print(f"first parse (loads vocabularies): {time.perf_counter() - t0:.1f} s")
+    runs = []
+    if args.corpus in ("chia", "all"):
+        runs.append(("Chia (with_scope)", run_chia(args.data, args.limit)))
+    if args.corpus in ("lct", "all"):
+        runs.append(("LCT", run_lct(args.data, args.limit)))
+    for name, (reports, count, seconds) in runs:
+        for part in ("held-out", "lexicon-train", "all"):
+            print_report(f"== {name} — {part}", reports[part])
+        print(f"parse speed ({name}): {count / seconds:.1f} criteria texts/s ({count} texts, {seconds:.1f} s)")
+
+
+if __name__ == "__main__":
+    main()

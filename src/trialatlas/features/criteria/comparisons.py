@@ -1,0 +1,194 @@
+"""Comparison stage: numeric constraints with units ("eGFR ≥ 60 mL/min/1.73 m2").
+
+Finds bounds written with symbols or words (``≥``, ``at least``, ``no more
+than``, ``18 years or older``), ranges (``between 7.5% and 10.0%``, ``18 to 75
+years``, ``18-65``) and limits relative to normal (``> 2 × ULN``); joins a
+lower and an upper bound of the same subject into one ``between`` ("at least
+30mm and not more than 90mm"); normalizes units with pint (:mod:`.units`) and
+names the subject (the lab, score or age the numbers constrain). Each
+comparison also becomes a ``value`` entity. Runs after the entity stage.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from trialatlas.features.criteria.comparison_subjects import find_subject
+from trialatlas.features.criteria.document import CriteriaDoc, Item
+from trialatlas.features.criteria.numbers import NUMBER, parse_number
+from trialatlas.features.criteria.units import normalize_value, unit_pattern
+from trialatlas.model.criteria import Comparison, Entity, Operator
+
+_W = r"\s+"
+_PREFIX = {
+    ">=": r"≥|>=|=>|≧|⩾|\bat least\b|\bno less than\b|\bnot less than\b|\b(?:a )?minimum(?: of)?\b|\bmin\.|"
+    r"\b(?:greater|more|higher) than or equal to\b|\bequal to or (?:greater|more|higher) than\b|"
+    r"\bequal or (?:greater|more|higher) than\b|\b(?:greater|more|higher) or equal to\b",
+    "<=": r"≤|<=|=<|≦|⩽|\bat most\b|\bno more than\b|\bnot more than\b|\bnot exceeding\b|\bnot to exceed\b|"
+    r"\bdoes not exceed\b|\bup to\b|\b(?:a )?maximum(?: of)?\b|\bmax\.|\b(?:less|lower|smaller) than or equal to\b|"
+    r"\bequal to or (?:less|lower|smaller) than\b|\bequal or (?:less|lower) than\b|\bno (?:greater|higher) than\b|"
+    r"\bnot (?:greater|higher) than\b|\b(?:less|lower) or equal to\b",
+    ">": r"(?<![<>=])>(?!=)|\b(?:greater|more|higher|larger|older|longer) than\b|\babove\b|\bover\b|"
+    r"\bexceeding\b|\bexceeds?\b|\bin excess of\b",
+    "<": r"(?<![<>=])<(?!=)|\b(?:less|lower|fewer|smaller|younger|shorter) than\b|\bbelow\b|\bunder\b",
+    "==": r"(?<![<>=!])=(?![<>=])|\bequal to\b|\bequals\b",
+}
+_POSTFIX = {
+    ">=": r"or (?:more|greater|higher|older|above|over|longer)|and (?:above|over|older|greater|more|up)|\+|or greater than",
+    "<=": r"or (?:less|fewer|lower|younger|below|under|smaller)|and (?:below|under|younger|less)",
+}
+_REF = r"(?P<ref>ULN|upper limits? of (?:the )?normal(?: range)?|LLN|lower limits? of (?:the )?normal(?: range)?)"
+_AGE_WORDS = r"(?:\s*(?:years?|yrs?)?\s*(?:of age|old|of life))"
+
+
+def _op_group(ops: dict[str, str], prefix: str) -> str:
+    names = {">=": "ge", "<=": "le", ">": "gt", "<": "lt", "==": "eq"}
+    return "|".join(f"(?P<{prefix}{names[op]}>{body})" for op, body in ops.items())
+
+
+def _spaced(pattern: str) -> str:
+    return pattern.replace(" ", r"\s+")
+
+
+@cache
+def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    unit = unit_pattern()
+    value = rf"(?P<v>{NUMBER})\s*(?P<u>{unit})?"
+    uln = rf"(?:\s*(?:x|×|\*|times|-?fold)?\s*(?:the\s+)?(?:institutional\s+|local\s+|site\s+)?{_spaced(_REF)})?"
+    prefix = _spaced(_op_group(_PREFIX, "p"))
+    postfix = _spaced(_op_group(_POSTFIX, "q"))
+    single = re.compile(
+        rf"(?:{prefix})\s*(?:of\s+|:\s*)?{value}{uln}(?:{_AGE_WORDS}?\s*(?:{postfix}))?", re.IGNORECASE
+    )
+    postonly = re.compile(rf"{value}{uln}{_AGE_WORDS}?\s*(?:{postfix})", re.IGNORECASE)
+    ranged = re.compile(
+        rf"(?:(?P<between>between|from|range\s+of|ranging\s+from)\s+)?(?P<v>{NUMBER})\s*(?P<u1>{unit})?\s*"
+        rf"(?P<conn>-|to|and|through|until)\s*(?P<w>{NUMBER})\s*(?P<u>{unit})?",
+        re.IGNORECASE,
+    )
+    bare_ref = re.compile(rf"(?:{prefix})\s*(?:the\s+)?(?:institutional\s+)?{_spaced(_REF)}", re.IGNORECASE)
+    return single, postonly, ranged, bare_ref
+
+
+def _operator(m: re.Match[str], prefix: str) -> Operator | None:
+    for name, op in (("ge", ">="), ("le", "<="), ("gt", ">"), ("lt", "<"), ("eq", "==")):
+        try:
+            if m.group(prefix + name):
+                return op  # type: ignore[return-value]
+        except IndexError:
+            continue
+    return None
+
+
+def _build(
+    text: str, start: int, end: int, op: Operator, value: float, unit: str | None,
+    upper: float | None = None, ref: str | None = None,
+) -> Comparison:
+    reference = None
+    if ref:
+        reference = "LLN" if ref.strip().lower().startswith(("lln", "lower")) else "ULN"
+    norm = normalize_value(value, unit)
+    upper_norm = normalize_value(upper, unit) if upper is not None else None
+    return Comparison(
+        text=text, start=start, end=end, operator=op, value=value, upper_value=upper,
+        unit=unit, unit_normalized=norm.unit_normalized, canonical_unit=norm.canonical_unit,
+        value_canonical=norm.value_canonical,
+        upper_canonical=upper_norm.value_canonical if upper_norm else None,
+        uln_multiplier=value if reference else None, reference=reference,  # type: ignore[arg-type]
+    )
+
+
+def find_comparisons(view: str, start: int, end: int, blocked: list[tuple[int, int]]) -> list[Comparison]:
+    """Comparisons in ``view[start:end]`` outside ``blocked`` spans, bounds joined."""
+    single, postonly, ranged, bare_ref = _patterns()
+    taken = list(blocked)
+    found: list[Comparison] = []
+
+    def free(s: int, e: int) -> bool:
+        return not any(s < te and ts < e for ts, te in taken)
+
+    for m in ranged.finditer(view, start, end):
+        conn = m.group("conn").lower()
+        if conn == "and" and not m.group("between"):
+            continue
+        low, high = parse_number(m.group("v")), parse_number(m.group("w"))
+        if low is None or high is None or high < low or not free(*m.span()):
+            continue
+        unit = m.group("u") or m.group("u1")
+        found.append(_build(view[m.start() : m.end()], m.start(), m.end(), "between", low, unit, high))
+        taken.append(m.span())
+    for pattern, kind in ((single, "p"), (postonly, "q"), (bare_ref, "r")):
+        for m in pattern.finditer(view, start, end):
+            if not free(*m.span()):
+                continue
+            if kind == "r":
+                op, value, unit, ref = _operator(m, "p"), 1.0, None, m.group("ref")
+            else:
+                op = _operator(m, "p") if kind == "p" else None
+                op = op or _operator(m, "q")
+                value = parse_number(m.group("v"))
+                unit, ref = m.group("u"), m.group("ref")
+            if op is None or value is None:
+                continue
+            s, e = m.start(), m.end()
+            while e > s and view[e - 1].isspace():
+                e -= 1
+            found.append(_build(view[s:e], s, e, op, value, unit, ref=ref))
+            taken.append((s, e))
+    found.sort(key=lambda c: c.start)
+    return _join_bounds(view, found)
+
+
+_JOIN = re.compile(r"^\s*(?:,\s*)?(?:and|but|&|,)\s*$", re.IGNORECASE)
+
+
+def _join_bounds(view: str, found: list[Comparison]) -> list[Comparison]:
+    """``≥ 30 mm and ≤ 90 mm`` → one ``between`` comparison."""
+    out: list[Comparison] = []
+    i = 0
+    while i < len(found):
+        a = found[i]
+        b = found[i + 1] if i + 1 < len(found) else None
+        if (
+            b is not None
+            and a.operator in (">=", ">")
+            and b.operator in ("<=", "<")
+            and a.reference == b.reference
+            and _JOIN.match(view[a.end : b.start])
+            and (a.unit is None or b.unit is None or a.unit_normalized == b.unit_normalized)
+            and a.value <= b.value
+        ):
+            unit = a.unit or b.unit
+            joined = _build(view[a.start : b.end], a.start, b.end, "between", a.value, unit, b.value)
+            out.append(joined.model_copy(update={"lower_inclusive": a.operator == ">=", "upper_inclusive": b.operator == "<="}))
+            i += 2
+            continue
+        out.append(a)
+        i += 1
+    return out
+
+
+class ComparisonFinder:
+    """Stage: comparisons per item, each with its subject and a ``value`` entity."""
+
+    def __call__(self, doc: CriteriaDoc) -> CriteriaDoc:
+        for item in doc.items:
+            self.annotate(doc, item)
+        return doc
+
+    @staticmethod
+    def annotate(doc: CriteriaDoc, item: Item) -> None:
+        """Add the comparisons of one item, with texts taken from the source."""
+        blocked = [(w.start, w.end) for w in item.windows]
+        for comp in find_comparisons(doc.view, item.start, item.end, blocked):
+            subject = find_subject(doc, item, comp)
+            text = doc.source[comp.start : comp.end]
+            item.comparisons.append(comp.model_copy(update={"text": text, "subject": subject}))
+            item.entities = [
+                e for e in item.entities
+                if not (e.start < comp.end and comp.start < e.end and (e.type == "value" or comp.start <= e.start and e.end <= comp.end))
+                or (subject is not None and e.start == subject.start)
+            ]
+            item.entities.append(Entity(type="value", text=text, start=comp.start, end=comp.end))
+        item.entities.sort(key=lambda e: (e.start, e.end))

@@ -1,0 +1,71 @@
+"""Opaque page cursors for keyset pagination (no SQL here; every store backend uses it).
+
+A cursor holds the sort key and NCT ID of the last hit of a page, so the next page
+starts strictly after it in the total order ``(sort key, nct_id)``: no hit repeats or
+goes missing between pages, however many pages are walked. It also carries the sort,
+the word-matching mode and a fingerprint of the filters, so a cursor cannot be
+replayed against another search.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import math
+from dataclasses import dataclass
+from typing import Literal
+
+import orjson
+
+from trialatlas.model.search import InvalidCursor, SearchQuery
+
+VERSION = 1
+Mode = Literal["all", "any"]
+_NOT_FILTERS = {"cursor", "page_size", "place"}
+
+
+@dataclass(frozen=True, slots=True)
+class Cursor:
+    sort: str
+    mode: Mode
+    key: float | str
+    nct_id: str
+    fingerprint: str
+
+
+def query_fingerprint(query: SearchQuery) -> str:
+    """A short hash of everything that defines the result set and its order."""
+    data = query.model_dump(mode="json", exclude=_NOT_FILTERS)
+    data["sort"] = query.effective_sort
+    digest = hashlib.blake2b(orjson.dumps(data, option=orjson.OPT_SORT_KEYS), digest_size=6)
+    return digest.hexdigest()
+
+
+def encode_cursor(cursor: Cursor) -> str:
+    """URL-safe base64 text (no padding) of the cursor."""
+    payload = [VERSION, cursor.sort, cursor.mode, cursor.key, cursor.nct_id, cursor.fingerprint]
+    return base64.urlsafe_b64encode(orjson.dumps(payload)).decode("ascii").rstrip("=")
+
+
+def decode_cursor(text: str, query: SearchQuery) -> Cursor:
+    """The cursor in ``text``; :class:`InvalidCursor` when damaged or for another search."""
+    try:
+        raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+        version, sort, mode, key, nct_id, fingerprint = orjson.loads(raw)
+    except (ValueError, TypeError, binascii.Error, orjson.JSONDecodeError) as exc:
+        raise InvalidCursor("This page link is damaged; start the search again.") from exc
+    valid_key = isinstance(key, str) or (
+        isinstance(key, int | float) and not isinstance(key, bool) and math.isfinite(key)
+    )
+    if (
+        version != VERSION
+        or mode not in ("all", "any")
+        or not valid_key
+        or not isinstance(nct_id, str)
+        or not isinstance(sort, str)
+    ):
+        raise InvalidCursor("This page link is damaged; start the search again.")
+    if sort != query.effective_sort or fingerprint != query_fingerprint(query):
+        raise InvalidCursor("This page link belongs to a different search; start it again.")
+    return Cursor(sort, mode, float(key) if not isinstance(key, str) else key, nct_id, fingerprint)

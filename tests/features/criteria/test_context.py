@@ -1,0 +1,53 @@
+"""ConText stage: negation, uncertainty, history, from the JSON trigger rules."""
+
+from __future__ import annotations
+
+from trialatlas.features.criteria import parse_criteria
+from trialatlas.features.criteria.context import ContextAnnotator
+from trialatlas.features.criteria.rules import ContextRule, load_context_rules
+from trialatlas.model.criteria import Entity
+
+
+def flags(text: str) -> dict[str, Entity]:
+    return {e.text: e for c in parse_criteria(text).criteria for e in c.entities}
+
+
+def test_negation_forward() -> None:
+    found = flags("* No history of stroke or epilepsy")
+    assert found["stroke"].negated and found["epilepsy"].negated
+    assert found["stroke"].historical
+
+
+def test_negation_backward() -> None:
+    assert flags("* HIV negative").get("HIV") is not None
+    assert flags("* HIV negative")["HIV"].negated
+
+
+def test_pseudo_trigger_does_not_negate() -> None:
+    found = flags("* Creatinine no more than 1.5 mg/dL")
+    assert not found["Creatinine"].negated
+
+
+def test_uncertain() -> None:
+    assert flags("* Suspected pneumonia")["pneumonia"].uncertain
+
+
+def test_scope_ends_at_clause_and_terminator() -> None:
+    found = flags("* No diabetes; asthma allowed")
+    assert found["diabetes"].negated and not found["asthma"].negated
+    found = flags("* No stroke but hypertension")
+    assert found["stroke"].negated and not found["hypertension"].negated
+
+
+def test_exception_negates_the_excepted() -> None:
+    found = flags("* Malignancy except basal cell carcinoma of the skin")
+    assert not found["Malignancy"].negated
+    assert found["basal cell carcinoma"].negated
+
+
+def test_rules_are_data() -> None:
+    rules = load_context_rules()
+    assert all(isinstance(r, ContextRule) for r in rules)
+    assert any(r.literal == "no" and r.category == "NEGATED_EXISTENCE" for r in rules)
+    custom = ContextAnnotator(rules=(ContextRule("lacks", "NEGATED_EXISTENCE", "forward"),))
+    assert custom.rules[0].literal == "lacks"

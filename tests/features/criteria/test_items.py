@@ -1,0 +1,83 @@
+"""Item stage: bullets, numbered lists, nesting, wrapped lines, registry escapes."""
+
+from __future__ import annotations
+
+from trialatlas.features.criteria import parse_criteria
+from trialatlas.features.criteria.document import make_view
+
+
+def texts(text: str) -> list[str]:
+    return [c.text for c in parse_criteria(text).criteria]
+
+
+def test_numbered_lists() -> None:
+    assert texts("1. Age 18 or older\n2. Asthma\n3) Smoker\n(4) BMI > 30\n") == [
+        "Age 18 or older",
+        "Asthma",
+        "Smoker",
+        "BMI > 30",
+    ]
+
+
+def test_lettered_and_roman_sub_items_nest_under_a_number() -> None:
+    parsed = parse_criteria("1. One of the following:\na. asthma\nb. COPD\n2. Age over 18\ni. male\nii. female\n")
+    rows = [(c.text, c.parent) for c in parsed.criteria]
+    assert rows == [
+        ("One of the following:", None),
+        ("asthma", 0),
+        ("COPD", 0),
+        ("Age over 18", None),
+        ("male", 3),
+        ("female", 3),
+    ]
+
+
+def test_nested_bullets_by_indentation() -> None:
+    parsed = parse_criteria("* Parent:\n  * child one\n  * child two\n    * grandchild\n* Next\n")
+    rows = [(c.text, c.parent, c.depth) for c in parsed.criteria]
+    assert rows == [
+        ("Parent:", None, 0),
+        ("child one", 0, 1),
+        ("child two", 0, 1),
+        ("grandchild", 2, 2),
+        ("Next", None, 0),
+    ]
+    assert parsed.children(0) == [1, 2]
+
+
+def test_wrapped_lines_are_joined() -> None:
+    text = (
+        "Inclusion Criteria:\n\n"
+        "  - Histologically confirmed adenocarcinoma of the\n"
+        "    pancreas, stage III or IV\n"
+        "  - Patients with measurable disease. Prior\n"
+        "    radiotherapy allowed.\n"
+        "  - ECOG 0-1\n"
+    )
+    parsed = parse_criteria(text)
+    assert len(parsed.criteria) == 3
+    first = parsed.criteria[0]
+    assert first.text.startswith("Histologically") and first.text.endswith("stage III or IV")
+    assert parsed.criteria[1].text.endswith("radiotherapy allowed.")
+
+
+def test_plain_lines_without_markers_are_separate_criteria() -> None:
+    assert texts("Patients with asthma\nPatients with COPD\nwho smoke\n") == [
+        "Patients with asthma",
+        "Patients with COPD\nwho smoke",
+    ]
+
+
+def test_registry_escapes_keep_offsets_and_parse() -> None:
+    source = "* Creatinine \\> 2 mg/dL or platelets \\< 100,000/mm3\n"
+    assert len(make_view(source)) == len(source)
+    criterion = parse_criteria(source).criteria[0]
+    ops = [(c.operator, c.value) for c in criterion.comparisons]
+    assert ops == [(">", 2.0), ("<", 100000.0)]
+    for comp in criterion.comparisons:
+        assert source[comp.start : comp.end] == comp.text
+
+
+def test_html_entities_are_read_as_operators() -> None:
+    comp = parse_criteria("* Hemoglobin &gt;= 9 g/dL").criteria[0].comparisons[0]
+    assert (comp.operator, comp.value, comp.text) == (">=", 9.0, "&gt;= 9 g/dL")

@@ -1,0 +1,41 @@
+"""Time-window stage: relation, amount, days and anchor."""
+
+from __future__ import annotations
+
+import pytest
+
+from trialatlas.features.criteria import parse_criteria
+from trialatlas.model.criteria import TimeWindow
+
+
+def windows(text: str) -> list[TimeWindow]:
+    return [w for c in parse_criteria(text).criteria for w in c.windows]
+
+
+@pytest.mark.parametrize(
+    ("text", "relation", "days", "anchor"),
+    [
+        ("* Chemotherapy within 3 months prior to enrollment", "within", 90, "enrollment"),
+        ("* Steroid injection at least 2 weeks before study treatment", "at least before", 14, "treatment"),
+        ("* Hospitalized in the past 12 months", "in the past", 360, None),
+        ("* Participation in another trial within one year", "within", 365, None),
+        ("* Marijuana use within 30 days of study entry", "within", 30, "enrollment"),
+        ("* Low back pain for at least 6 months", "for at least", 180, None),
+        ("* Surgery within the last 6 weeks before screening", "within", 42, "screening"),
+        ("* Stroke 6 months ago", "in the past", 180, None),
+    ],
+)
+def test_windows(text: str, relation: str, days: float, anchor: str | None) -> None:
+    (w,) = windows(text)
+    assert (w.relation, w.days, w.anchor) == (relation, days, anchor)
+    assert text[w.start : w.end] == w.text
+
+
+def test_ages_are_not_windows() -> None:
+    assert windows("* At least 18 years of age") == []
+    assert windows("* Age at least 18 years") == []
+
+
+def test_window_is_a_temporal_entity() -> None:
+    crit = parse_criteria("* Myocardial infarction within 6 months").criteria[0]
+    assert [(e.type, e.text) for e in crit.entities if e.type == "temporal"] == [("temporal", "within 6 months")]
