@@ -45,17 +45,35 @@ from trialatlas.model.criteria import ParsedCriteria
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "criteria"
 
 CHIA_GOLD = {
-    "Condition": "Condition", "Drug": "Drug", "Procedure": "Procedure", "Measurement": "Measurement",
-    "Value": "Value", "Temporal": "Temporal", "Device": "Device", "Person": "Demographic",
+    "Condition": "Condition",
+    "Drug": "Drug",
+    "Procedure": "Procedure",
+    "Measurement": "Measurement",
+    "Value": "Value",
+    "Temporal": "Temporal",
+    "Device": "Device",
+    "Person": "Demographic",
 }
 LCT_GOLD = {
-    "Condition": "Condition", "Drug": "Drug", "Procedure": "Procedure", "Observation": "Measurement",
-    "Age": "Demographic", "Life-Stage-And-Gender": "Demographic", "Eq-Comparison": "Value",
+    "Condition": "Condition",
+    "Drug": "Drug",
+    "Procedure": "Procedure",
+    "Observation": "Measurement",
+    "Age": "Demographic",
+    "Life-Stage-And-Gender": "Demographic",
+    "Eq-Comparison": "Value",
 }
 OURS = {
-    "condition": "Condition", "pregnancy": "Condition", "behaviour": "Condition", "drug": "Drug",
-    "procedure": "Procedure", "measurement": "Measurement", "value": "Value", "temporal": "Temporal",
-    "device": "Device", "demographic": "Demographic",
+    "condition": "Condition",
+    "pregnancy": "Condition",
+    "behaviour": "Condition",
+    "drug": "Drug",
+    "procedure": "Procedure",
+    "measurement": "Measurement",
+    "value": "Value",
+    "temporal": "Temporal",
+    "device": "Device",
+    "demographic": "Demographic",
 }
 GOAL_TYPES = ("Condition", "Drug", "Measurement", "Value", "Temporal")
 _TEMPORAL_PARTS = {"Eq-Temporal-Unit", "Eq-Temporal-Period", "Eq-Temporal-Recency"}
@@ -112,7 +130,13 @@ def read_jsonl(path: Path) -> Iterator[dict]:
             yield json.loads(line)
 
 
-def brat(ann: str) -> tuple[dict[str, tuple[str, int, int, str]], list[tuple[str, dict[str, str]]], dict[str, list[tuple[str, str]]]]:
+def brat(
+    ann: str,
+) -> tuple[
+    dict[str, tuple[str, int, int, str]],
+    list[tuple[str, dict[str, str]]],
+    dict[str, list[tuple[str, str]]],
+]:
     """Text-bound annotations, relations and events of a brat .ann file."""
     ents: dict[str, tuple[str, int, int, str]] = {}
     rels: list[tuple[str, dict[str, str]]] = []
@@ -190,7 +214,9 @@ def score(report: Report, gold: list[Mention], pred: list[Mention]) -> None:
     for p in pred:
         by_type_pred[p.type].append(p)
     for etype in set(by_type_gold) | set(by_type_pred):
-        if etype not in {g.type for g in gold} and etype not in set(CHIA_GOLD.values()) | set(LCT_GOLD.values()) | {"Temporal"}:
+        if etype not in {g.type for g in gold} and etype not in set(CHIA_GOLD.values()) | set(
+            LCT_GOLD.values()
+        ) | {"Temporal"}:
             continue
         gs, ps, sc = by_type_gold[etype], by_type_pred[etype], report.types[etype]
         exact_g = {(g.start, g.end) for g in gs}
@@ -225,7 +251,10 @@ def chia_split(report: Report, inc: str, exc: str) -> None:
     head_inc, head_exc = "Inclusion Criteria:\n", "\nExclusion Criteria:\n"
     text = head_inc + inc + head_exc + exc
     parsed = parse_criteria(text)
-    for base, part, kind in ((len(head_inc), inc, "inclusion"), (len(head_inc) + len(inc) + len(head_exc), exc, "exclusion")):
+    for base, part, kind in (
+        (len(head_inc), inc, "inclusion"),
+        (len(head_inc) + len(inc) + len(head_exc), exc, "exclusion"),
+    ):
         pos = 0
         for line in part.split("\n"):
             if line.strip():
@@ -234,7 +263,9 @@ def chia_split(report: Report, inc: str, exc: str) -> None:
             pos += len(line) + 1
 
 
-def lct_split(report: Report, text: str, parsed: ParsedCriteria, forms: list[tuple[str, str]]) -> None:
+def lct_split(
+    report: Report, text: str, parsed: ParsedCriteria, forms: list[tuple[str, str]]
+) -> None:
     """Logical forms give INC/EXC per criterion sentence; find its line and compare."""
     lines, offsets, pos = [], [], 0
     for line in text.split("\n"):
@@ -262,7 +293,9 @@ def lct_forms(data: Path) -> dict[str, list[tuple[str, str]]]:
 
 def print_report(title: str, report: Report) -> None:
     print(f"\n{title}  ({report.docs} documents)")
-    print(f"{'type':<12} {'gold':>6} {'pred':>6} | {'P exact':>7} {'R exact':>7} {'F1 exact':>8} | {'P ovl':>6} {'R ovl':>6} {'F1 ovl':>6}")
+    print(
+        f"{'type':<12} {'gold':>6} {'pred':>6} | {'P exact':>7} {'R exact':>7} {'F1 exact':>8} | {'P ovl':>6} {'R ovl':>6} {'F1 ovl':>6}"
+    )
     tot = Scores()
     for etype in sorted(report.types):
         sc = report.types[etype]
@@ -271,20 +304,28 @@ def print_report(title: str, report: Report) -> None:
         pe, re_, fe = sc.prf("exact")
         po, ro, fo = sc.prf("overlap")
         mark = " *" if etype in GOAL_TYPES else ""
-        print(f"{etype:<12} {sc.gold:>6} {sc.pred:>6} | {pe:>7.3f} {re_:>7.3f} {fe:>8.3f} | {po:>6.3f} {ro:>6.3f} {fo:>6.3f}{mark}")
+        print(
+            f"{etype:<12} {sc.gold:>6} {sc.pred:>6} | {pe:>7.3f} {re_:>7.3f} {fe:>8.3f} | {po:>6.3f} {ro:>6.3f} {fo:>6.3f}{mark}"
+        )
         for f in ("pred", "gold", "pred_exact", "gold_exact", "pred_overlap", "gold_overlap"):
             setattr(tot, f, getattr(tot, f) + getattr(sc, f))
     pe, re_, fe = tot.prf("exact")
     po, ro, fo = tot.prf("overlap")
-    print(f"{'ALL (micro)':<12} {tot.gold:>6} {tot.pred:>6} | {pe:>7.3f} {re_:>7.3f} {fe:>8.3f} | {po:>6.3f} {ro:>6.3f} {fo:>6.3f}")
+    print(
+        f"{'ALL (micro)':<12} {tot.gold:>6} {tot.pred:>6} | {pe:>7.3f} {re_:>7.3f} {fe:>8.3f} | {po:>6.3f} {ro:>6.3f} {fo:>6.3f}"
+    )
     if report.neg_total:
         p = report.neg_tp / report.neg_pred if report.neg_pred else 0.0
         r = report.neg_tp / report.neg_gold if report.neg_gold else 0.0
         f = 2 * p * r / (p + r) if p + r else 0.0
-        print(f"negated flag: accuracy {report.neg_correct / report.neg_total:.3f} on {report.neg_total} matched entities; "
-              f"negated P {p:.3f} R {r:.3f} F1 {f:.3f} (gold negated {report.neg_gold})")
+        print(
+            f"negated flag: accuracy {report.neg_correct / report.neg_total:.3f} on {report.neg_total} matched entities; "
+            f"negated P {p:.3f} R {r:.3f} F1 {f:.3f} (gold negated {report.neg_gold})"
+        )
     if report.split_total:
-        print(f"inclusion/exclusion split: accuracy {report.split_correct / report.split_total:.3f} on {report.split_total} criteria")
+        print(
+            f"inclusion/exclusion split: accuracy {report.split_correct / report.split_total:.3f} on {report.split_total} criteria"
+        )
 
 
 def run_chia(data: Path, limit: int | None) -> tuple[dict[str, Report], int, float]:
@@ -342,7 +383,9 @@ def main() -> None:
     for name, (reports, count, seconds) in runs:
         for part in ("held-out", "lexicon-train", "all"):
             print_report(f"== {name} — {part}", reports[part])
-        print(f"parse speed ({name}): {count / seconds:.1f} criteria texts/s ({count} texts, {seconds:.1f} s)")
+        print(
+            f"parse speed ({name}): {count / seconds:.1f} criteria texts/s ({count} texts, {seconds:.1f} s)"
+        )
 
 
 if __name__ == "__main__":

@@ -98,7 +98,9 @@ def documents(data: Path) -> Iterator[tuple[str, str, list[tuple[str, int, int, 
             yield row["nct_id"], row["txt"], brat_entities(row["ann"], LCT_TYPES)
 
 
-def occurrences(tokens: list[Token], keys: set[tuple[str, ...]]) -> Iterator[tuple[tuple[str, ...], int, int]]:
+def occurrences(
+    tokens: list[Token], keys: set[tuple[str, ...]]
+) -> Iterator[tuple[tuple[str, ...], int, int]]:
     """Every (key, start, end) where a candidate key occurs in the token list."""
     for i in range(len(tokens)):
         for n in range(1, min(_MAX_TOKENS, len(tokens) - i) + 1):
@@ -108,15 +110,18 @@ def occurrences(tokens: list[Token], keys: set[tuple[str, ...]]) -> Iterator[tup
 
 
 def build(data: Path, min_docs: int, min_precision: float) -> dict[str, list[str]]:
+    """Type → terms that pass the document-count and label-precision filters."""
     docs = list(documents(data))
     type_docs: dict[tuple[str, ...], dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     surface: dict[tuple[str, ...], Counter[str]] = defaultdict(Counter)
-    for nct_id, text, gold in docs:
-        for etype, start, end, span in gold:
+    for nct_id, _text, gold in docs:
+        for etype, _start, _end, span in gold:
             key = term_key(span)
             if not key or len(key) > _MAX_TOKENS:
                 continue
-            if etype in ("value", "temporal") and (_HAS_DIGIT.search(span) or _NUMBER_WORD.search(span)):
+            if etype in ("value", "temporal") and (
+                _HAS_DIGIT.search(span) or _NUMBER_WORD.search(span)
+            ):
                 continue  # numbers and windows come from the comparison / window rules
             type_docs[key][etype].add(nct_id)
             surface[key][" ".join(span.lower().split())] += 1

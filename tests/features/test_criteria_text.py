@@ -154,3 +154,18 @@ def test_seed_trial_criteria_outline() -> None:
     assert len(excl) == 25
     assert [i.text for i in only_list(excl[4].children).items][-1] == "NSAIDs."
     assert len(outline_text(inclusion.blocks)) == 12
+
+
+def test_a_blank_line_inside_a_wrapped_sentence_does_not_split_the_item() -> None:
+    text = (
+        "          1. Patients with a verifiable diagnosis supported by consistent histopathologic\n"
+        "             mucosal\n\n"
+        "             changes OR\n\n"
+        "          2. Patients with clinical features.\n\n"
+        "             Second paragraph of item two.\n"
+    )
+    (section,) = criteria_outline(text)
+    first, second = only_list(section.blocks).items
+    assert first.text.endswith("histopathologic mucosal changes OR")
+    assert first.children == []
+    assert second.children == [Paragraph(text="Second paragraph of item two.")]

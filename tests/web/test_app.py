@@ -150,3 +150,21 @@ def test_url_builder() -> None:
     assert urls.search_url() == "/search"
     assert Urls(base="/atlas/").details_url("a/b") == "/atlas/trials/a%2Fb/details"
     assert Urls.link_header("/api/x") == '</api/x>; rel="alternate"; type="application/json"'
+
+
+def test_interim_trial_page_links_to_the_registry_page(client) -> None:
+    # /trials/{nct_id} belongs to the patient-page issue; until then it links to the details.
+    response = client.get("/trials/NCT06001853")
+    assert response.status_code == 200
+    assert 'href="/trials/NCT06001853/details"' in response.text
+    assert (
+        response.headers["link"]
+        == '</api/trials/NCT06001853>; rel="alternate"; type="application/json"'
+    )
+    assert client.get("/trials/NCT00000000").status_code == 404
+
+
+def test_search_by_nct_id_finds_that_trial_first(client, parse_html: Callable[[str], Any]) -> None:
+    response = client.get("/search", params={"q": "nct06001853"})
+    first = parse_html(response.text).find("li", cls="hit")
+    assert first.find("a").attrs["href"] == "/trials/NCT06001853/details"

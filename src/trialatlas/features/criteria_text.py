@@ -133,8 +133,19 @@ class _Builder:
         self.stack.append(_Open(new, indent, content_start))
         self.last_text = new
 
+    def _continues(self, indent: int, text: str) -> bool:
+        """Wrapped text: no blank line before it, or a blank line splitting a sentence."""
+        if self.last_text is None:
+            return False
+        if not self.after_blank:
+            return True
+        inside = not self.stack or indent >= self.stack[-1].content_indent
+        unfinished = not self.last_text.text.rstrip().endswith((".", ":", ";", "!", "?"))
+        return inside and unfinished and text[:1].islower()
+
     def text(self, indent: int, text: str) -> None:
-        if self.last_text is not None and not self.after_blank:
+        if self._continues(indent, text):
+            assert self.last_text is not None
             self.last_text.text = f"{self.last_text.text} {text}"
             return
         while self.stack and indent < self.stack[-1].content_indent:

@@ -44,6 +44,7 @@ class SiteView(Part):
 
 
 def sponsors_view(study: Study) -> list[OrgView]:
+    """Lead sponsor, then collaborators, each with its organization class."""
     orgs = []
     lead = study.sponsors.lead_sponsor
     if lead is not None:
@@ -88,6 +89,7 @@ def responsible_party(study: Study) -> PersonView | None:
 
 
 def investigators(study: Study) -> list[PersonView]:
+    """Overall officials with their labelled role and affiliation."""
     return [
         PersonView(
             name=o.name,
@@ -99,6 +101,7 @@ def investigators(study: Study) -> list[PersonView]:
 
 
 def contacts_view(contacts: list[Contact]) -> list[ContactView]:
+    """Contacts with labelled roles; a phone extension joins its number."""
     out = []
     for c in contacts:
         phone = f"{c.phone} ext. {c.phone_ext}" if c.phone and c.phone_ext else c.phone
@@ -114,6 +117,7 @@ def contacts_view(contacts: list[Contact]) -> list[ContactView]:
 
 
 def sites(study: Study) -> list[SiteView]:
+    """Study sites: facility, "City, State, Country", status label, site contacts."""
     return [
         SiteView(
             facility=loc.facility,

@@ -177,6 +177,7 @@ def basic_information(study: Study) -> list[Fact]:
 
 
 def conditions_view(study: Study) -> ConditionsView:
+    """Conditions, keywords and MeSH terms as the record lists them."""
     return ConditionsView(
         conditions=study.conditions,
         keywords=study.keywords,
@@ -227,6 +228,7 @@ def _find_intervention(name: str, interventions: list[Intervention]) -> Interven
 
 
 def study_groups(study: Study) -> list[ArmView]:
+    """Arms with their type label and the interventions each one receives."""
     return [
         ArmView(
             label=arm.label,
@@ -241,6 +243,7 @@ def study_groups(study: Study) -> list[ArmView]:
 
 
 def interventions_view(study: Study) -> list[InterventionView]:
+    """Interventions with their type label, other names and study groups."""
     return [
         InterventionView(
             name=iv.name,
@@ -300,6 +303,7 @@ def eligibility_facts(eligibility: Eligibility) -> list[Fact]:
 
 
 def see_also_links(study: Study) -> list[LinkView]:
+    """The record's see-also links; unsafe URLs are kept as text only."""
     return [
         LinkView(label=link.label or link.url, url=safe_url(link.url))
         for link in study.see_also_links
@@ -307,6 +311,7 @@ def see_also_links(study: Study) -> list[LinkView]:
 
 
 def references(study: Study) -> list[ReferenceView]:
+    """Publications, each linked to PubMed when it has a PMID."""
     out = []
     for ref in study.references:
         pmid = ref.pmid.strip() if ref.pmid else None
@@ -349,6 +354,7 @@ def identifiers(study: Study) -> list[IdentifierView]:
 
 
 def ipd_sharing(study: Study) -> IpdView:
+    """The individual-participant-data sharing statement, labelled."""
     ipd = study.ipd_sharing
     if ipd is None:
         return IpdView()

@@ -26,6 +26,8 @@ from functools import lru_cache
 from typing import Any
 from xml.etree.ElementTree import Element
 
+from pydantic import ValidationError
+
 from trialatlas.model.study import Age, Study
 from trialatlas.normalize.ctgov_xml_results import (
     Json,
@@ -153,8 +155,11 @@ class _Doc:
         return [t for el in self.all(tag) if (t := clean_text(el.text))]
 
     def textblock(self, tag: str) -> str | None:
-        el = self.el(tag)
-        return clean_textblock(el.findtext("textblock")) if el is not None else None
+        return _textblock(self.el(tag))
+
+
+def _textblock(el: Element | None) -> str | None:
+    return clean_textblock(el.findtext("textblock")) if el is not None else None
 
 
 def _yes_no(text: str | None, path: str, table: dict[str, bool] = _YES_NO) -> bool | None:
@@ -397,7 +402,7 @@ def _eligibility(doc: _Doc) -> Json:
     minimum = _age(f.get("minimum_age"), f"{path}/minimum_age")
     maximum = _age(f.get("maximum_age"), f"{path}/maximum_age")
     return {
-        "criteria_text": clean_textblock(el.findtext("criteria/textblock")),
+        "criteria_text": _textblock(el.find("criteria")),
         "sex": to_code(f.get("gender"), _SEX),
         "gender_based": _yes_no(f.get("gender_based"), f"{path}/gender_based"),
         "gender_description": f.get("gender_description"),
@@ -407,7 +412,7 @@ def _eligibility(doc: _Doc) -> Json:
         "healthy_volunteers": _yes_no(
             f.get("healthy_volunteers"), f"{path}/healthy_volunteers", _HEALTHY
         ),
-        "study_population": clean_textblock(el.findtext("study_pop/textblock")),
+        "study_population": _textblock(el.find("study_pop")),
         "sampling_method": to_code(f.get("sampling_method")),
     }
 
@@ -416,7 +421,7 @@ def _location(el: Element) -> Json:
     facility = el.find("facility")
     address = fields(facility.find("address") if facility is not None else None)
     contacts = [_contact(c, "CONTACT") for c in el if c.tag in ("contact", "contact_backup")]
-    contacts += [_contact(i, None) for i in el.iterfind("investigator")]
+    contacts += [_contact(i, None) for i in el.findall("investigator")]
     return {"facility": child_text(facility, "name"), "status": to_code(child_text(el, "status")),
             "city": address.get("city"), "state": address.get("state"), "zip": address.get("zip"),
             "country": address.get("country"), "contacts": contacts}  # fmt: skip
@@ -506,4 +511,9 @@ def normalize_xml(text: str) -> Study:
         "has_results": results is not None,
         "results": map_results(results) if results is not None else None,
     }
-    return Study.model_validate(study)
+    try:
+        return Study.model_validate(study)
+    except ValidationError as exc:  # every value is checked above: a mapper bug if reached
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        raise RecordError(where, f"{first['msg']} (model check on the normalized study)") from exc

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
+from trialatlas.model.search import SearchQuery, SearchResults
 from trialatlas.model.study import Study
 from trialatlas.sources.records import RawRecord
 from trialatlas.store.listing import StudyListPage, StudyListQuery
@@ -39,6 +40,18 @@ class TextHit:
     phases: list[str] = field(default_factory=list)
     conditions: list[str] = field(default_factory=list)
     score: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceTrial:
+    """Another trial of a treatment, as the patient summary cites it."""
+
+    nct_id: str
+    title: str
+    overall_status: str | None
+    phases: list[str] = field(default_factory=list)
+    enrollment_count: int | None = None
+    completion_date: str | None = None
 
 
 class Store(Protocol):
@@ -85,4 +98,26 @@ class Store(Protocol):
 
     def latest_update_posted(self) -> str | None:
         """The most recent last-update-posted date in the store (ISO), None when empty."""
+        ...
+
+    def search_trials(self, query: SearchQuery) -> SearchResults:
+        """Trials matching ``query`` (words ranked by BM25, filters, radius around
+        ``query.near``), facet counts over the filtered set and a cursor to the next page."""
+        ...
+
+    # -- evidence for the patient summary (store/sqlite/evidence.py) --
+    def trials_with_results(
+        self, intervention_terms: Sequence[str], exclude: str | None = None, limit: int = 5
+    ) -> tuple[int, list[EvidenceTrial]]:
+        """Completed trials with posted results testing one of the intervention terms:
+        how many, and the ``limit`` most recently completed (``exclude``: this trial)."""
+        ...
+
+    def count_intervention_trials(
+        self,
+        intervention_terms: Sequence[str],
+        condition_terms: Sequence[str],
+        exclude: str | None = None,
+    ) -> int:
+        """How many trials test one of the intervention terms for one of the conditions."""
         ...

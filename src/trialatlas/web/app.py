@@ -14,6 +14,8 @@ from importlib.metadata import PackageNotFoundError, version
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from trialatlas.api.ctgov_v2.routes import router as ctgov_v2_router
+from trialatlas.api.fhir.routes import router as fhir_router
 from trialatlas.settings import Settings
 from trialatlas.web.errors import install_error_handlers
 from trialatlas.web.routers import api_docs, api_trials, health, pages
@@ -65,4 +67,6 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(api_trials.router)
     app.include_router(health.router)
     app.include_router(api_docs.router)
+    app.include_router(ctgov_v2_router)
+    app.include_router(fhir_router)
     return app

@@ -57,13 +57,20 @@ def json_error(status: int, message: str, code: str | None = None) -> JSONRespon
     return JSONResponse(body, status_code=status)
 
 
+def _phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
+
+
 def html_error(request: Request, status: int, message: str, nct_id: str | None = None) -> Response:
     """The people's error page (404 page for unknown things, a general one otherwise)."""
     state = getattr(request.app.state, "trialatlas", None)
     if state is None:  # pragma: no cover - only before create_app finished
         return HTMLResponse(f"<h1>{status}</h1>", status_code=status)
     name = "404.html" if status == 404 else "error.html"
-    title = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "Error"
+    title = _phrase(status)
     context = {"status": status, "title": title, "message": message, "nct_id": nct_id}
     return state.templates.TemplateResponse(request, name, context, status_code=status)
 
@@ -94,7 +101,7 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     elif isinstance(exc.detail, str):
         message = exc.detail
     else:
-        message = HTTPStatus(status).phrase
+        message = _phrase(status)
     response = error_response(request, status, message)
     for name, value in (exc.headers or {}).items():
         response.headers[name] = value

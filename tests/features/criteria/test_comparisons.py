@@ -20,7 +20,12 @@ def only(text: str) -> Comparison:
 
 def test_symbol_bounds_joined_into_a_range() -> None:
     c = only("* Pain ≥ 30 mm and ≤ 90 mm of 100 mm on VAS")
-    assert (c.operator, c.value, c.upper_value, c.unit_normalized) == ("between", 30, 90, "millimeter")
+    assert (c.operator, c.value, c.upper_value, c.unit_normalized) == (
+        "between",
+        30,
+        90,
+        "millimeter",
+    )
 
 
 def test_word_bounds_joined_into_a_range() -> None:
@@ -37,7 +42,12 @@ def test_odi_range_without_unit() -> None:
 
 def test_daily_dose() -> None:
     c = only("* An average morphine equivalent dose (MED) of > 50 mg/day")
-    assert (c.operator, c.value, c.unit_normalized, c.value_canonical) == (">", 50, "milligram / day", 50)
+    assert (c.operator, c.value, c.unit_normalized, c.value_canonical) == (
+        ">",
+        50,
+        "milligram / day",
+        50,
+    )
     assert c.subject is not None and c.subject.text in {"MED", "morphine equivalent dose"}
 
 
@@ -53,7 +63,9 @@ def test_egfr_with_body_surface_unit() -> None:
     assert c.subject is not None and c.subject.text == "eGFR"
 
 
-@pytest.mark.parametrize("text", ["* ALT > 2 × ULN", "* ALT > 2 x ULN", "* ALT > 2 times the upper limit of normal"])
+@pytest.mark.parametrize(
+    "text", ["* ALT > 2 × ULN", "* ALT > 2 x ULN", "* ALT > 2 times the upper limit of normal"]
+)
 def test_relative_to_upper_limit_of_normal(text: str) -> None:
     c = only(text)
     assert (c.operator, c.uln_multiplier, c.reference, c.unit) == (">", 2, "ULN", None)
@@ -61,7 +73,9 @@ def test_relative_to_upper_limit_of_normal(text: str) -> None:
 
 
 def test_fahrenheit_converted_to_celsius() -> None:
-    c = comparisons("* Unexplained fever, defined as greater than 100.4 degrees Fahrenheit or 38.0 degrees Celsius")[0]
+    c = comparisons(
+        "* Unexplained fever, defined as greater than 100.4 degrees Fahrenheit or 38.0 degrees Celsius"
+    )[0]
     assert (c.operator, c.value) == (">", 100.4)
     assert c.canonical_unit == "degree_Celsius"
     assert c.value_canonical == pytest.approx(38.0)

@@ -15,7 +15,9 @@ def typed(text: str) -> set[tuple[str, str]]:
 
 
 def test_core_types() -> None:
-    found = typed("* Women aged 18 or older with type 2 diabetes treated with metformin, HbA1c measured, no pacemaker")
+    found = typed(
+        "* Women aged 18 or older with type 2 diabetes treated with metformin, HbA1c measured, no pacemaker"
+    )
     assert ("demographic", "Women") in found
     assert ("condition", "type 2 diabetes") in found
     assert ("drug", "metformin") in found
@@ -45,7 +47,11 @@ def test_drugs_normalized_with_the_dictionary() -> None:
 
 def test_conditions_normalized_to_icd10() -> None:
     by_text = {e.text: e for e in entities("* Severe asthma or essential hypertension")}
-    assert by_text["asthma"].code == "J45" if "asthma" in by_text else by_text["Severe asthma"].code == "J45"
+    assert (
+        by_text["asthma"].code == "J45"
+        if "asthma" in by_text
+        else by_text["Severe asthma"].code == "J45"
+    )
     assert by_text["essential hypertension"].system == "ICD-10"
 
 

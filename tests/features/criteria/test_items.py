@@ -20,7 +20,9 @@ def test_numbered_lists() -> None:
 
 
 def test_lettered_and_roman_sub_items_nest_under_a_number() -> None:
-    parsed = parse_criteria("1. One of the following:\na. asthma\nb. COPD\n2. Age over 18\ni. male\nii. female\n")
+    parsed = parse_criteria(
+        "1. One of the following:\na. asthma\nb. COPD\n2. Age over 18\ni. male\nii. female\n"
+    )
     rows = [(c.text, c.parent) for c in parsed.criteria]
     assert rows == [
         ("One of the following:", None),

@@ -19,7 +19,10 @@ def kinds(text: str) -> list[tuple[str, str]]:
         ("Inclusion Criteria:", "Exclusion Criteria:"),
         ("Key Inclusion Criteria", "Key Exclusion Criteria"),
         ("INCLUSION CRITERIA -", "EXCLUSION CRITERIA -"),
-        ("Patients must meet all of the following criteria:", "Patients must not have any of the following:"),
+        (
+            "Patients must meet all of the following criteria:",
+            "Patients must not have any of the following:",
+        ),
         ("Inclusion criteria include:", "Exclusion criteria include:"),
         ("## Inclusion Criteria", "## Exclusion Criteria"),
         ("Eligibility Criteria:", "Patients will be excluded if:"),
@@ -37,7 +40,9 @@ def test_header_variants_split_inclusion_and_exclusion(inc: str, exc: str) -> No
 
 
 def test_no_header_is_inclusion() -> None:
-    assert {c.kind for c in parse_criteria("Adults aged 18 or older\nType 2 diabetes\n").criteria} == {"inclusion"}
+    assert {
+        c.kind for c in parse_criteria("Adults aged 18 or older\nType 2 diabetes\n").criteria
+    } == {"inclusion"}
 
 
 def test_header_with_text_on_the_same_line() -> None:
@@ -68,7 +73,9 @@ def test_bulleted_patients_must_line_is_a_criterion_not_a_header() -> None:
 
 
 def test_section_stage_records_headers() -> None:
-    doc = SectionDetector()(CriteriaDoc(source="Inclusion Criteria:\n* a\nExclusion Criteria:\n* b\n"))
+    doc = SectionDetector()(
+        CriteriaDoc(source="Inclusion Criteria:\n* a\nExclusion Criteria:\n* b\n")
+    )
     assert [(s.kind, s.header) for s in doc.sections] == [
         ("inclusion", "Inclusion Criteria:"),
         ("exclusion", "Exclusion Criteria:"),

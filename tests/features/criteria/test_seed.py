@@ -34,7 +34,12 @@ def test_counts_and_kinds(parsed: ParsedCriteria) -> None:
 def test_vas_30_to_90_mm(parsed: ParsedCriteria) -> None:
     _, c = find(parsed, "at least 30mm and not more than 90mm")
     vas = c.comparisons[0]
-    assert (vas.operator, vas.value, vas.upper_value, vas.unit_normalized) == ("between", 30, 90, "millimeter")
+    assert (vas.operator, vas.value, vas.upper_value, vas.unit_normalized) == (
+        "between",
+        30,
+        90,
+        "millimeter",
+    )
 
 
 def test_odi_20_to_90(parsed: ParsedCriteria) -> None:
@@ -117,7 +122,16 @@ def test_fever_and_windows_of_exclusions(parsed: ParsedCriteria) -> None:
 def test_json_shape(parsed: ParsedCriteria) -> None:
     data = to_json(parsed)
     first = data["criteria"][0]
-    assert set(first) >= {"kind", "text", "start", "end", "parent", "entities", "comparisons", "windows"}
+    assert set(first) >= {
+        "kind",
+        "text",
+        "start",
+        "end",
+        "parent",
+        "entities",
+        "comparisons",
+        "windows",
+    }
     entity = first["entities"][0]
     assert set(entity) >= {"type", "text", "start", "end", "negated", "normalized"}
     source = parsed.source

@@ -16,7 +16,12 @@ def windows(text: str) -> list[TimeWindow]:
     ("text", "relation", "days", "anchor"),
     [
         ("* Chemotherapy within 3 months prior to enrollment", "within", 90, "enrollment"),
-        ("* Steroid injection at least 2 weeks before study treatment", "at least before", 14, "treatment"),
+        (
+            "* Steroid injection at least 2 weeks before study treatment",
+            "at least before",
+            14,
+            "treatment",
+        ),
         ("* Hospitalized in the past 12 months", "in the past", 360, None),
         ("* Participation in another trial within one year", "within", 365, None),
         ("* Marijuana use within 30 days of study entry", "within", 30, "enrollment"),
@@ -38,4 +43,6 @@ def test_ages_are_not_windows() -> None:
 
 def test_window_is_a_temporal_entity() -> None:
     crit = parse_criteria("* Myocardial infarction within 6 months").criteria[0]
-    assert [(e.type, e.text) for e in crit.entities if e.type == "temporal"] == [("temporal", "within 6 months")]
+    assert [(e.type, e.text) for e in crit.entities if e.type == "temporal"] == [
+        ("temporal", "within 6 months")
+    ]

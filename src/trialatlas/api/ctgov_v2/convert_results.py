@@ -27,8 +27,8 @@ from trialatlas.model.results import (
     MoreInfo,
     OutcomeMeasure,
     ParticipantFlow,
-    Results,
     ResultGroup,
+    Results,
 )
 from trialatlas.normalize.ctgov_v2_results import (
     _AGREEMENT,

@@ -14,7 +14,16 @@ from trialatlas.features.criteria.document import CriteriaDoc, Item
 from trialatlas.features.criteria.units import is_time_unit
 from trialatlas.model.criteria import Comparison, Span
 
-_SUBJECT_TYPES = {"measurement", "demographic", "condition", "behaviour", "drug", "procedure", "pregnancy", "device"}
+_SUBJECT_TYPES = {
+    "measurement",
+    "demographic",
+    "condition",
+    "behaviour",
+    "drug",
+    "procedure",
+    "pregnancy",
+    "device",
+}
 _FILLER = re.compile(
     r"^(?:[\s,:()\[\]\-]|\b(?:of|is|are|was|were|be|must|should|level|levels|value|values|score|scores|count|"
     r"counts|result|results|concentration|measured|measure|at|on|with|a|an|the|baseline|average|mean|total|"
@@ -22,12 +31,64 @@ _FILLER = re.compile(
     r"equivalent|dose|daily|within|range|ratio)\b|\([^()]{1,20}\))*$",
     re.IGNORECASE,
 )
-_PAREN_ABBREV = re.compile(r"\(\s*([A-Za-z][A-Za-z0-9\-/]{0,11})\s*\)[\s,:]*(?:(?:of|is|was|=|:)\s*)*$")
+_PAREN_ABBREV = re.compile(
+    r"\(\s*([A-Za-z][A-Za-z0-9\-/]{0,11})\s*\)[\s,:]*(?:(?:of|is|was|=|:)\s*)*$"
+)
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9\-/']*")
 _STOP = frozenset(
-    "with and or in for to on at by of the a an if than who have has having had is are be been must should "
-    "patients patient subjects subject participants participant individuals any no not as from that which "
-    "this these those their his her its where when while all".split()
+    [
+        "with",
+        "and",
+        "or",
+        "in",
+        "for",
+        "to",
+        "on",
+        "at",
+        "by",
+        "of",
+        "the",
+        "a",
+        "an",
+        "if",
+        "than",
+        "who",
+        "have",
+        "has",
+        "having",
+        "had",
+        "is",
+        "are",
+        "be",
+        "been",
+        "must",
+        "should",
+        "patients",
+        "patient",
+        "subjects",
+        "subject",
+        "participants",
+        "participant",
+        "individuals",
+        "any",
+        "no",
+        "not",
+        "as",
+        "from",
+        "that",
+        "which",
+        "this",
+        "these",
+        "those",
+        "their",
+        "his",
+        "her",
+        "its",
+        "where",
+        "when",
+        "while",
+        "all",
+    ]
 )
 _AGE = re.compile(r"\bage[ds]?\b|\bold\b|\bages\b", re.IGNORECASE)
 _SCALE_AFTER = re.compile(

@@ -59,7 +59,8 @@ def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], re.P
     prefix = _spaced(_op_group(_PREFIX, "p"))
     postfix = _spaced(_op_group(_POSTFIX, "q"))
     single = re.compile(
-        rf"(?:{prefix})\s*(?:of\s+|:\s*)?{value}{uln}(?:{_AGE_WORDS}?\s*(?:{postfix}))?", re.IGNORECASE
+        rf"(?:{prefix})\s*(?:of\s+|:\s*)?{value}{uln}(?:{_AGE_WORDS}?\s*(?:{postfix}))?",
+        re.IGNORECASE,
     )
     postonly = re.compile(rf"{value}{uln}{_AGE_WORDS}?\s*(?:{postfix})", re.IGNORECASE)
     ranged = re.compile(
@@ -67,7 +68,9 @@ def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], re.P
         rf"(?P<conn>-|to|and|through|until)\s*(?P<w>{NUMBER})\s*(?P<u>{unit})?",
         re.IGNORECASE,
     )
-    bare_ref = re.compile(rf"(?:{prefix})\s*(?:the\s+)?(?:institutional\s+)?{_spaced(_REF)}", re.IGNORECASE)
+    bare_ref = re.compile(
+        rf"(?:{prefix})\s*(?:the\s+)?(?:institutional\s+)?{_spaced(_REF)}", re.IGNORECASE
+    )
     return single, postonly, ranged, bare_ref
 
 
@@ -82,8 +85,14 @@ def _operator(m: re.Match[str], prefix: str) -> Operator | None:
 
 
 def _build(
-    text: str, start: int, end: int, op: Operator, value: float, unit: str | None,
-    upper: float | None = None, ref: str | None = None,
+    text: str,
+    start: int,
+    end: int,
+    op: Operator,
+    value: float,
+    unit: str | None,
+    upper: float | None = None,
+    ref: str | None = None,
 ) -> Comparison:
     reference = None
     if ref:
@@ -91,15 +100,25 @@ def _build(
     norm = normalize_value(value, unit)
     upper_norm = normalize_value(upper, unit) if upper is not None else None
     return Comparison(
-        text=text, start=start, end=end, operator=op, value=value, upper_value=upper,
-        unit=unit, unit_normalized=norm.unit_normalized, canonical_unit=norm.canonical_unit,
+        text=text,
+        start=start,
+        end=end,
+        operator=op,
+        value=value,
+        upper_value=upper,
+        unit=unit,
+        unit_normalized=norm.unit_normalized,
+        canonical_unit=norm.canonical_unit,
         value_canonical=norm.value_canonical,
         upper_canonical=upper_norm.value_canonical if upper_norm else None,
-        uln_multiplier=value if reference else None, reference=reference,  # type: ignore[arg-type]
+        uln_multiplier=value if reference else None,
+        reference=reference,  # type: ignore[arg-type]
     )
 
 
-def find_comparisons(view: str, start: int, end: int, blocked: list[tuple[int, int]]) -> list[Comparison]:
+def find_comparisons(
+    view: str, start: int, end: int, blocked: list[tuple[int, int]]
+) -> list[Comparison]:
     """Comparisons in ``view[start:end]`` outside ``blocked`` spans, bounds joined."""
     single, postonly, ranged, bare_ref = _patterns()
     taken = list(blocked)
@@ -116,7 +135,9 @@ def find_comparisons(view: str, start: int, end: int, blocked: list[tuple[int, i
         if low is None or high is None or high < low or not free(*m.span()):
             continue
         unit = m.group("u") or m.group("u1")
-        found.append(_build(view[m.start() : m.end()], m.start(), m.end(), "between", low, unit, high))
+        found.append(
+            _build(view[m.start() : m.end()], m.start(), m.end(), "between", low, unit, high)
+        )
         taken.append(m.span())
     for pattern, kind in ((single, "p"), (postonly, "q"), (bare_ref, "r")):
         for m in pattern.finditer(view, start, end):
@@ -160,13 +181,33 @@ def _join_bounds(view: str, found: list[Comparison]) -> list[Comparison]:
             and a.value <= b.value
         ):
             unit = a.unit or b.unit
-            joined = _build(view[a.start : b.end], a.start, b.end, "between", a.value, unit, b.value)
-            out.append(joined.model_copy(update={"lower_inclusive": a.operator == ">=", "upper_inclusive": b.operator == "<="}))
+            joined = _build(
+                view[a.start : b.end], a.start, b.end, "between", a.value, unit, b.value
+            )
+            out.append(
+                joined.model_copy(
+                    update={
+                        "lower_inclusive": a.operator == ">=",
+                        "upper_inclusive": b.operator == "<=",
+                    }
+                )
+            )
             i += 2
             continue
         out.append(a)
         i += 1
     return out
+
+
+def _is_count(comp: Comparison) -> bool:
+    """ "at least one", "2 or more": a count of events, not a measured value."""
+    return (
+        comp.unit is None
+        and comp.reference is None
+        and comp.operator in (">=", ">")
+        and comp.value == int(comp.value)
+        and comp.value < 10
+    )
 
 
 class ComparisonFinder:
@@ -186,9 +227,17 @@ class ComparisonFinder:
             text = doc.source[comp.start : comp.end]
             item.comparisons.append(comp.model_copy(update={"text": text, "subject": subject}))
             item.entities = [
-                e for e in item.entities
-                if not (e.start < comp.end and comp.start < e.end and (e.type == "value" or comp.start <= e.start and e.end <= comp.end))
+                e
+                for e in item.entities
+                if not (
+                    e.start < comp.end
+                    and comp.start < e.end
+                    and (e.type == "value" or comp.start <= e.start and e.end <= comp.end)
+                )
                 or (subject is not None and e.start == subject.start)
             ]
-            item.entities.append(Entity(type="value", text=text, start=comp.start, end=comp.end))
+            if not _is_count(comp):
+                item.entities.append(
+                    Entity(type="value", text=text, start=comp.start, end=comp.end)
+                )
         item.entities.sort(key=lambda e: (e.start, e.end))

@@ -17,8 +17,18 @@ from functools import cache, lru_cache
 from trialatlas.features.criteria.lexicon import term_key
 from trialatlas.features.criteria.rules import read_json
 
-_SPELLING = (("haem", "hem"), ("anaem", "anem"), ("aemia", "emia"), ("oesoph", "esoph"), ("oedem", "edem"),
-             ("tumour", "tumor"), ("foet", "fet"), ("paed", "ped"), ("diarrhoea", "diarrhea"), ("leukaem", "leukem"))
+_SPELLING = (
+    ("haem", "hem"),
+    ("anaem", "anem"),
+    ("aemia", "emia"),
+    ("oesoph", "esoph"),
+    ("oedem", "edem"),
+    ("tumour", "tumor"),
+    ("foet", "fet"),
+    ("paed", "ped"),
+    ("diarrhoea", "diarrhea"),
+    ("leukaem", "leukem"),
+)
 _PAREN = re.compile(r"\s*[(\[][^)\]]*[)\]]")
 
 

@@ -21,7 +21,11 @@ from trialatlas.features.criteria.rules import ContextRule, context_rules
 
 _CLAUSE_END = re.compile(r"[;!?]|\.(?=\s|$)|\n\s*\n")
 _TOKEN = re.compile(r"\S+")
-_FLAGS = {"NEGATED_EXISTENCE": "negated", "POSSIBLE_EXISTENCE": "uncertain", "HISTORICAL": "historical"}
+_FLAGS = {
+    "NEGATED_EXISTENCE": "negated",
+    "POSSIBLE_EXISTENCE": "uncertain",
+    "HISTORICAL": "historical",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,7 +46,9 @@ class ContextAnnotator:
         self._by_literal = {k: tuple(v) for k, v in by_literal.items()}
         alternatives = sorted(self._by_literal, key=len, reverse=True)
         body = "|".join(r"\s+".join(re.escape(w) for w in lit.split()) for lit in alternatives)
-        self._pattern = re.compile(rf"(?<![\w-])(?:{body})(?![\w])", re.IGNORECASE) if body else None
+        self._pattern = (
+            re.compile(rf"(?<![\w-])(?:{body})(?![\w])", re.IGNORECASE) if body else None
+        )
 
     def __call__(self, doc: CriteriaDoc) -> CriteriaDoc:
         for item in doc.items:
@@ -65,7 +71,11 @@ class ContextAnnotator:
         flags: dict[int, set[str]] = defaultdict(set)
         for c_start, c_end in self._clauses(view, item.start, item.end):
             hits = [
-                _Hit(m.start(), m.end(), self._by_literal.get(" ".join(m.group().lower().split()), ()))
+                _Hit(
+                    m.start(),
+                    m.end(),
+                    self._by_literal.get(" ".join(m.group().lower().split()), ()),
+                )
                 for m in self._pattern.finditer(view, c_start, c_end)
             ]
             terminators = [h for h in hits if any(r.category == "TERMINATE" for r in h.rules)]

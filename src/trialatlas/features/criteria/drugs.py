@@ -64,9 +64,9 @@ def drug_matcher() -> PhraseMatcher[DrugConcept]:
                 name=info.get("name") or key,
                 code=bank or mesh,
                 system="DrugBank" if bank else ("MeSH" if mesh else None),
-                is_class=bank is None and bool(info.get("mesh_tree")) and any(
-                    str(t).startswith("D27") for t in info.get("mesh_tree", [])
-                ),
+                is_class=bank is None
+                and bool(info.get("mesh_tree"))
+                and any(str(t).startswith("D27") for t in info.get("mesh_tree", [])),
             )
             concepts[key] = concept
         matcher.add(variant, concept)

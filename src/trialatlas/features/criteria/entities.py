@@ -63,7 +63,9 @@ def _trim(view: str, start: int, end: int) -> tuple[int, int]:
     return tokens[i].start, end
 
 
-def find_candidates(view: str, tokens: list[Token], start: int, end: int, use_drugs: bool = True) -> list[Candidate]:
+def find_candidates(
+    view: str, tokens: list[Token], start: int, end: int, use_drugs: bool = True
+) -> list[Candidate]:
     """Every vocabulary and pattern hit inside ``view[start:end]``."""
     out: list[Candidate] = []
     for m in lexicon_matcher().find_all(tokens):
@@ -87,7 +89,9 @@ def resolve(candidates: list[Candidate], taken: list[tuple[int, int]]) -> list[C
     """Non-overlapping choice: longest first, then best rank, then leftmost."""
     chosen: list[Candidate] = []
     occupied = list(taken)
-    for c in sorted(candidates, key=lambda c: (c.rank > _RANK_DRUGS, -(c.end - c.start), c.rank, c.start)):
+    for c in sorted(
+        candidates, key=lambda c: (c.rank > _RANK_DRUGS, -(c.end - c.start), c.rank, c.start)
+    ):
         if any(c.start < e and s < c.end for s, e in occupied):
             continue
         chosen.append(c)
@@ -110,8 +114,12 @@ class EntityFinder:
     def annotate(self, doc: CriteriaDoc, item: Item) -> None:
         """Entities of one item, appended to ``item.entities``."""
         tokens = tokenize(doc.view, item.start, item.end)
-        candidates = find_candidates(doc.view, tokens, item.start, item.end, self.use_drug_dictionary)
+        candidates = find_candidates(
+            doc.view, tokens, item.start, item.end, self.use_drug_dictionary
+        )
         taken = [(e.start, e.end) for e in item.entities]
         for c in resolve(candidates, taken):
-            item.entities.append(Entity(type=c.type, text=doc.source[c.start : c.end], start=c.start, end=c.end))
+            item.entities.append(
+                Entity(type=c.type, text=doc.source[c.start : c.end], start=c.start, end=c.end)
+            )
         item.entities.sort(key=lambda e: e.start)

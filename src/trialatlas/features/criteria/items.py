@@ -29,7 +29,11 @@ _CONNECTOR_END = re.compile(
     re.IGNORECASE,
 )
 _LOWER_START = re.compile(r"^[a-z(\[{,;]|^(?:and|or)\b")
-_SUB_STYLES = {"num": {"alpha", "roman", "bullet"}, "alpha": {"roman", "bullet"}, "roman": {"bullet"}}
+_SUB_STYLES = {
+    "num": {"alpha", "roman", "bullet"},
+    "alpha": {"roman", "bullet"},
+    "roman": {"bullet"},
+}
 
 
 @dataclass(slots=True)
@@ -99,11 +103,22 @@ class ItemSplitter:
                 continue
             stripped = line.lstrip(" \t")
             indent = _indent_width(line[: len(line) - len(stripped)])
-            if current is not None and not blank and self._continues(view, current, stripped, indent, content_col):
+            if (
+                current is not None
+                and not blank
+                and self._continues(view, current, stripped, indent, content_col)
+            ):
                 current.end = start + len(line.rstrip())
                 continue
             current = self._new_item(
-                items, stack, section.kind, start + (len(line) - len(stripped)), end, view, indent, "plain"
+                items,
+                stack,
+                section.kind,
+                start + (len(line) - len(stripped)),
+                end,
+                view,
+                indent,
+                "plain",
             )
             content_col = indent
             blank = False
@@ -132,7 +147,9 @@ class ItemSplitter:
             return None
         parent = _place(stack, indent, style)
         depth = 0 if parent is None else items[parent].depth + 1
-        item = Item(kind=kind, start=start, end=end, depth=depth, parent=parent, marker=style, indent=indent)
+        item = Item(
+            kind=kind, start=start, end=end, depth=depth, parent=parent, marker=style, indent=indent
+        )
         items.append(item)
         stack.append(_Open(len(items) - 1, indent, style, view[start:end].rstrip().endswith(":")))
         return item

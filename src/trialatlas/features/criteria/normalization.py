@@ -20,11 +20,15 @@ def normalize_entity(entity: Entity) -> Entity:
     if entity.type == "drug":
         drug = lookup_drug(entity.text)
         if drug is not None:
-            return entity.model_copy(update={"normalized": drug.name, "code": drug.code, "system": drug.system})
+            return entity.model_copy(
+                update={"normalized": drug.name, "code": drug.code, "system": drug.system}
+            )
     elif entity.type in _CONDITION_TYPES:
         concept = lookup_condition(entity.text)
         if concept is not None:
-            return entity.model_copy(update={"normalized": concept.label, "code": concept.code, "system": "ICD-10"})
+            return entity.model_copy(
+                update={"normalized": concept.label, "code": concept.code, "system": "ICD-10"}
+            )
     return entity
 
 
@@ -39,7 +43,8 @@ class Normalizer:
         for item in doc.items:
             item.entities = [
                 normalize_entity(e)
-                if (e.type == "drug" and self.drugs) or (e.type in _CONDITION_TYPES and self.conditions)
+                if (e.type == "drug" and self.drugs)
+                or (e.type in _CONDITION_TYPES and self.conditions)
                 else e
                 for e in item.entities
             ]

@@ -16,7 +16,9 @@ from typing import Any, Literal
 
 from trialatlas.model.criteria import CriterionKind, EntityType
 
-ContextCategory = Literal["NEGATED_EXISTENCE", "POSSIBLE_EXISTENCE", "HISTORICAL", "PSEUDO", "TERMINATE"]
+ContextCategory = Literal[
+    "NEGATED_EXISTENCE", "POSSIBLE_EXISTENCE", "HISTORICAL", "PSEUDO", "TERMINATE"
+]
 Direction = Literal["forward", "backward", "bidirectional", "pseudo", "terminate"]
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "data" / "criteria"
@@ -109,7 +111,8 @@ def lexicon_terms() -> dict[str, EntityType]:
     ``lexicon_derived.json`` is built by ``scripts/build_criteria_lexicons.py``
     from annotated training criteria;
     the condition synonyms of ``conditions.json`` are added as conditions;
-    ``lexicon_curated.json`` is hand-kept and wins on conflicts.
+    ``lexicon_curated.json`` is hand-kept and wins on conflicts; its
+    ``generic`` terms ("drug", "medication") are dropped.
     """
     terms: dict[str, EntityType] = {}
     try:
@@ -121,9 +124,12 @@ def lexicon_terms() -> dict[str, EntityType]:
             terms[" ".join(w.lower().split())] = etype
     for synonym in read_json("conditions.json").get("synonyms", {}):
         terms.setdefault(" ".join(synonym.lower().split()), "condition")
-    for etype, words in read_json("lexicon_curated.json").get("terms", {}).items():
+    curated = read_json("lexicon_curated.json")
+    for etype, words in curated.get("terms", {}).items():
         for w in words:
             terms[" ".join(w.lower().split())] = etype
+    for w in curated.get("generic", []):
+        terms.pop(" ".join(w.lower().split()), None)
     return terms
 
 

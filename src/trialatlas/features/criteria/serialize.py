@@ -6,7 +6,18 @@ from typing import Any
 
 from trialatlas.model.criteria import ParsedCriteria
 
-_ENTITY_FIELDS = ("type", "text", "start", "end", "negated", "uncertain", "historical", "normalized", "code", "system")
+_ENTITY_FIELDS = (
+    "type",
+    "text",
+    "start",
+    "end",
+    "negated",
+    "uncertain",
+    "historical",
+    "normalized",
+    "code",
+    "system",
+)
 
 
 def to_json(parsed: ParsedCriteria) -> dict[str, Any]:

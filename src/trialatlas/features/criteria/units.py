@@ -62,7 +62,15 @@ def is_time_unit(unit: str | None) -> bool:
     """True for hours, days, weeks, months and years as written."""
     if not unit:
         return False
-    return _table()["aliases"].get(unit_key(unit)) in {"hour", "day", "week", "month", "year", "minute", "second"}
+    return _table()["aliases"].get(unit_key(unit)) in {
+        "hour",
+        "day",
+        "week",
+        "month",
+        "year",
+        "minute",
+        "second",
+    }
 
 
 @lru_cache(maxsize=4096)

@@ -28,22 +28,37 @@ _TUNIT = "|".join(f"(?P<{k}>{v})" for k, v in _UNIT_WORDS.items())
 _AMOUNT = rf"(?P<amount>{NUMBER}|\ban?(?=\s))(?:\s*(?:\(\s*\d+\s*\)))?"
 _QTY = rf"{_AMOUNT}\s*-?\s*(?:{_TUNIT})\b"
 _MORE = r"(?:at\s+least|a\s+minimum\s+of|minimum\s+of|minimum|no\s+less\s+than|not\s+less\s+than|more\s+than|greater\s+than|longer\s+than|≥|>=|=>|>)"
-_LINK = r"\s*(?:,\s*)?(?:prior\s+to|before|preceding|pre|of|from|since|after|following|post|until|to)\b"
+_LINK = (
+    r"\s*(?:,\s*)?(?:prior\s+to|before|preceding|pre|of|from|since|after|following|post|until|to)\b"
+)
 _LINK_RE = re.compile(_LINK + r"\s*", re.IGNORECASE)
-_ORDER_LINK = re.compile(r"\s*(?:,\s*)?(?:prior\s+to|before|preceding|after|following|since)\b", re.IGNORECASE)
+_ORDER_LINK = re.compile(
+    r"\s*(?:,\s*)?(?:prior\s+to|before|preceding|after|following|since)\b", re.IGNORECASE
+)
 _AGE_TAIL = re.compile(
     r"^\s*(?:of\s+age|old|of\s+life|or\s+(?:older|younger|over|under|above|more)|and\s+(?:older|over|above)|\+|at\s+(?:the\s+time|diagnosis))",
     re.IGNORECASE,
 )
-_AGE_HEAD = re.compile(r"(?:\bage[ds]?|\bold|\bages|\bbetween)\s*(?:of\s*)?(?:\S+\s*)?$", re.IGNORECASE)
+_AGE_HEAD = re.compile(
+    r"(?:\bage[ds]?|\bold|\bages|\bbetween)\s*(?:of\s*)?(?:\S+\s*)?$", re.IGNORECASE
+)
 
 _PATTERNS: tuple[tuple[WindowRelation, re.Pattern[str]], ...] = tuple(
     (relation, re.compile(pattern, re.IGNORECASE))
     for relation, pattern in (
-        ("within", rf"\bwithin\s+(?:the\s+)?(?:last\s+|past\s+|previous\s+|prior\s+|preceding\s+|next\s+|first\s+)?{_QTY}"),
-        ("in the past", rf"\b(?:(?:in|during|over|for|at\s+any\s+time\s+in)\s+)?(?:the\s+)?(?:last|past|previous|preceding|prior)\s+{_QTY}"),
+        (
+            "within",
+            rf"\bwithin\s+(?:the\s+)?(?:last\s+|past\s+|previous\s+|prior\s+|preceding\s+|next\s+|first\s+)?{_QTY}",
+        ),
+        (
+            "in the past",
+            rf"\b(?:(?:in|during|over|for|at\s+any\s+time\s+in)\s+)?(?:the\s+)?(?:last|past|previous|preceding|prior)\s+{_QTY}",
+        ),
         ("in the past", rf"\b{_QTY}\s+ago\b"),
-        ("at least before", rf"(?:\bfor\s+)?{_MORE}\s*{_QTY}(?=\s*(?:,\s*)?(?:prior\s+to|before|preceding)\b)"),
+        (
+            "at least before",
+            rf"(?:\bfor\s+)?{_MORE}\s*{_QTY}(?=\s*(?:,\s*)?(?:prior\s+to|before|preceding)\b)",
+        ),
         ("for at least", rf"(?:\bfor\s+|\bduration\s+(?:of\s+)?)?{_MORE}\s*{_QTY}"),
         ("after", rf"\b{_QTY}(?=\s+(?:after|following|post)\b)"),
         ("before", rf"\b{_QTY}(?=\s*(?:,\s*)?(?:prior\s+to|before|preceding)\b)"),

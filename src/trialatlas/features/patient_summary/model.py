@@ -13,6 +13,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from trialatlas.features.clinics import ClinicList
 from trialatlas.features.criteria_text import OutlineSection
 
 AnswerId = Literal["purpose", "medications", "evidence", "safety", "differences"]
@@ -37,7 +38,8 @@ class LinkItem(Part):
     """A line shown as written in the registry (a citation, a trial title), maybe linked."""
 
     text: str
-    url: str | None = None
+    url: str | None = None  # an outside link (PubMed)
+    nct_id: str | None = None  # another trial in this catalogue (the page links to it)
     note: str | None = None
     sources: list[str] = Field(min_length=1)
 
@@ -132,6 +134,7 @@ class PatientSummary(Part):
     treatments: list[TreatmentDetail]
     treatments_note: Sentence | None = None
     running: Running
+    clinics: ClinicList
     readability: Readability
     writer: Writer = "rules"
 

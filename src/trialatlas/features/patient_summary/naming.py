@@ -64,6 +64,7 @@ class Naming:
     treatment_sources: list[str] = field(default_factory=list)
     condition: str | None = None
     condition_sources: list[str] = field(default_factory=list)
+    condition_term: str | None = None  # the chosen condition as the record writes it
 
     @property
     def treatment_or_study(self) -> str:
@@ -156,9 +157,10 @@ def uninvert(term: str) -> str:
     return term
 
 
-def condition_name(study: Study, glossary: Glossary) -> tuple[str | None, list[str]]:
-    """The condition a patient would recognize first, in lay words where the glossary has them."""
-    candidates: list[tuple[tuple[int, int, int, int], str, str]] = []
+def condition_name(study: Study, glossary: Glossary) -> tuple[str | None, list[str], str | None]:
+    """The condition a patient would recognize first, in lay words where the glossary has
+    them; its source field; and the term as the record writes it."""
+    candidates: list[tuple[tuple[int, int, int, int], str, str, str]] = []
     listed = {c.strip().lower() for c in study.conditions}
     for i, raw in enumerate(study.conditions):
         candidates.append(_scored(raw, f"conditions[{i}]", glossary, i, listed))
@@ -166,14 +168,14 @@ def condition_name(study: Study, glossary: Glossary) -> tuple[str | None, list[s
         candidates.append(_scored(mesh.term, f"condition_mesh[{i}].term", glossary, 100 + i, listed))
     candidates = [c for c in candidates if c[1] and c[1].lower() not in _GENERIC_CONDITIONS]
     if not candidates:
-        return None, []
-    _, text, source = min(candidates, key=lambda c: c[0])
-    return text, [source]
+        return None, [], None
+    _, text, source, raw = min(candidates, key=lambda c: c[0])
+    return text, [source], raw
 
 
 def _scored(
     raw: str, source: str, glossary: Glossary, order: int, listed: set[str]
-) -> tuple[tuple[int, int, int, int], str, str]:
+) -> tuple[tuple[int, int, int, int], str, str, str]:
     text = uninvert(clean_text(raw))
     if text.lower() in ("healthy", "healthy volunteer", "healthy volunteers", "healthy subjects"):
         text = "Healthy Volunteers"
@@ -184,14 +186,14 @@ def _scored(
     jargon = 0 if lay else glossary.jargon_count(text)
     in_both = 0 if raw.strip().lower() in listed else 1
     too_long = 1 if len(shown.split()) > 6 else 0
-    return (jargon, too_long, in_both, order), shown, source
+    return (jargon, too_long, in_both, order), shown, source, raw
 
 
 def naming(study: Study, glossary: Glossary) -> Naming:
     """Treatment and condition names for one study."""
     treatment, t_sources = treatment_name(study)
-    condition, c_sources = condition_name(study, glossary)
-    return Naming(treatment, t_sources, condition, c_sources)
+    condition, c_sources, raw = condition_name(study, glossary)
+    return Naming(treatment, t_sources, condition, c_sources, raw)
 
 
 def plain_title(study: Study, names: Naming) -> PlainTitle:

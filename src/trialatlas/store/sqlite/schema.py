@@ -109,6 +109,10 @@ MIGRATIONS: list[str] = [
     CREATE INDEX locations_geo_cell ON locations(CAST(lat * 4 AS INTEGER), lon, lat, nct_id);
     CREATE INDEX locations_nct_country ON locations(nct_id, country);
     """,
+    # 3: search: trials by site country, case-insensitive (the country filter without words)
+    """
+    CREATE INDEX locations_country_nct ON locations(country COLLATE NOCASE, nct_id);
+    """,
 ]
 
 CHILD_TABLES = (

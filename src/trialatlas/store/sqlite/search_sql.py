@@ -21,6 +21,7 @@ weights are constants of this module.
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from dataclasses import dataclass
@@ -28,7 +29,7 @@ from datetime import date
 from typing import Any
 
 from trialatlas.index.geo import EARTH_RADIUS_KM, bounding_box
-from trialatlas.model.search import SearchQuery
+from trialatlas.model.search import DEFAULT_RADIUS_KM, SearchQuery
 from trialatlas.store.fts_query import FTS_WEIGHTS, fts_match
 from trialatlas.store.search_cursor import Cursor, Mode
 
@@ -112,8 +113,11 @@ def _like_pattern(text: str) -> str:
     return f"%{escaped}%"
 
 
-def filter_clauses(query: SearchQuery, p: _Params) -> list[str]:
-    """WHERE conditions over ``s`` (a row of a search index of ``studies``)."""
+def filter_clauses(query: SearchQuery, p: _Params, *, narrowed: bool = True) -> list[str]:
+    """WHERE conditions over ``s`` (a row of a search index of ``studies``).
+
+    Sponsor and country tests look at child rows: per candidate (EXISTS) when words or
+    a place already ``narrowed`` the candidates, else as one set built up front (IN)."""
     where: list[str] = []
     if query.statuses:
         where.append(f"s.overall_status IN ({p.add_all('status', query.statuses)})")
@@ -143,15 +147,20 @@ def filter_clauses(query: SearchQuery, p: _Params) -> list[str]:
         if high:
             where.append(f"{column} <= {p.add('to', high.isoformat())}")
     if query.sponsor:
+        like = f"LIKE {p.add('sponsor', _like_pattern(query.sponsor))} ESCAPE '\\'"
         where.append(
-            "EXISTS (SELECT 1 FROM sponsors AS sp WHERE sp.nct_id = s.nct_id"
-            f" AND sp.name LIKE {p.add('sponsor', _like_pattern(query.sponsor))} ESCAPE '\\')"
+            f"EXISTS (SELECT 1 FROM sponsors AS sp WHERE sp.nct_id = s.nct_id AND sp.name {like})"
+            if narrowed
+            else f"s.nct_id IN (SELECT nct_id FROM sponsors WHERE name {like})"
         )
     if query.country:
+        country = p.add("country", query.country)
         where.append(
             "EXISTS (SELECT 1 FROM locations AS lc INDEXED BY locations_nct_country"
-            f" WHERE lc.nct_id = s.nct_id AND lc.country = {p.add('country', query.country)}"
-            " COLLATE NOCASE)"
+            f" WHERE lc.nct_id = s.nct_id AND lc.country = {country} COLLATE NOCASE)"
+            if narrowed
+            else "s.nct_id IN (SELECT nct_id FROM locations INDEXED BY locations_country_nct"
+            f" WHERE country = {country} COLLATE NOCASE)"
         )
     ids = nct_ids_in(query.text) if query.text else []
     if ids:
@@ -195,78 +204,131 @@ def geo_cte(lat: float, lon: float, radius_km: float, p: _Params) -> str:
     )
 
 
-def _cursor_clause(cursor: Cursor | None, direction: str, p: _Params) -> str:
+def _cursor_clause(cursor: Cursor | None, key: str, direction: str, p: _Params) -> str | None:
     if cursor is None:
-        return "1"
+        return None
     op = ">" if direction == "ASC" else "<"
-    key, nct = p.add("after_key", cursor.key), p.add("after_id", cursor.nct_id)
-    return f"(k {op} {key} OR (k = {key} AND nct_id > {nct}))"
+    after_key, after_id = p.add("after_key", cursor.key), p.add("after_id", cursor.nct_id)
+    return f"({key} {op} {after_key} OR ({key} = {after_key} AND s.nct_id > {after_id}))"
 
 
-def build_search(
-    query: SearchQuery, *, mode: Mode, cursor: Cursor | None, country_top: int
-) -> Sql | None:
-    """The statement answering ``query`` (see the module doc), or None when it can
-    match nothing (words were asked but none survive escaping)."""
-    p = _Params()
+@dataclass(frozen=True, slots=True)
+class _Source:
+    """Where the filtered set comes from: CTEs, the FROM clause and the filters."""
+
+    ctes: list[str]
+    tables: str
+    where: list[str]
+    rank: str  # SQL of the BM25 rank (lower is better) or NULL
+    distance: str  # SQL of the nearest site's km or NULL
+
+    def select(self, columns: str, extra: list[str] | None = None) -> str:
+        where = " AND ".join([*self.where, *(extra or [])]) or "1"
+        return f"SELECT {columns} FROM {self.tables} WHERE {where}"
+
+    def with_clause(self) -> str:
+        return f"WITH {', '.join(self.ctes)} " if self.ctes else ""
+
+
+def _source(query: SearchQuery, mode: Mode, p: _Params, *, rank: bool) -> _Source | None:
+    """The filtered set's source (see the module doc); None when it can match nothing.
+
+    ``rank`` asks for BM25 scores (they cost as much as the match itself, so only the
+    page of a relevance-sorted search asks)."""
     match = match_expression(query, mode)
     if match == "":
         return None
     ctes: list[str] = []
-    sort = query.effective_sort
-    near = query.near
-    if sort == "nearest" and near is None:
-        raise ValueError("sorting by the nearest site needs a place")
+    ids = nct_ids_in(query.text) if query.text else []
+    rank_sql = "NULL"
     if match is not None:
-        weights = ", ".join(repr(w) for w in FTS_WEIGHTS)
+        score = f", bm25(studies_fts, {', '.join(repr(w) for w in FTS_WEIGHTS)}) AS rank"
         ctes.append(
-            f"m AS (SELECT rowid AS id, bm25(studies_fts, {weights}) AS rank"
-            f" FROM studies_fts WHERE studies_fts MATCH {p.add('match', match)})"
+            f"m AS (SELECT rowid AS id{score if rank else ''} FROM studies_fts"
+            f" WHERE studies_fts MATCH {p.add('match', match)})"
         )
-    elif query.text and nct_ids_in(query.text):
-        ids = p.add_all("id", nct_ids_in(query.text))
-        ctes.append(f"m AS (SELECT id, 0.0 AS rank FROM studies WHERE nct_id IN ({ids}))")
-    has_m = bool(ctes)
+        rank_sql = "m.rank" if rank else "NULL"
+    elif ids:
+        ctes.append(f"m AS (SELECT id FROM studies WHERE nct_id IN ({p.add_all('id', ids)}))")
+        rank_sql = "0.0" if rank else "NULL"
+    near = query.near
     if near is not None:
-        ctes.append(geo_cte(near.lat, near.lon, query.radius_km or 0.0, p))
-    if has_m:
-        source = "m CROSS JOIN studies AS s INDEXED BY studies_search_by_id ON s.id = m.id"
+        ctes.append(geo_cte(near.lat, near.lon, query.radius_km or DEFAULT_RADIUS_KM, p))
+    if ctes and ctes[0].startswith("m "):
+        tables = "m CROSS JOIN studies AS s INDEXED BY studies_search_by_id ON s.id = m.id"
         if near is not None:
-            source += " JOIN g ON g.nct_id = s.nct_id"
+            tables += " JOIN g ON g.nct_id = s.nct_id"
     elif near is not None:
-        source = (
+        tables = (
             "g CROSS JOIN studies AS sk ON sk.nct_id = g.nct_id"
             " CROSS JOIN studies AS s INDEXED BY studies_search_by_id ON s.id = sk.id"
         )
     else:
-        source = "studies AS s INDEXED BY studies_search_by_status"
-    key, direction = _SORT_KEYS[sort]
-    if sort == "relevance" and not has_m:
-        key, direction = _SORT_KEYS["last_update"]
-    where = filter_clauses(query, p)
-    ctes.append(
-        "f AS MATERIALIZED (SELECT s.nct_id AS nct_id, s.overall_status AS status,"
-        " s.phases AS phases, s.study_type AS study_type, s.lead_sponsor_class AS sponsor_class,"
-        f" {key} AS k, {'m.rank' if has_m else 'NULL'} AS rank,"
-        f" {'g.distance_km' if near is not None else 'NULL'} AS distance_km"
-        f" FROM {source} WHERE {' AND '.join(where) or '1'})"
+        tables = "studies AS s INDEXED BY studies_search_by_status"
+    narrowed = bool(ctes)
+    return _Source(
+        ctes=ctes,
+        tables=tables,
+        where=filter_clauses(query, p, narrowed=narrowed),
+        rank=rank_sql,
+        distance="g.distance_km" if near is not None else "NULL",
     )
-    order = f"k {direction}, nct_id"
+
+
+def build_counts(query: SearchQuery, mode: Mode) -> Sql | None:
+    """Rows ``(status, phases, study_type, sponsor_class, count)`` over the whole set:
+    the total and four facets in one pass (None: the search matches nothing)."""
+    p = _Params()
+    src = _source(query, mode, p, rank=False)
+    if src is None:
+        return None
+    inner = src.select(
+        "s.overall_status AS status, s.phases AS phases, s.study_type AS study_type,"
+        " s.lead_sponsor_class AS sponsor_class"
+    )
     text = (
-        f"WITH {', '.join(ctes)}"
-        " SELECT 'hit' AS part, nct_id AS a, k AS b, rank AS c, distance_km AS d, NULL AS n"
-        f" FROM (SELECT nct_id, k, rank, distance_km FROM f"
-        f" WHERE {_cursor_clause(cursor, direction, p)}"
-        f" ORDER BY {order} LIMIT {p.add('limit', query.page_size + 1)})"
-        " UNION ALL"
-        " SELECT 'facet', status, phases, study_type, sponsor_class, count(*) FROM f"
-        " GROUP BY status, phases, study_type, sponsor_class"
-        " UNION ALL"
-        " SELECT 'country', country, NULL, NULL, NULL, count(*) FROM ("
-        " SELECT DISTINCT l.nct_id AS nct_id, l.country AS country"
-        f" FROM (SELECT nct_id FROM f ORDER BY {order} LIMIT {p.add('top', country_top)}) AS t"
-        " JOIN locations AS l INDEXED BY locations_nct_country ON l.nct_id = t.nct_id"
-        " WHERE l.country IS NOT NULL) GROUP BY country"
+        f"{src.with_clause()}SELECT status, phases, study_type, sponsor_class, count(*)"
+        f" FROM ({inner}) GROUP BY status, phases, study_type, sponsor_class"
+    )
+    return Sql(text, p.values)
+
+
+def build_page(query: SearchQuery, mode: Mode, cursor: Cursor | None, limit: int) -> Sql | None:
+    """Rows ``(nct_id, sort key, rank, distance_km)`` of the next ``limit`` hits in the
+    order ``(sort key, nct_id)``, strictly after ``cursor`` when given."""
+    sort = query.effective_sort
+    if sort == "nearest" and query.near is None:
+        raise ValueError("sorting by the nearest site needs a place")
+    p = _Params()
+    src = _source(query, mode, p, rank=sort == "relevance")
+    if src is None:
+        return None
+    if sort == "relevance" and src.rank == "NULL":
+        raise ValueError("sorting by relevance needs words to rank by")
+    key, direction = _SORT_KEYS[sort]
+    after = _cursor_clause(cursor, key, direction, p)
+    columns = f"s.nct_id, {key} AS k, {src.rank}, {src.distance}"
+    text = (
+        f"{src.with_clause()}{src.select(columns, [after] if after else None)}"
+        f" ORDER BY {key} {direction}, s.nct_id LIMIT {p.add('limit', limit)}"
+    )
+    return Sql(text, p.values)
+
+
+def build_countries(query: SearchQuery, mode: Mode, nct_ids: list[str] | None) -> Sql | None:
+    """Rows ``(country, trials)``: over the trials ``nct_ids``, or the whole set when None."""
+    p = _Params()
+    if nct_ids is None:
+        src = _source(query, mode, p, rank=False)
+        if src is None:
+            return None
+        prefix, ids = src.with_clause(), f"({src.select('s.nct_id AS nct_id')})"
+    else:
+        prefix, ids = "", f"(SELECT value AS nct_id FROM json_each({p.add('ids', json.dumps(nct_ids))}))"
+    text = (
+        f"{prefix}SELECT country, count(*) FROM (SELECT DISTINCT l.nct_id, l.country"
+        f" FROM {ids} AS t JOIN locations AS l INDEXED BY locations_nct_country"
+        " ON l.nct_id = t.nct_id WHERE l.country IS NOT NULL) GROUP BY country"
     )
     return Sql(text, p.values)
 

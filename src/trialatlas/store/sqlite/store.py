@@ -9,9 +9,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from trialatlas.model.search import SearchQuery, SearchResults
 from trialatlas.model.study import Study
 from trialatlas.sources.records import RawRecord
-from trialatlas.store.base import StoredRecord, TextHit, WriteOutcome
+from trialatlas.store.base import EvidenceTrial, StoredRecord, TextHit, WriteOutcome
 from trialatlas.store.fts_query import FTS_WEIGHTS, fts_match
 from trialatlas.store.listing import StudyListPage, StudyListQuery
 from trialatlas.store.prepared import (
@@ -256,3 +257,28 @@ class SQLiteStore:
 
     def latest_update_posted(self) -> str | None:
         return ctgov_api.latest_update_posted(self)
+
+    # -- trial search (store/sqlite/search.py) --
+    def search_trials(self, query: SearchQuery) -> SearchResults:
+        """Filtered, ranked, faceted, cursor-paged trial search (see store/sqlite/search.py)."""
+        from trialatlas.store.sqlite.search import search_trials
+
+        return search_trials(self._conn(), query)
+
+    # -- evidence for the patient summary (store/sqlite/evidence.py) --
+    def trials_with_results(
+        self, intervention_terms: Sequence[str], exclude: str | None = None, limit: int = 5
+    ) -> tuple[int, list[EvidenceTrial]]:
+        from trialatlas.store.sqlite import evidence
+
+        return evidence.trials_with_results(self, intervention_terms, exclude, limit)
+
+    def count_intervention_trials(
+        self,
+        intervention_terms: Sequence[str],
+        condition_terms: Sequence[str],
+        exclude: str | None = None,
+    ) -> int:
+        from trialatlas.store.sqlite import evidence
+
+        return evidence.count_intervention_trials(self, intervention_terms, condition_terms, exclude)

@@ -1,0 +1,201 @@
+"""Numeric comparisons → number-with-unit questions ("How strong is your pain (VAS)?").
+
+The measurement a comparison is about is found by the aliases of ``measures.json``
+written nearest to it in its sentence (``VAS``, ``ODI``, ``MED``, ``diastolic``);
+the measure gives the plain question, the units to offer and the molar mass for
+mg/dL ↔ mmol/L. Without a known measure the comparison's subject names the value.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from trialatlas.features.criteria.units import is_time_unit, normalize_value
+from trialatlas.features.prescreen.model import ProfileTerm, RangeCheck
+from trialatlas.features.prescreen.phrasing import is_conditional, sentence_bounds
+from trialatlas.features.prescreen.quantities import fmt_number, same_dimension
+from trialatlas.features.prescreen.rules import Measure, measures, phrasing
+from trialatlas.model.criteria import Comparison, Criterion
+
+_AGE_SUBJECT = re.compile(r"\bage(?:d)?\b|\byears? old\b", re.IGNORECASE)
+_DOSE_UNIT = re.compile(r"/\s*(?:day|d|week)\b|per day", re.IGNORECASE)
+_ACRONYM = re.compile(r"^[A-Z0-9][A-Z0-9-]+$")
+
+
+@dataclass(frozen=True)
+class NumberSpec:
+    """Everything a number question needs, before it is numbered and grouped."""
+
+    text: str
+    label: str
+    group: str
+    unit: str | None
+    units: list[str]
+    check: RangeCheck
+    help: str | None = None
+    measure: str | None = None
+    not_applicable: str | None = None
+    terms: list[ProfileTerm] = field(default_factory=list)
+
+
+def is_age_comparison(comparison: Comparison) -> bool:
+    """``Age ≥ 18 years``: a time-unit limit on the person's age."""
+    subject = comparison.subject.text if comparison.subject else ""
+    return is_time_unit(comparison.unit) and bool(_AGE_SUBJECT.search(subject))
+
+
+def range_check(comparison: Comparison, inside_meets: bool, unit: str | None) -> RangeCheck:
+    """The comparison's limits as a :class:`RangeCheck` in the unit as written."""
+    op, value = comparison.operator, comparison.value
+    low = high = None
+    low_inc = high_inc = True
+    if op in (">=", ">"):
+        low, low_inc = value, op == ">="
+    elif op in ("<=", "<"):
+        high, high_inc = value, op == "<="
+    elif op == "==":
+        low = high = value
+    else:
+        low, high = value, comparison.upper_value
+        low_inc, high_inc = comparison.lower_inclusive, comparison.upper_inclusive
+    return RangeCheck(
+        low=low,
+        high=high,
+        low_inclusive=low_inc,
+        high_inclusive=high_inc,
+        unit=unit,
+        inside_meets=inside_meets,
+    )
+
+
+def describe_range(check: RangeCheck) -> str:
+    """``30 to 90 mm``, ``at least 18``, ``more than 50 mg/day``."""
+    unit = f" {check.unit}" if check.unit else ""
+    low, high = check.low, check.high
+    if low is not None and high is not None:
+        if low == high:
+            return f"exactly {fmt_number(low)}{unit}"
+        return f"{fmt_number(low)} to {fmt_number(high)}{unit}"
+    if low is not None:
+        return f"{'at least' if check.low_inclusive else 'more than'} {fmt_number(low)}{unit}"
+    if high is not None:
+        return f"{'at most' if check.high_inclusive else 'less than'} {fmt_number(high)}{unit}"
+    return "any value"
+
+
+def describe_outside(check: RangeCheck) -> str:
+    """The values outside the range, in words (``below 30 mm or above 90 mm``)."""
+    unit = f" {check.unit}" if check.unit else ""
+    parts = []
+    if check.low is not None:
+        parts.append(f"{'below' if check.low_inclusive else 'at or below'} {fmt_number(check.low)}{unit}")
+    if check.high is not None:
+        parts.append(f"{'above' if check.high_inclusive else 'at or above'} {fmt_number(check.high)}{unit}")
+    return " or ".join(parts) or "none"
+
+
+def disqualifying_words(check: RangeCheck) -> str:
+    text = describe_outside(check) if check.inside_meets else describe_range(check)
+    return text[0].upper() + text[1:]
+
+
+def _nearest_measure(sentence: str, rel_start: int, rel_end: int) -> Measure | None:
+    best: tuple[int, int, Measure] | None = None
+    for measure in measures():
+        for pattern in measure.patterns:
+            for match in pattern.finditer(sentence):
+                if match.end() <= rel_start:
+                    distance = rel_start - match.end()
+                elif match.start() >= rel_end:
+                    distance = match.start() - rel_end
+                else:
+                    distance = 0
+                key = (distance, -(match.end() - match.start()), measure)
+                if best is None or key[:2] < best[:2]:
+                    best = key
+    return best[2] if best else None
+
+
+def _unit_fits(measure: Measure, comparison: Comparison) -> bool:
+    if not comparison.unit:
+        return True
+    if not measure.units:
+        return comparison.unit.strip() in {"%", "points", "point"}
+    return any(same_dimension(u, comparison.unit, measure) for u in measure.units)
+
+
+def _subject_entity(criterion: Criterion, start: int, lo: int) -> str | None:
+    """Nearest condition or measurement named before the comparison in its sentence."""
+    generic = phrasing().generic_terms
+    best = None
+    for entity in criterion.entities:
+        if entity.type not in ("condition", "measurement") or entity.end > start or entity.start < lo:
+            continue
+        if entity.text.lower() in generic and best is not None:
+            continue
+        if best is None or entity.start >= best.start:
+            best = entity
+    return best.text if best else None
+
+
+def _tidy(name: str) -> str:
+    return name if _ACRONYM.match(name) else name[0].lower() + name[1:]
+
+
+def number_spec(criterion: Criterion, comparison: Comparison) -> NumberSpec | None:
+    """A number question for ``comparison``, or None when it cannot be asked plainly."""
+    if comparison.uln_multiplier is not None or comparison.reference is not None:
+        return None
+    if is_time_unit(comparison.unit):
+        return None
+    text = criterion.text
+    rel_start, rel_end = comparison.start - criterion.start, comparison.end - criterion.start
+    lo, hi = sentence_bounds(text, max(rel_start, 0))
+    sentence = text[lo:hi]
+    measure = _nearest_measure(sentence, rel_start - lo, rel_end - lo)
+    if measure is not None and not _unit_fits(measure, comparison):
+        measure = None
+    subject_name = _subject_entity(criterion, comparison.start, criterion.start + lo)
+    written_subject = comparison.subject.text if comparison.subject else None
+    if measure is None and not written_subject:
+        return None
+    unit = comparison.unit.strip() if comparison.unit else None
+    inside_meets = criterion.kind == "inclusion"
+    check = range_check(comparison, inside_meets, unit)
+    conditional = is_conditional(sentence)
+    if measure is not None:
+        subject = _tidy(subject_name) if subject_name else (measure.default_subject or "")
+        question = measure.question.format(subject=subject)
+        label = measure.label.format(subject=subject)
+        units = [unit] if unit else []
+        units += [u for u in measure.units if u not in units and normalize_value(1.0, u).canonical_unit]
+        if unit:
+            units = [u for u in units if u == unit or same_dimension(u, unit, measure)]
+        group, help_text, measure_id = measure.group, measure.help, measure.id
+        names = [label, *measure.aliases, *measure.profile_names]
+    else:
+        label = _tidy(written_subject or "value")
+        question = f"What is your {label}?" if unit else f"What is your {label} (a number)?"
+        units = [unit] if unit else []
+        dose = bool(unit and _DOSE_UNIT.search(unit))
+        group = "Medicines" if dose else "Tests and measurements"
+        help_text, measure_id, names = None, None, [label]
+    if conditional:
+        question = f"If this applies to you: {question[0].lower()}{question[1:]}"
+    check = check.model_copy(update={"measure": measure_id, "not_applicable_meets": conditional})
+    terms = [ProfileTerm(type="measurement", text=n) for n in dict.fromkeys(names) if n]
+    return NumberSpec(
+        text=question,
+        label=label,
+        group=group,
+        unit=unit,
+        units=units,
+        check=check,
+        help=help_text,
+        measure=measure_id,
+        not_applicable=f"I don't have {subject_name.lower()}" if conditional and subject_name else (
+            "This does not apply to me" if conditional else None
+        ),
+        terms=terms,
+    )

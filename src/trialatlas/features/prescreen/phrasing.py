@@ -1,0 +1,179 @@
+"""Plain wording for pre-screening questions: sentence helpers and rule-based rewrites.
+
+A yes/no question is made from the criterion's first sentence: exceptions cut off
+("…, except for …"), time windows said plainly ("in the past 3 months"), then a
+rewrite rule from ``phrasing.json`` turns it into a question ("Taking X" → "Do you
+take X?"). Examples in brackets or after "such as" are dropped when the question
+would be too long; the criterion itself is always shown next to the question.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from trialatlas.features.prescreen.rules import Rewrite, phrasing
+from trialatlas.model.criteria import TimeWindow
+
+_SENTENCE_END = re.compile(r"(?<=[.;!?])\s+(?=[A-Z(\"“])|;\s*$|\n+")
+_SPACES = re.compile(r"\s+")
+_PAREN_EXAMPLE = re.compile(r"\s*\((?:e\.?g\.?|i\.?e\.?|including|such as)[^()]*\)", re.IGNORECASE)
+_TRAILING = re.compile(r"[\s.;:,!?]+$")
+RECENT_RELATIONS = frozenset({"within", "in the past", "before"})
+
+
+def lead_sentence(text: str) -> tuple[str, int]:
+    """The first sentence of ``text`` and its end offset in ``text``."""
+    match = _SENTENCE_END.search(text)
+    end = match.start() if match else len(text)
+    return text[:end].strip(), end
+
+
+def sentence_bounds(text: str, position: int) -> tuple[int, int]:
+    """Start and end offsets of the sentence of ``text`` that holds ``position``."""
+    start = 0
+    for match in _SENTENCE_END.finditer(text):
+        if match.start() >= position:
+            return start, match.start()
+        start = match.end()
+    return start, len(text)
+
+
+def cut_exceptions(sentence: str) -> tuple[str, bool]:
+    """``"X, except for Y"`` → (``"X"``, True): exceptions are left to the criterion text."""
+    lowered = sentence.lower()
+    cuts = [lowered.find(m) for m in phrasing().exception_markers if m in lowered]
+    cuts = [c for c in cuts if c > 0]
+    if not cuts:
+        return sentence, False
+    return sentence[: min(cuts)].rstrip(" ,;:"), True
+
+
+def drop_examples(sentence: str, aggressive: bool) -> str:
+    """Remove ``(e.g. …)`` asides; ``aggressive`` also cuts at "such as", "including", …."""
+    out = _PAREN_EXAMPLE.sub("", sentence)
+    if aggressive:
+        lowered = out.lower()
+        cuts = [lowered.find(m) for m in phrasing().example_markers if m in lowered]
+        cuts = [c for c in cuts if c > 0]
+        if cuts:
+            out = out[: min(cuts)]
+    return out.rstrip(" ,;:")
+
+
+def amount_phrase(window: TimeWindow) -> str:
+    """``3 months``, ``1 month``, ``1.5 years``."""
+    amount = int(window.amount) if float(window.amount).is_integer() else window.amount
+    unit = window.unit if amount == 1 else f"{window.unit}s"
+    return f"{amount} {unit}"
+
+
+def plain_window(window: TimeWindow) -> str | None:
+    """How a recent-time window reads in a question (``in the past 3 months``), or None."""
+    if window.relation in RECENT_RELATIONS:
+        return f"in the past {amount_phrase(window)}"
+    if window.relation == "at least before":
+        return f"more than {amount_phrase(window)} ago"
+    return None
+
+
+def replace_windows(sentence: str, sentence_start: int, windows: list[TimeWindow], base: int) -> str:
+    """Swap each window written in the sentence for its plain form.
+
+    ``base`` is the criterion's start offset (window offsets index the whole input),
+    ``sentence_start`` the sentence's offset inside the criterion text.
+    """
+    out = sentence
+    for window in sorted(windows, key=lambda w: -w.start):
+        plain = plain_window(window)
+        rel = window.start - base - sentence_start
+        if plain is None or rel < 0 or rel + len(window.text) > len(out):
+            continue
+        if out[rel : rel + len(window.text)] != window.text:
+            continue
+        out = out[:rel] + plain + out[rel + len(window.text) :]
+    return out
+
+
+def plain_words(text: str) -> str:
+    """Everyday words for a few medical ones (malignancy → cancer)."""
+    for pattern, word in phrasing().plain_words:
+        text = pattern.sub(word, text)
+    return text
+
+
+def finish_question(text: str) -> str:
+    """One line, capitalized, ending in a question mark."""
+    text = _SPACES.sub(" ", text).strip()
+    text = _TRAILING.sub("", text)
+    text = text.replace(" ,", ",").replace("( ", "(").replace(" )", ")")
+    if not text:
+        return ""
+    return text[0].upper() + text[1:] + "?"
+
+
+def word_count(text: str) -> int:
+    return len(text.split())
+
+
+def join_terms(terms: list[str], conjunction: str = "or") -> str:
+    """``a``, ``a or b``, ``a, b, or c``."""
+    if len(terms) <= 1:
+        return "".join(terms)
+    if len(terms) == 2:
+        return f"{terms[0]} {conjunction} {terms[1]}"
+    return f"{', '.join(terms[:-1])}, {conjunction} {terms[-1]}"
+
+
+def with_article(term: str) -> str:
+    """``medial branch block`` → ``a medial branch block`` (countable heads only)."""
+    words = term.split()
+    if not words or words[0].lower() in {"a", "an", "the", "any"}:
+        return term
+    if words[-1].lower() in phrasing().countable_heads:
+        return ("an " if term[0].lower() in "aeiou" else "a ") + term
+    return term
+
+
+@dataclass(frozen=True)
+class Rewritten:
+    """A question made by a rewrite rule."""
+
+    text: str
+    rule: Rewrite
+
+
+def rewrite(sentence: str, first_type: str | None, has_window: bool) -> Rewritten | None:
+    """The first rule that matches ``sentence``, filled in; None when none matches."""
+    body = _TRAILING.sub("", sentence.strip())
+    for rule in phrasing().rewrites:
+        match = rule.pattern.match(body)
+        if match is None:
+            continue
+        templates = rule.templates
+        key = "window" if has_window and "window" in templates else (first_type or "default")
+        template = templates.get(key) or templates["default"]
+        groups = {k: (v or "").strip() for k, v in match.groupdict().items()}
+        if not all(groups.values()):
+            continue
+        text = template.format(**groups)
+        text = re.sub(r"\bor having\b", "or have", text)
+        return Rewritten(text=finish_question(plain_words(text)), rule=rule)
+    return None
+
+
+def is_conditional(sentence: str) -> bool:
+    """``If present, …``: the limit only applies to people who have the thing."""
+    lowered = sentence.lower().lstrip()
+    return any(lowered.startswith(s) for s in phrasing().conditional_starts)
+
+
+def mentions_judgement(text: str) -> bool:
+    """Does the criterion leave a decision to the investigator ("clinically significant")?"""
+    lowered = text.lower()
+    return any(p in lowered for p in phrasing().judgement)
+
+
+def team_only(text: str) -> bool:
+    """Phrases that make a criterion the investigator's call ("as determined by the investigator")."""
+    return any(p.search(text) for p in phrasing().team_only)

@@ -1,0 +1,103 @@
+"""What the store knows about other trials of a treatment (for the patient summary).
+
+Both queries go through the full-text index with column filters, so they stay indexed
+at 600k studies: ``interventions : ("bm msc" OR "mesenchymal stem cell")`` reads the
+posting lists of those words only (intervention names, other names and intervention
+MeSH terms), and ``conditions : (...)`` the same for conditions and condition MeSH
+terms; each hit joins ``studies`` by primary key (``CROSS JOIN`` keeps the index
+first: SQLite never reorders it, so the planner cannot scan ``studies`` by status
+and probe the index once per row). Phrases are built from words only
+(:func:`trialatlas.store.fts_query.fts_terms`), so no user text reaches FTS syntax.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from trialatlas.store.base import EvidenceTrial
+from trialatlas.store.fts_query import fts_terms
+
+if TYPE_CHECKING:
+    from trialatlas.store.sqlite.store import SQLiteStore
+
+MAX_PHRASES = 8
+
+
+def column_match(column: str, phrases: Sequence[str]) -> str | None:
+    """``interventions : ("bm msc" OR "bone marrow")``, or None when no phrase has words."""
+    quoted = []
+    for phrase in phrases:
+        terms = fts_terms(phrase)
+        if terms:
+            quoted.append('"' + " ".join(t.replace('"', '""') for t in terms) + '"')
+    quoted = list(dict.fromkeys(quoted))[:MAX_PHRASES]
+    if not quoted:
+        return None
+    return f"{column} : ({' OR '.join(quoted)})"
+
+
+def completed_with_results_sql() -> str:
+    """Completed trials with posted results whose interventions match; newest completion first."""
+    return (
+        "SELECT s.nct_id, coalesce(s.brief_title, s.official_title, s.nct_id), s.overall_status,"
+        " s.phases, s.enrollment_count, s.completion_date"
+        " FROM studies_fts CROSS JOIN studies s ON s.id = studies_fts.rowid"
+        " WHERE studies_fts MATCH ? AND s.has_results = 1 AND s.overall_status = 'COMPLETED'"
+        " AND s.nct_id != ?"
+        " ORDER BY s.completion_date DESC, s.nct_id LIMIT ?"
+    )
+
+
+def completed_with_results_count_sql() -> str:
+    return (
+        "SELECT count(*) FROM studies_fts CROSS JOIN studies s ON s.id = studies_fts.rowid"
+        " WHERE studies_fts MATCH ? AND s.has_results = 1 AND s.overall_status = 'COMPLETED'"
+        " AND s.nct_id != ?"
+    )
+
+
+def trials_with_results(
+    store: SQLiteStore, intervention_terms: Sequence[str], exclude: str | None, limit: int
+) -> tuple[int, list[EvidenceTrial]]:
+    """How many completed trials with posted results test one of the terms, and the first ``limit``."""
+    match = column_match("interventions", intervention_terms)
+    if match is None:
+        return 0, []
+    params = (match, exclude or "")
+    total = int(store.execute(completed_with_results_count_sql(), params).fetchone()[0])
+    if total == 0:
+        return 0, []
+    rows = store.execute(completed_with_results_sql(), (*params, limit)).fetchall()
+    trials = [
+        EvidenceTrial(
+            nct_id=r[0],
+            title=r[1],
+            overall_status=r[2],
+            phases=r[3].split("|") if r[3] else [],
+            enrollment_count=r[4],
+            completion_date=r[5],
+        )
+        for r in rows
+    ]
+    return total, trials
+
+
+def count_intervention_trials(
+    store: SQLiteStore,
+    intervention_terms: Sequence[str],
+    condition_terms: Sequence[str],
+    exclude: str | None,
+) -> int:
+    """How many trials (other than ``exclude``) test one of the terms for one of the conditions."""
+    interventions = column_match("interventions", intervention_terms)
+    if interventions is None:
+        return 0
+    conditions = column_match("conditions", condition_terms)
+    match = f"({interventions}) AND ({conditions})" if conditions else interventions
+    row = store.execute(
+        "SELECT count(*) FROM studies_fts CROSS JOIN studies s ON s.id = studies_fts.rowid"
+        " WHERE studies_fts MATCH ? AND s.nct_id != ?",
+        (match, exclude or ""),
+    ).fetchone()
+    return int(row[0])

@@ -1,0 +1,460 @@
+"""The ClinicalTrials.gov API v2-compatible subset: study JSON shape, paging, filters, errors.
+
+(Named ``test_ctgov_v2_api.py``: ``tests/normalize/test_ctgov_v2.py`` already holds the
+module name ``test_ctgov_v2``, and the tests folders are not packages.)
+"""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from trialatlas.api.ctgov_v2 import study_to_v2
+from trialatlas.api.ctgov_v2.convert_results import certain_agreement, point_of_contact
+from trialatlas.api.ctgov_v2.fields import parse_fields, project
+from trialatlas.index.geo import KM_PER_MILE, haversine_km
+from trialatlas.model.study import Study
+from trialatlas.normalize.ctgov_v2 import normalize_v2
+from trialatlas.normalize.ctgov_xml import normalize_xml
+from trialatlas.sample import sample_dir
+from trialatlas.store import open_store
+from trialatlas.store.listing import StudyListQuery, StudySort
+from trialatlas.store.sqlite.ctgov_api import list_studies_sql
+
+FIXTURES = Path(__file__).parent.parent / "fixtures" / "v2"
+V2_FILES = sorted(FIXTURES.glob("*.json")) + [sample_dir() / "NCT06001853.json"]
+SEED_IDS = {
+    "NCT00122499",
+    "NCT01768676",
+    "NCT03500406",
+    "NCT03571217",
+    "NCT03810573",
+    "NCT05816499",
+    "NCT06001853",
+}
+XML_STUDY = "NCT00000143"  # legacy XML record of the bundled sample, with posted results
+
+
+def _load(path: Path) -> dict[str, Any]:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _ids(body: dict[str, Any]) -> list[str]:
+    return [s["protocolSection"]["identificationModule"]["nctId"] for s in body["studies"]]
+
+
+def _walk_all(client: Any, params: dict[str, Any]) -> tuple[list[str], int | None]:
+    """Every page of a search, following nextPageToken; the IDs in order and totalCount."""
+    ids: list[str] = []
+    total = None
+    token = None
+    for _ in range(10_000):
+        query = dict(params, fields="NCTId")
+        if token:
+            query["pageToken"] = token
+        response = client.get("/api/v2/studies", params=query)
+        assert response.status_code == 200, response.text
+        body = response.json()
+        if token is None:
+            total = body.get("totalCount")
+        else:
+            assert "totalCount" not in body  # only with the first page, as the registry does
+        ids += _ids(body)
+        token = body.get("nextPageToken")
+        if not token:
+            return ids, total
+    raise AssertionError("paging did not end")
+
+
+def _without_date_text(value: Any) -> Any:
+    """The model dump with PartialDate.text blanked (API v2 writes only ISO dates)."""
+    if isinstance(value, dict):
+        if {"value", "precision", "text"} <= set(value):
+            return {**value, "text": None}
+        return {k: _without_date_text(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_without_date_text(v) for v in value]
+    return value
+
+
+def _same_facts(converted: Study, original: Study) -> None:
+    """Equal except what API v2 cannot say: the source format, the original date text
+    and whether a site point was placed at its city."""
+    a = _without_date_text(converted.model_dump(exclude={"source_format"}))
+    b = _without_date_text(original.model_dump(exclude={"source_format"}))
+    for loc in a["locations"] + b["locations"]:
+        if loc["geo"]:
+            loc["geo"]["precision"] = None
+    assert a == b
+
+
+def _leaves_in_original(converted: Any, original: Any, path: str = "") -> list[str]:
+    """Paths where the converted JSON says something the original does not."""
+    if isinstance(converted, dict):
+        if not isinstance(original, dict):
+            return [path]
+        out = []
+        for key, value in converted.items():
+            if key not in original:
+                out.append(f"{path}.{key}")
+            else:
+                out += _leaves_in_original(value, original[key], f"{path}.{key}")
+        return out
+    if isinstance(converted, list):
+        kept = [o for o in original if o not in ("", None)] if isinstance(original, list) else None
+        if kept is None or len(kept) != len(converted):
+            return [path]
+        return [
+            p for c, o in zip(converted, kept, strict=True) for p in _leaves_in_original(c, o, path)
+        ]
+    given = original.strip() if isinstance(original, str) else original
+    return [] if converted == given or str(converted) == str(given) else [path]
+
+
+# -- the study JSON shape --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", V2_FILES, ids=lambda p: p.stem)
+def test_v2_record_round_trips_through_the_model(path: Path) -> None:
+    original = normalize_v2(_load(path))
+    assert normalize_v2(study_to_v2(original)) == original
+
+
+@pytest.mark.parametrize("path", V2_FILES, ids=lambda p: p.stem)
+def test_converted_json_agrees_field_by_field_with_the_original(path: Path) -> None:
+    raw = _load(path)
+    converted = study_to_v2(normalize_v2(raw))
+    assert _leaves_in_original(converted, raw) == []
+    # and it holds every module the model keeps
+    for module in ("identificationModule", "statusModule", "eligibilityModule"):
+        assert module in converted["protocolSection"]
+    assert converted["hasResults"] == raw["hasResults"]
+    if raw.get("resultsSection"):
+        assert set(converted["resultsSection"]) <= set(raw["resultsSection"])
+
+
+def test_xml_records_convert_to_the_same_facts() -> None:
+    with zipfile.ZipFile(sample_dir() / "ctgov_xml_studies.zip") as archive:
+        names = sorted(archive.namelist())[::60]
+        checked = 0
+        for name in names:
+            study = normalize_xml(archive.read(name).decode("utf-8"))
+            if study.results and any(
+                not e.term
+                for e in study.results.adverse_events.serious_events
+                + study.results.adverse_events.other_events
+            ):
+                continue  # API v2 requires an event term the XML left blank
+            _same_facts(normalize_v2(study_to_v2(study)), study)
+            checked += 1
+    assert checked > 100
+
+
+def test_coded_more_info_is_recovered_from_the_registry_sentences() -> None:
+    raw = {
+        "piSponsorEmployee": False,
+        "restrictiveAgreement": True,
+        "restrictionType": "LTE60",
+        "otherDetails": "Sponsor reviews manuscripts.",
+    }
+    study = normalize_v2(
+        {
+            "protocolSection": {"identificationModule": {"nctId": "NCT00000001"}},
+            "resultsSection": {"moreInfoModule": {"certainAgreement": raw}},
+        }
+    )
+    assert certain_agreement(study.results.more_info.certain_agreement) == raw
+    assert point_of_contact("Wesley D Day, PhD, Vivus, wday@vivus.com, 650-934-5200 ext. 12") == {
+        "title": "Wesley D Day, PhD",
+        "organization": "Vivus",
+        "email": "wday@vivus.com",
+        "phone": "650-934-5200",
+        "phoneExt": "12",
+    }
+
+
+def test_fields_select_pieces_inside_lists() -> None:
+    doc = study_to_v2(normalize_v2(_load(sample_dir() / "NCT06001853.json")))
+    picked = project(
+        doc, parse_fields("NCTId,LocationCity|protocolSection.statusModule.overallStatus")
+    )
+    assert picked == {
+        "protocolSection": {
+            "identificationModule": {"nctId": "NCT06001853"},
+            "statusModule": {"overallStatus": "ACTIVE_NOT_RECRUITING"},
+            "contactsLocationsModule": {"locations": [{"city": "Jacksonville"}]},
+        }
+    }
+
+
+def test_list_sql_is_built_without_a_database() -> None:
+    query = StudyListQuery(cond='"pain" OR NEAR(x', sort=(StudySort("last_update_posted"),))
+    sql, params, width = list_studies_sql(query, after=("2024-01-01", "NCT00000001"), limit=11)
+    assert width == 2
+    assert "studies_fts MATCH ?" in sql and "LIMIT ?" in sql
+    assert params[0] == '{title conditions keywords} : ("pain" AND "or" AND "near" AND "x")'
+    assert params[-1] == 11
+
+
+# -- /api/v2/studies/{nctId} -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", V2_FILES, ids=lambda p: p.stem)
+def test_a_v2_record_is_served_as_stored(client: Any, path: Path) -> None:
+    raw = _load(path)
+    nct = raw["protocolSection"]["identificationModule"]["nctId"]
+    response = client.get(f"/api/v2/studies/{nct}")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/json")
+    assert response.json() == raw
+
+
+def test_an_xml_record_gets_a_faithful_v2_shape(
+    bundled_client: Any, bundled_store_path: str
+) -> None:
+    response = bundled_client.get(f"/api/v2/studies/{XML_STUDY}")
+    assert response.status_code == 200
+    doc = response.json()
+    ident = doc["protocolSection"]["identificationModule"]
+    assert ident["nctId"] == XML_STUDY
+    assert doc["hasResults"] is True
+    assert {"participantFlowModule", "adverseEventsModule"} <= set(doc["resultsSection"])
+    assert doc["derivedSection"]["conditionBrowseModule"]["meshes"]
+    store = open_store(bundled_store_path)
+    try:
+        stored = store.get_study(XML_STUDY)
+        assert store.get_raw(XML_STUDY).format == "ctgov_xml"
+    finally:
+        store.close()
+    _same_facts(normalize_v2(doc), stored)
+
+
+def test_single_study_fields_and_errors(client: Any) -> None:
+    body = client.get(
+        "/api/v2/studies/NCT06001853", params={"fields": "IdentificationModule"}
+    ).json()
+    assert list(body) == ["protocolSection"]
+    assert list(body["protocolSection"]) == ["identificationModule"]
+    missing = client.get("/api/v2/studies/NCT99999999")
+    assert missing.status_code == 404
+    assert missing.headers["content-type"].startswith("text/plain")
+    assert "NCT99999999" in missing.text
+    malformed = client.get("/api/v2/studies/NCT123")
+    assert malformed.status_code == 400
+    assert "incorrect format" in malformed.text
+    assert client.get("/api/v2/studies/NCT06001853", params={"query.cond": "x"}).status_code == 400
+
+
+# -- /api/v2/studies ---------------------------------------------------------------------
+
+
+def test_count_total_and_default_page(client: Any) -> None:
+    body = client.get("/api/v2/studies", params={"countTotal": "true", "pageSize": 3}).json()
+    assert body["totalCount"] == len(SEED_IDS)
+    assert len(body["studies"]) == 3 and body["nextPageToken"]
+    assert "totalCount" not in client.get("/api/v2/studies").json()
+    everything = client.get("/api/v2/studies").json()  # default page size 10 > 7 studies
+    assert set(_ids(everything)) == SEED_IDS and "nextPageToken" not in everything
+
+
+def test_paging_walks_every_study_exactly_once(bundled_client: Any) -> None:
+    ids, total = _walk_all(bundled_client, {"pageSize": 700, "countTotal": "true"})
+    assert len(ids) == total == len(set(ids)) > 8000
+    assert ids == sorted(ids)  # no sort asked: NCT number order
+
+
+def test_paging_by_last_update_keeps_order_and_visits_each_once(bundled_client: Any) -> None:
+    params = {"pageSize": 97, "countTotal": "true", "sort": "LastUpdatePostDate:desc"}
+    params["filter.overallStatus"] = "COMPLETED|TERMINATED"
+    ids, total = _walk_all(bundled_client, params)
+    assert len(ids) == total == len(set(ids)) > 100
+    first = bundled_client.get("/api/v2/studies", params={**params, "pageSize": 5})
+    again = bundled_client.get("/api/v2/studies", params={**params, "pageSize": 5})
+    assert first.json()["nextPageToken"] == again.json()["nextPageToken"]  # stable
+    dates = [
+        s["protocolSection"]["statusModule"]["lastUpdatePostDateStruct"]["date"]
+        for s in first.json()["studies"]
+    ]
+    assert dates == sorted(dates, reverse=True)
+
+
+def test_relevance_paging_visits_each_match_once(bundled_client: Any) -> None:
+    ids, total = _walk_all(
+        bundled_client, {"query.cond": "cancer", "pageSize": 13, "countTotal": "true"}
+    )
+    assert len(ids) == total == len(set(ids)) > 13
+
+
+def test_page_size_is_capped_at_1000(bundled_client: Any) -> None:
+    body = bundled_client.get(
+        "/api/v2/studies", params={"pageSize": 5000, "fields": "NCTId"}
+    ).json()
+    assert len(body["studies"]) == 1000
+
+
+def test_query_cond(client: Any) -> None:
+    body = client.get("/api/v2/studies", params={"query.cond": "erectile dysfunction"}).json()
+    assert set(_ids(body)) == {"NCT00122499", "NCT01768676", "NCT03500406"}
+    body = client.get("/api/v2/studies", params={"query.cond": "low back pain"}).json()
+    assert _ids(body) == ["NCT06001853"]
+
+
+def test_other_query_areas(client: Any) -> None:
+    def ids(**params: str) -> set[str]:
+        return set(_ids(client.get("/api/v2/studies", params=params).json()))
+
+    assert ids(**{"query.spons": "mayo clinic"}) == {"NCT03500406", "NCT06001853"}
+    assert ids(**{"query.locn": "Jacksonville, Florida"}) == {"NCT06001853"}
+    assert ids(**{"query.id": "21-013278 NCT00122499"}) == {"NCT06001853", "NCT00122499"}
+    assert ids(**{"query.term": "NCT03571217"}) == {"NCT03571217"}
+    assert ids(**{"query.titles": "arthropathy"}) == {"NCT06001853"}
+    assert ids(**{"query.term": '"unbalanced AND ( NEAR'}) == set()  # FTS syntax never leaks
+
+
+def test_filter_overall_status(client: Any) -> None:
+    body = client.get("/api/v2/studies", params={"filter.overallStatus": "RECRUITING"}).json()
+    assert set(_ids(body)) == {"NCT03571217", "NCT03810573"}
+    body = client.get(
+        "/api/v2/studies", params={"filter.overallStatus": "RECRUITING|ACTIVE_NOT_RECRUITING"}
+    ).json()
+    assert set(_ids(body)) == {"NCT03571217", "NCT03810573", "NCT05816499", "NCT06001853"}
+
+
+def test_agg_filters(client: Any) -> None:
+    def ids(value: str) -> set[str]:
+        return set(_ids(client.get("/api/v2/studies", params={"aggFilters": value}).json()))
+
+    assert ids("status:rec") == {"NCT03571217", "NCT03810573"}
+    assert ids("status:com") == {"NCT00122499", "NCT01768676"}
+    assert ids("phase:2") == {"NCT05816499", "NCT06001853"}
+    assert ids("status:act,phase:1") == {"NCT05816499"}
+
+
+def test_filter_geo_against_hand_computed_distances(client: Any) -> None:
+    # People's Square, Shanghai: the Shanghai sites are ~4.6 km away, Hefei ~400 km.
+    assert haversine_km(31.2, 121.5, 31.22222, 121.45806) == pytest.approx(4.6, abs=0.1)
+    body = client.get("/api/v2/studies", params={"filter.geo": "distance(31.2,121.5,50km)"}).json()
+    assert set(_ids(body)) == {"NCT03571217", "NCT05816499"}
+    # the Jacksonville site is 0.97 km from (30.34, -81.66): just over and just under that
+    distance = haversine_km(30.34, -81.66, 30.33218, -81.65565)
+    assert distance == pytest.approx(0.97, abs=0.01)
+    inside = f"distance(30.34,-81.66,{distance / KM_PER_MILE + 0.01:.4f}mi)"
+    outside = f"distance(30.34,-81.66,{distance - 0.01:.4f}km)"
+    assert _ids(client.get("/api/v2/studies", params={"filter.geo": inside}).json()) == [
+        "NCT06001853"
+    ]
+    assert _ids(client.get("/api/v2/studies", params={"filter.geo": outside}).json()) == []
+
+
+def test_filter_geo_matches_a_brute_force_count(
+    bundled_client: Any, bundled_store_path: str
+) -> None:
+    lat, lon, radius_km = 41.88, -87.63, 40.0  # Chicago
+    store = open_store(bundled_store_path)
+    try:
+        expected = {
+            s.nct_id
+            for s in store.iter_studies()
+            if any(
+                loc.geo and haversine_km(lat, lon, loc.geo.lat, loc.geo.lon) <= radius_km
+                for loc in s.locations
+            )
+        }
+    finally:
+        store.close()
+    ids, total = _walk_all(
+        bundled_client,
+        {
+            "filter.geo": f"distance({lat},{lon},{radius_km}km)",
+            "pageSize": 1000,
+            "countTotal": "true",
+        },
+    )
+    assert set(ids) == expected and total == len(expected) > 10
+
+
+def test_fields_subsetting(client: Any) -> None:
+    body = client.get(
+        "/api/v2/studies",
+        params={"filter.ids": "NCT06001853", "fields": "NCTId,BriefTitle,OverallStatus"},
+    ).json()
+    assert body["studies"] == [
+        {
+            "protocolSection": {
+                "identificationModule": {
+                    "nctId": "NCT06001853",
+                    "briefTitle": "Allogeneic BM-MSC's in Patients With Lumbar Facet Arthropathy",
+                },
+                "statusModule": {"overallStatus": "ACTIVE_NOT_RECRUITING"},
+            }
+        }
+    ]
+    module = client.get(
+        "/api/v2/studies",
+        params={"filter.ids": "NCT06001853", "fields": "protocolSection.designModule|HasResults"},
+    ).json()["studies"][0]
+    assert set(module) == {"protocolSection", "hasResults"}
+    assert module["protocolSection"]["designModule"]["phases"] == ["PHASE2"]
+
+
+def test_sort_by_date_and_enrollment(client: Any) -> None:
+    body = client.get(
+        "/api/v2/studies", params={"sort": "LastUpdatePostDate", "fields": "NCTId"}
+    ).json()
+    assert _ids(body)[:2] == ["NCT06001853", "NCT05816499"]  # dates sort newest first
+    body = client.get("/api/v2/studies", params={"sort": "EnrollmentCount:desc", "fields": "NCTId"})
+    assert body.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"query.foo": "x"}, "`query.foo` is unknown parameter"),
+        ({"filter.advanced": "AREA[Phase]PHASE3"}, "not supported"),
+        ({"format": "csv"}, "not supported"),
+        ({"format": "xml"}, "format"),
+        ({"pageSize": "ten"}, "pageSize"),
+        ({"pageSize": "0"}, "pageSize"),
+        ({"countTotal": "yes"}, "countTotal"),
+        ({"filter.overallStatus": "RECRUITNG"}, "RECRUITNG"),
+        ({"filter.geo": "distance(91,0,5mi)"}, "filter.geo"),
+        ({"filter.geo": "near(1,2)"}, "filter.geo"),
+        ({"filter.ids": "XYZ"}, "filter.ids has incorrect format for value XYZ"),
+        ({"aggFilters": "status:zzz"}, "aggFilters"),
+        ({"sort": "Bogus:desc"}, "sort"),
+        ({"sort": "StartDate,CompletionDate,EnrollmentCount"}, "sort"),
+        (
+            {"fields": "StudyDesign"},
+            "Parameter 'fields' contains invalid field name: 'StudyDesign'",
+        ),
+        ({"pageToken": "not-a-token"}, "pageToken"),
+    ],
+)
+def test_bad_parameters_get_400_with_a_message(
+    client: Any, params: dict[str, str], message: str
+) -> None:
+    response = client.get("/api/v2/studies", params=params)
+    assert response.status_code == 400
+    assert response.headers["content-type"].startswith("text/plain")
+    assert message in response.text
+
+
+def test_a_token_of_another_query_is_refused(client: Any) -> None:
+    token = client.get("/api/v2/studies", params={"pageSize": 2}).json()["nextPageToken"]
+    response = client.get(
+        "/api/v2/studies", params={"pageToken": token, "filter.overallStatus": "COMPLETED"}
+    )
+    assert response.status_code == 400
+    assert "another query" in response.text
+    repeated = client.get("/api/v2/studies?query.cond=a&query.cond=b")
+    assert repeated.status_code == 400
+
+
+def test_version(client: Any) -> None:
+    body = client.get("/api/v2/version").json()
+    assert body["apiVersion"].startswith("2.0.")
+    assert body["dataTimestamp"] == "2026-01-13T00:00:00"  # the seed trial's last update
