@@ -27,7 +27,7 @@ from trialatlas.store.sqlite.ctgov_api import list_studies_sql
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "v2"
 V2_FILES = sorted(FIXTURES.glob("*.json")) + [sample_dir() / "NCT06001853.json"]
-SEED_IDS = {
+V2_IDS = {  # the seed trial and the API v2 fixtures (the seed store has XML ones too)
     "NCT00122499",
     "NCT01768676",
     "NCT03500406",
@@ -252,13 +252,31 @@ def test_single_study_fields_and_errors(client: Any) -> None:
 # -- /api/v2/studies ---------------------------------------------------------------------
 
 
-def test_count_total_and_default_page(client: Any) -> None:
+def _stored(path: str) -> list[Study]:
+    store = open_store(path)
+    try:
+        return list(store.iter_studies())
+    finally:
+        store.close()
+
+
+def _get_ids(client: Any, **params: str) -> set[str]:
+    response = client.get("/api/v2/studies", params={**params, "pageSize": 1000})
+    assert response.status_code == 200, response.text
+    return set(_ids(response.json()))
+
+
+def test_count_total_and_default_page(client: Any, seed_store_path: str) -> None:
+    stored = {s.nct_id for s in _stored(seed_store_path)}
+    assert stored >= V2_IDS
     body = client.get("/api/v2/studies", params={"countTotal": "true", "pageSize": 3}).json()
-    assert body["totalCount"] == len(SEED_IDS)
+    assert body["totalCount"] == len(stored)
     assert len(body["studies"]) == 3 and body["nextPageToken"]
-    assert "totalCount" not in client.get("/api/v2/studies").json()
-    everything = client.get("/api/v2/studies").json()  # default page size 10 > 7 studies
-    assert set(_ids(everything)) == SEED_IDS and "nextPageToken" not in everything
+    default = client.get("/api/v2/studies").json()
+    assert "totalCount" not in default
+    assert len(default["studies"]) == min(10, len(stored))
+    ids, total = _walk_all(client, {"countTotal": "true"})
+    assert set(ids) == stored and total == len(ids)
 
 
 def test_paging_walks_every_study_exactly_once(bundled_client: Any) -> None:
@@ -297,57 +315,74 @@ def test_page_size_is_capped_at_1000(bundled_client: Any) -> None:
 
 
 def test_query_cond(client: Any) -> None:
-    body = client.get("/api/v2/studies", params={"query.cond": "erectile dysfunction"}).json()
-    assert set(_ids(body)) == {"NCT00122499", "NCT01768676", "NCT03500406"}
-    body = client.get("/api/v2/studies", params={"query.cond": "low back pain"}).json()
-    assert _ids(body) == ["NCT06001853"]
+    found = _get_ids(client, **{"query.cond": "erectile dysfunction"})
+    assert found & V2_IDS == {"NCT00122499", "NCT01768676", "NCT03500406"}
+    assert _get_ids(client, **{"query.cond": "low back pain"}) & V2_IDS == {"NCT06001853"}
 
 
 def test_other_query_areas(client: Any) -> None:
     def ids(**params: str) -> set[str]:
-        return set(_ids(client.get("/api/v2/studies", params=params).json()))
+        return _get_ids(client, **params) & V2_IDS
 
     assert ids(**{"query.spons": "mayo clinic"}) == {"NCT03500406", "NCT06001853"}
     assert ids(**{"query.locn": "Jacksonville, Florida"}) == {"NCT06001853"}
     assert ids(**{"query.id": "21-013278 NCT00122499"}) == {"NCT06001853", "NCT00122499"}
-    assert ids(**{"query.term": "NCT03571217"}) == {"NCT03571217"}
+    assert _get_ids(client, **{"query.term": "NCT03571217"}) == {"NCT03571217"}
     assert ids(**{"query.titles": "arthropathy"}) == {"NCT06001853"}
-    assert ids(**{"query.term": '"unbalanced AND ( NEAR'}) == set()  # FTS syntax never leaks
+    assert _get_ids(client, **{"query.term": '"unbalanced AND ( NEAR'}) == set()  # no FTS syntax
 
 
-def test_filter_overall_status(client: Any) -> None:
-    body = client.get("/api/v2/studies", params={"filter.overallStatus": "RECRUITING"}).json()
-    assert set(_ids(body)) == {"NCT03571217", "NCT03810573"}
-    body = client.get(
-        "/api/v2/studies", params={"filter.overallStatus": "RECRUITING|ACTIVE_NOT_RECRUITING"}
-    ).json()
-    assert set(_ids(body)) == {"NCT03571217", "NCT03810573", "NCT05816499", "NCT06001853"}
+def test_filter_overall_status(client: Any, seed_store_path: str) -> None:
+    stored = _stored(seed_store_path)
+
+    def expected(*codes: str) -> set[str]:
+        return {s.nct_id for s in stored if s.status.overall_status in codes}
+
+    recruiting = _get_ids(client, **{"filter.overallStatus": "RECRUITING"})
+    assert recruiting == expected("RECRUITING")
+    assert recruiting & V2_IDS == {"NCT03571217", "NCT03810573"}
+    both = _get_ids(client, **{"filter.overallStatus": "RECRUITING|ACTIVE_NOT_RECRUITING"})
+    assert both == expected("RECRUITING", "ACTIVE_NOT_RECRUITING")
+    assert both & V2_IDS == {"NCT03571217", "NCT03810573", "NCT05816499", "NCT06001853"}
+    comma = _get_ids(client, **{"filter.overallStatus": "RECRUITING,ACTIVE_NOT_RECRUITING"})
+    assert comma == both
 
 
-def test_agg_filters(client: Any) -> None:
+def test_agg_filters(client: Any, seed_store_path: str) -> None:
+    stored = _stored(seed_store_path)
+
     def ids(value: str) -> set[str]:
-        return set(_ids(client.get("/api/v2/studies", params={"aggFilters": value}).json()))
+        return _get_ids(client, aggFilters=value)
 
-    assert ids("status:rec") == {"NCT03571217", "NCT03810573"}
-    assert ids("status:com") == {"NCT00122499", "NCT01768676"}
-    assert ids("phase:2") == {"NCT05816499", "NCT06001853"}
-    assert ids("status:act,phase:1") == {"NCT05816499"}
+    assert ids("status:rec") == {
+        s.nct_id for s in stored if s.status.overall_status == "RECRUITING"
+    }
+    assert ids("status:com") == {s.nct_id for s in stored if s.status.overall_status == "COMPLETED"}
+    assert ids("phase:2") == {s.nct_id for s in stored if "PHASE2" in s.design.phases}
+    assert ids("status:rec com") == ids("status:rec") | ids("status:com")
+    assert ids("status:act,phase:1") & V2_IDS == {"NCT05816499"}
 
 
-def test_filter_geo_against_hand_computed_distances(client: Any) -> None:
+def test_filter_geo_against_hand_computed_distances(client: Any, seed_store_path: str) -> None:
     # People's Square, Shanghai: the Shanghai sites are ~4.6 km away, Hefei ~400 km.
     assert haversine_km(31.2, 121.5, 31.22222, 121.45806) == pytest.approx(4.6, abs=0.1)
-    body = client.get("/api/v2/studies", params={"filter.geo": "distance(31.2,121.5,50km)"}).json()
-    assert set(_ids(body)) == {"NCT03571217", "NCT05816499"}
+    near = _get_ids(client, **{"filter.geo": "distance(31.2,121.5,50km)"})
+    assert near & V2_IDS == {"NCT03571217", "NCT05816499"}
+    assert near == {
+        s.nct_id
+        for s in _stored(seed_store_path)
+        if any(
+            g and haversine_km(31.2, 121.5, g.lat, g.lon) <= 50
+            for g in (x.geo for x in s.locations)
+        )
+    }
     # the Jacksonville site is 0.97 km from (30.34, -81.66): just over and just under that
     distance = haversine_km(30.34, -81.66, 30.33218, -81.65565)
     assert distance == pytest.approx(0.97, abs=0.01)
     inside = f"distance(30.34,-81.66,{distance / KM_PER_MILE + 0.01:.4f}mi)"
     outside = f"distance(30.34,-81.66,{distance - 0.01:.4f}km)"
-    assert _ids(client.get("/api/v2/studies", params={"filter.geo": inside}).json()) == [
-        "NCT06001853"
-    ]
-    assert _ids(client.get("/api/v2/studies", params={"filter.geo": outside}).json()) == []
+    assert _get_ids(client, **{"filter.geo": inside}) & V2_IDS == {"NCT06001853"}
+    assert _get_ids(client, **{"filter.geo": outside}) & V2_IDS == set()
 
 
 def test_filter_geo_matches_a_brute_force_count(
@@ -402,12 +437,16 @@ def test_fields_subsetting(client: Any) -> None:
 
 
 def test_sort_by_date_and_enrollment(client: Any) -> None:
-    body = client.get(
-        "/api/v2/studies", params={"sort": "LastUpdatePostDate", "fields": "NCTId"}
-    ).json()
-    assert _ids(body)[:2] == ["NCT06001853", "NCT05816499"]  # dates sort newest first
-    body = client.get("/api/v2/studies", params={"sort": "EnrollmentCount:desc", "fields": "NCTId"})
-    assert body.status_code == 200
+    params = {"sort": "LastUpdatePostDate", "fields": "LastUpdatePostDate", "pageSize": 100}
+    studies = client.get("/api/v2/studies", params=params).json()["studies"]
+    dates = [
+        s["protocolSection"]["statusModule"]["lastUpdatePostDateStruct"]["date"] for s in studies
+    ]
+    assert dates == sorted(dates, reverse=True)  # dates sort newest first
+    params = {"sort": "EnrollmentCount", "fields": "EnrollmentCount", "pageSize": 100}
+    studies = client.get("/api/v2/studies", params=params).json()["studies"]
+    counts = [s["protocolSection"]["designModule"]["enrollmentInfo"]["count"] for s in studies if s]
+    assert counts == sorted(counts)  # numbers sort ascending; studies without one come last
 
 
 @pytest.mark.parametrize(

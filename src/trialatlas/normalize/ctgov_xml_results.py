@@ -11,22 +11,23 @@ events.
 The mapping builds plain dicts shaped exactly like :class:`~trialatlas.model.results.Results`
 (field names and nesting); the caller validates the whole study once, which checks
 every key and type (models forbid extras) and is several times faster than building
-each part as a model. Also home of the element helpers both legacy-XML modules share.
-Pure functions, no I/O.
+each part as a model. Pure functions, no I/O.
 """
 
 from __future__ import annotations
 
-import re
-from functools import lru_cache
-from typing import Any
 from xml.etree.ElementTree import Element
 
+from trialatlas.normalize.ctgov_xml_values import (
+    Json,
+    child_text,
+    child_texts,
+    clean_text,
+    each,
+    fields,
+    to_code,
+)
 from trialatlas.normalize.values import RecordError
-
-Json = dict[str, Any]
-
-_NON_WORD_RE = re.compile(r"[^0-9A-Za-z]+")
 
 # XML dispersion text → API v2 MeasureDispersionType (other text: its upper-snake code).
 _DISPERSION = {
@@ -46,73 +47,6 @@ _TOTAL_ROWS = {
     },
     "other_events": {"Total, other adverse events": "other"},
 }
-
-
-# --- shared element helpers ----------------------------------------------------------
-
-
-def clean_text(value: str | None) -> str | None:
-    """Plain element text: line ends made ``\\n``, outer blanks stripped, empty → None."""
-    if value is None:
-        return None
-    if "\r" in value:
-        value = value.replace("\r\n", "\n").replace("\r", "\n")
-    value = value.strip()
-    return value or None
-
-
-def child_text(parent: Element | None, tag: str) -> str | None:
-    """Cleaned text of the first ``tag`` child (a simple path), or None."""
-    if parent is None:
-        return None
-    return clean_text(parent.findtext(tag))
-
-
-def each(parent: Element | None, *tags: str) -> list[Element]:
-    """Elements at a simple path, ``each(el, "group_list", "group")``: first container per step.
-
-    Chained ``find``/``findall`` on plain tags stay in C; a ``"a/b"`` path or
-    ``iterfind`` goes through ElementPath in Python and is ~20x slower.
-    """
-    for tag in tags[:-1]:
-        if parent is None:
-            return []
-        parent = parent.find(tag)
-    return parent.findall(tags[-1]) if parent is not None else []
-
-
-def child_texts(parent: Element | None, tag: str) -> list[str]:
-    """Cleaned, non-empty texts of every ``tag`` child."""
-    if parent is None:
-        return []
-    return [t for el in parent.findall(tag) if (t := clean_text(el.text))]
-
-
-def fields(parent: Element | None) -> dict[str, str | None]:
-    """Cleaned text of each child by tag, read in one pass (single-valued children)."""
-    if parent is None:
-        return {}
-    return {
-        child.tag: (t.strip() or None) if (t := child.text) and "\r" not in t else clean_text(t)
-        for child in parent
-    }
-
-
-@lru_cache(maxsize=8192)
-def upper_snake(text: str) -> str:
-    """``Active, not recruiting`` → ``ACTIVE_NOT_RECRUITING`` (the fallback code of any text)."""
-    return _NON_WORD_RE.sub("_", text).strip("_").upper() or text.upper()
-
-
-def to_code(text: str | None, table: dict[str, str] | None = None) -> str | None:
-    """Registry text → API v2 code: the table's entry, else the upper-snake of the text."""
-    if text is None:
-        return None
-    if table is not None:
-        code = table.get(text)
-        if code is not None:
-            return code
-    return upper_snake(text)
 
 
 def _int_attr(el: Element, name: str, path: str) -> int | None:

@@ -18,7 +18,7 @@ from trialatlas.api.ctgov_v2.routes import router as ctgov_v2_router
 from trialatlas.api.fhir.routes import router as fhir_router
 from trialatlas.settings import Settings
 from trialatlas.web.errors import install_error_handlers
-from trialatlas.web.routers import api_docs, api_trials, health, pages
+from trialatlas.web.routers import api_docs, api_trials, health, pages, prescreen, search
 from trialatlas.web.state import AppState, build_templates
 from trialatlas.web.urls import STATIC_DIR, Urls
 
@@ -63,10 +63,12 @@ def create_app(settings: Settings) -> FastAPI:
     if assets is not None:
         app.mount(urls.path("/docs-assets"), StaticFiles(directory=assets), name="docs-assets")
     install_error_handlers(app)
+    app.include_router(search.router)  # before pages: /search is the search issue's
     app.include_router(pages.router)
     app.include_router(api_trials.router)
     app.include_router(health.router)
     app.include_router(api_docs.router)
     app.include_router(ctgov_v2_router)
+    app.include_router(prescreen.router)
     app.include_router(fhir_router)
     return app

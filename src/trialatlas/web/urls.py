@@ -48,6 +48,14 @@ class Urls:
         """The full registry page of a trial."""
         return self.path(f"/trials/{quote(nct_id, safe='')}/details")
 
+    def prescreen_url(self, nct_id: str) -> str:
+        """The pre-screening form of a trial (GET shows it, POST judges the answers)."""
+        return self.path(f"/trials/{quote(nct_id, safe='')}/prescreen")
+
+    def api_prescreen_url(self, nct_id: str) -> str:
+        """The pre-screening questionnaire (GET) and verdicts (POST) as JSON."""
+        return self.path(f"/api/trials/{quote(nct_id, safe='')}/prescreen")
+
     def api_trial_url(self, nct_id: str) -> str:
         """The JSON twin of the trial pages."""
         return self.path(f"/api/trials/{quote(nct_id, safe='')}")

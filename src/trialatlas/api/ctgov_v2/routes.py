@@ -2,7 +2,7 @@
 API v2-compatible subset, so existing clients can use TrialAtlas as their base URL.
 
 Errors are what the registry's API answers: status 400 or 404 with a plain-text
-message (``\\`query.foo\\` is unknown parameter``). See ``docs/api-v2.md``.
+message, e.g. "`query.foo` is unknown parameter". See ``docs/api-v2.md``.
 """
 
 from __future__ import annotations

@@ -25,6 +25,7 @@ from trialatlas.api.fhir.resources import (
     searchset,
 )
 from trialatlas.api.fhir.search import DEFAULT_COUNT, SearchParamError, parse_search
+from trialatlas.features.search import search_trials
 from trialatlas.model.search import SearchError
 from trialatlas.web.deps import StoreDep
 
@@ -95,7 +96,7 @@ def search_research_study(request: Request, store: StoreDep) -> Response:
     strict = "handling=strict" in request.headers.get("prefer", "").replace(" ", "")
     try:
         search = parse_search(request.query_params.multi_items(), strict)
-        results = store.search_trials(search.query) if search.query is not None else None
+        results = search_trials(store, search.query) if search.query is not None else None
     except (SearchParamError, SearchError) as exc:
         return _outcome(400, "invalid", str(exc))
     if results is not None and results.words == "any":

@@ -1,7 +1,8 @@
 """``GET /fhir/ResearchStudy?…``: FHIR search parameters → the trial search's :class:`SearchQuery`.
 
-The search runs on the same engine as ``/api/search`` (``store.search_trials``), so a
-condition near a place finds the same trials in both. Supported parameters:
+The search runs on the same engine as ``/api/search``
+(:func:`trialatlas.features.search.search_trials`), so a condition near a place finds
+the same trials in both. Supported parameters:
 
 ``condition`` (words of the conditions and their MeSH terms), ``status`` (ResearchStudy
 status codes, comma = or), ``near`` (``lat|lon|distance|unit`` as for Location, or a
@@ -36,7 +37,7 @@ SEARCH_PARAMS: dict[str, tuple[str, str]] = {
     "title": ("string", "Words anywhere in the record (titles weigh most); all required"),
     "status": ("token", "ResearchStudy.status code(s), comma-separated"),
     "sponsor": ("string", "Part of a lead sponsor's or collaborator's name"),
-    "location": ("string", "A country where the study has a site"),
+    "location": ("string", "A country where the study has a site (USA, UK … accepted)"),
     "near": (
         "special",
         "lat|lon|distance|unit, or place|distance|unit (unit km, mi, [mi_i] or m; 50 km by default)",

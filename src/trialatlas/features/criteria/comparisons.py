@@ -125,7 +125,7 @@ def find_comparisons(
     found: list[Comparison] = []
 
     def free(s: int, e: int) -> bool:
-        return not any(s < te and ts < e for ts, te in taken)
+        return len(found) < MAX_PER_ITEM and not any(s < te and ts < e for ts, te in taken)
 
     for m in ranged.finditer(view, start, end):
         conn = m.group("conn").lower()
@@ -160,6 +160,8 @@ def find_comparisons(
     found.sort(key=lambda c: c.start)
     return _join_bounds(view, found)
 
+
+MAX_PER_ITEM = 64  # a criterion with more numbers than this is not a criterion (bounds work)
 
 _JOIN = re.compile(r"^\s*(?:,\s*)?(?:and|but|&|,)\s*$", re.IGNORECASE)
 

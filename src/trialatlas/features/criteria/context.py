@@ -13,6 +13,7 @@ entity it overlaps ("non-smoker" stays one entity).
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -21,6 +22,7 @@ from trialatlas.features.criteria.rules import ContextRule, context_rules
 
 _CLAUSE_END = re.compile(r"[;!?]|\.(?=\s|$)|\n\s*\n")
 _TOKEN = re.compile(r"\S+")
+_CHARS_PER_TOKEN = 40  # look this far per token when counting a scope
 _FLAGS = {
     "NEGATED_EXISTENCE": "negated",
     "POSSIBLE_EXISTENCE": "uncertain",
@@ -68,6 +70,9 @@ class ContextAnnotator:
         if self._pattern is None or not item.entities:
             return
         view = doc.view
+        order = sorted(range(len(item.entities)), key=lambda i: item.entities[i].start)
+        starts = [item.entities[i].start for i in order]
+        longest = max(e.end - e.start for e in item.entities)
         flags: dict[int, set[str]] = defaultdict(set)
         for c_start, c_end in self._clauses(view, item.start, item.end):
             hits = [
@@ -78,18 +83,24 @@ class ContextAnnotator:
                 )
                 for m in self._pattern.finditer(view, c_start, c_end)
             ]
-            terminators = [h for h in hits if any(r.category == "TERMINATE" for r in h.rules)]
+            term_starts = [h.start for h in hits if any(r.category == "TERMINATE" for r in h.rules)]
+            term_ends = sorted(
+                h.end for h in hits if any(r.category == "TERMINATE" for r in h.rules)
+            )
             for hit in hits:
                 for rule in hit.rules:
                     flag = _FLAGS.get(rule.category)
                     if flag is None:
                         continue
-                    lo, hi = self._scope(view, hit, rule, c_start, c_end, terminators)
-                    for idx, entity in enumerate(item.entities):
+                    lo, hi = self._scope(view, hit, rule, c_start, c_end, term_starts, term_ends)
+                    first = bisect_left(starts, lo - longest)
+                    last = bisect_left(starts, hi)
+                    for k in range(first, last):
+                        entity = item.entities[order[k]]
                         if entity.start < hit.end and hit.start < entity.end:
                             continue
                         if entity.start < hi and lo < entity.end:
-                            flags[idx].add(flag)
+                            flags[order[k]].add(flag)
         if flags:
             item.entities = [
                 e.model_copy(update={f: True for f in flags[i]}) if i in flags else e
@@ -98,18 +109,29 @@ class ContextAnnotator:
 
     @staticmethod
     def _scope(
-        view: str, hit: _Hit, rule: ContextRule, c_start: int, c_end: int, terminators: list[_Hit]
+        view: str,
+        hit: _Hit,
+        rule: ContextRule,
+        c_start: int,
+        c_end: int,
+        term_starts: list[int],
+        term_ends: list[int],
     ) -> tuple[int, int]:
+        """Character range a trigger covers (clause, terminators, ``max_scope`` tokens)."""
         if rule.direction == "backward":
-            lo = max([c_start] + [t.end for t in terminators if t.end <= hit.start])
+            k = bisect_right(term_ends, hit.start)
+            lo = max(c_start, term_ends[k - 1]) if k else c_start
             if rule.max_scope:
-                tokens = list(_TOKEN.finditer(view, lo, hit.start))
+                window = max(lo, hit.start - _CHARS_PER_TOKEN * rule.max_scope)
+                tokens = list(_TOKEN.finditer(view, window, hit.start))
                 if len(tokens) > rule.max_scope:
                     lo = tokens[-rule.max_scope].start()
             return lo, hit.start
-        hi = min([c_end] + [t.start for t in terminators if t.start >= hit.end])
+        k = bisect_left(term_starts, hit.end)
+        hi = min(c_end, term_starts[k]) if k < len(term_starts) else c_end
         if rule.max_scope:
-            tokens = list(_TOKEN.finditer(view, hit.end, hi))
+            window = min(hi, hit.end + _CHARS_PER_TOKEN * rule.max_scope)
+            tokens = list(_TOKEN.finditer(view, hit.end, window))
             if len(tokens) > rule.max_scope:
                 hi = tokens[rule.max_scope - 1].end()
         return hit.end, hi

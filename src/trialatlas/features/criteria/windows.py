@@ -16,6 +16,7 @@ from trialatlas.features.criteria.numbers import NUMBER, parse_number
 from trialatlas.features.criteria.rules import window_anchors
 from trialatlas.model.criteria import Entity, TimeWindow, WindowRelation
 
+MAX_PER_ITEM = 64  # bounds the work on text that is not really a criterion
 UNIT_DAYS = {"hour": 1 / 24, "day": 1.0, "week": 7.0, "month": 30.0, "year": 365.0}
 _UNIT_WORDS = {
     "hour": r"hours?|hrs?|h",
@@ -98,7 +99,7 @@ def find_windows(view: str, start: int, end: int) -> list[TimeWindow]:
     for relation, pattern in _PATTERNS:
         for m in pattern.finditer(view, start, end):
             s, e = m.start(), m.end()
-            if any(s < te and ts < e for ts, te in taken):
+            if len(found) >= MAX_PER_ITEM or any(s < te and ts < e for ts, te in taken):
                 continue
             if _AGE_TAIL.match(view, e, end) or _AGE_HEAD.search(view, max(start, s - 12), s):
                 continue

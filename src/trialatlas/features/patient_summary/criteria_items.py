@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from trialatlas.features.criteria_text import OutlineList, Paragraph, criteria_outline
@@ -52,12 +52,13 @@ class Window:
         return f"{number_text(self.amount)} {word}"
 
 
-def criteria_items(text: str | None) -> list[CriteriaItem]:
+@lru_cache(maxsize=256)
+def criteria_items(text: str | None) -> tuple[CriteriaItem, ...]:
     """Every item and paragraph of the criteria text, depth-first, with its section kind."""
     items: list[CriteriaItem] = []
     for section in criteria_outline(text):
         _walk(section.blocks, section.kind, None, items)
-    return items
+    return tuple(items)
 
 
 def _walk(blocks: list[Any], kind: str, parent: str | None, out: list[CriteriaItem]) -> None:
@@ -92,7 +93,8 @@ _FALLBACK = (
 )  # fmt: skip
 
 
-def find_windows(text: str) -> list[Window]:
+@lru_cache(maxsize=4096)
+def find_windows(text: str) -> tuple[Window, ...]:
     """Time windows stated in one criterion's text, left to right (the parser's, else ours)."""
     parser = _parser_stages()
     if parser is not None:
@@ -101,8 +103,8 @@ def find_windows(text: str) -> list[Window]:
         except Exception:  # the parser is another team's work in progress: never fail on it
             found = []
         if found:
-            return found
-    return _fallback_windows(text)
+            return tuple(found)
+    return tuple(_fallback_windows(text))
 
 
 @cache

@@ -10,8 +10,19 @@ from __future__ import annotations
 from trialatlas.features.patient_summary.evidence import Evidence
 from trialatlas.features.patient_summary.glossary import Glossary
 from trialatlas.features.patient_summary.model import Answer, Sentence
-from trialatlas.features.patient_summary.naming import COMPARATOR_ARM_TYPES, Naming, tested_interventions, tidy_intervention_name
-from trialatlas.features.patient_summary.prose import as_sentence, join_words, lower_first, shorten, split_sentences
+from trialatlas.features.patient_summary.naming import (
+    COMPARATOR_ARM_TYPES,
+    Naming,
+    tested_interventions,
+    tidy_intervention_name,
+)
+from trialatlas.features.patient_summary.prose import (
+    join_words,
+    lower_first,
+    shorten,
+    split_sentences,
+    with_period,
+)
 from trialatlas.model.study import Study
 from trialatlas.store.base import Store
 
@@ -34,7 +45,7 @@ COUNT_SOURCE = "store:count_intervention_trials"
 def differences_question(names: Naming) -> str:
     if names.treatment and names.condition:
         return (
-            f"How does {names.treatment} for {lower_first(names.condition)} "
+            f"How does {names.treatment} for {names.condition_in_text} "
             "differ from other treatments?"
         )
     if names.treatment:
@@ -88,7 +99,7 @@ def _description(text: str | None, glossary: Glossary, explained: set[str]) -> s
     if not sentences:
         return None
     first = shorten(glossary.plain(sentences[0], explained), MAX_DESCRIPTION_WORDS)
-    return as_sentence(lower_first(first)) if first else None
+    return with_period(lower_first(first)) if first else None
 
 
 def _comparison(study: Study) -> list[Sentence]:
@@ -122,7 +133,7 @@ def _how_common(store: Store, study: Study, names: Naming, evidence: Evidence) -
         return []
     count = store.count_intervention_trials(evidence.terms, [names.condition_term], study.nct_id)
     term = evidence.terms[0]
-    condition = lower_first(names.condition or names.condition_term)
+    condition = names.condition_in_text or names.condition_term
     sources = [COUNT_SOURCE, *evidence.term_sources, *names.condition_sources]
     if count == 0:
         text = f"No other trial in the registry tests {term} for {condition}."

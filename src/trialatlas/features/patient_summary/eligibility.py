@@ -17,7 +17,13 @@ from trialatlas.features.patient_summary.criteria_items import CriteriaItem, cri
 from trialatlas.features.patient_summary.glossary import Glossary
 from trialatlas.features.patient_summary.model import Eligibility, Sentence
 from trialatlas.features.patient_summary.naming import Naming
-from trialatlas.features.patient_summary.prose import as_sentence, join_words, lower_first, shorten, word_count
+from trialatlas.features.patient_summary.prose import (
+    join_words,
+    lower_first,
+    shorten,
+    with_period,
+    word_count,
+)
 from trialatlas.model.study import Age, Study
 
 CRITERIA = "eligibility.criteria_text"
@@ -72,7 +78,7 @@ def _age_text(age: Age) -> str:
 
 
 def _who_can_join(
-    study: Study, names: Naming, items: list[CriteriaItem], glossary: Glossary
+    study: Study, names: Naming, items: tuple[CriteriaItem, ...], glossary: Glossary
 ) -> list[Sentence]:
     e = study.eligibility
     out: list[Sentence] = []
@@ -112,7 +118,7 @@ def _who_can_join(
     return out
 
 
-def _condition_sentence(names: Naming, items: list[CriteriaItem]) -> Sentence | None:
+def _condition_sentence(names: Naming, items: tuple[CriteriaItem, ...]) -> Sentence | None:
     if not names.condition or "healthy" in names.condition.lower():
         return None
     for item in items:
@@ -130,12 +136,12 @@ def _condition_sentence(names: Naming, items: list[CriteriaItem]) -> Sentence | 
                 sources=[CRITERIA],
             )
     return Sentence(
-        text=f"The trial is for people with {lower_first(names.condition)}.",
+        text=f"The trial is for people with {names.condition_in_text}.",
         sources=names.condition_sources,
     )
 
 
-def _thresholds(items: list[CriteriaItem], glossary: Glossary) -> list[Sentence]:
+def _thresholds(items: tuple[CriteriaItem, ...], glossary: Glossary) -> list[Sentence]:
     out: list[Sentence] = []
     explained: set[str] = set()
     for item in items:
@@ -148,13 +154,13 @@ def _thresholds(items: list[CriteriaItem], glossary: Glossary) -> list[Sentence]
         if short is None:
             continue
         lead = "Some scores or test results must be in a set range, for example:" if not out else "Also:"
-        out.append(Sentence(text=f"{lead} {as_sentence(lower_first(short))}", sources=[CRITERIA]))
+        out.append(Sentence(text=f"{lead} {with_period(lower_first(short))}", sources=[CRITERIA]))
         if len(out) >= MAX_THRESHOLDS:
             break
     return out
 
 
-def _who_cannot_join(items: list[CriteriaItem]) -> list[Sentence]:
+def _who_cannot_join(items: tuple[CriteriaItem, ...]) -> list[Sentence]:
     exclusions = [i.text for i in items if i.kind == "exclusion"]
     exclusions += [i.text for i in items if i.kind == "criteria" and re.match(r"(?:no|not)\b", i.text, re.I)]
     if not exclusions:

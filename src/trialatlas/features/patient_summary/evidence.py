@@ -25,6 +25,7 @@ from trialatlas.model.study import Study
 from trialatlas.store.base import EvidenceTrial, Store
 
 MAX_TRIALS = 5
+MAX_SAFETY_TRIALS = 3  # whose posted adverse events are read (their documents are large)
 MAX_REFERENCES = 8
 MAX_CITATION_CHARS = 300
 STORE_SOURCE = "store:trials_with_results"
@@ -80,7 +81,7 @@ def gather_evidence(store: Store, study: Study) -> Evidence:
         return evidence
     evidence.total, evidence.trials = store.trials_with_results(terms, study.nct_id, MAX_TRIALS)
     if evidence.trials:
-        evidence.studies = store.get_studies(t.nct_id for t in evidence.trials)
+        evidence.studies = store.get_studies(t.nct_id for t in evidence.trials[:MAX_SAFETY_TRIALS])
     return evidence
 
 

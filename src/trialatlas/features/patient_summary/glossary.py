@@ -32,6 +32,20 @@ _PLAIN_LONG_WORDS = frozenset(
 )
 _ACRONYMS_PATIENTS_KNOW = frozenset({"HIV", "AIDS", "COVID-19", "ALS", "ADHD", "COPD"})
 _WORD = re.compile(r"[A-Za-z][\w'-]*")
+# Common words of condition names, written in lower case inside a sentence.
+_COMMON_WORDS = frozenset(
+    "low back pain acute chronic cancer cancers disease diseases disorder disorders syndrome "
+    "heart failure blood pressure high type breast lung lungs prostate colon colorectal rectal "
+    "skin liver kidney bladder brain bone bones joint joints knee hip spine neck head stomach "
+    "pancreatic ovarian cervical uterine thyroid advanced solid tumor tumors metastatic early "
+    "stage severe mild moderate major minor healthy volunteers adult adults child children "
+    "infection infections virus viral bacterial injury injuries fracture fractures weight loss "
+    "sleep smoking alcohol use dependence abuse depression anxiety stroke pregnancy preterm "
+    "birth obesity overweight diabetes asthma allergy allergies arthritis eye eyes vision "
+    "hearing dental oral teeth tooth gum mental health cell cells small large non and or of "
+    "with without in the to for on at lower upper left right primary secondary recurrent "
+    "related induced associated dry wet inflammatory chronic-pain low-back".split()
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +68,9 @@ class Glossary:
         self.entries = entries
         self._folded = {e.term.lower(): e for e in entries if not e.case_sensitive}
         self._exact = {e.term: e for e in entries if e.case_sensitive}
+        self._vocabulary = frozenset(
+            w.lower() for e in entries for w in re.findall(r"[A-Za-z]+", f"{e.term} {e.lay}")
+        )
         folded = sorted(self._folded, key=len, reverse=True)
         exact = sorted(self._exact, key=len, reverse=True)
         alternatives = []
@@ -87,6 +104,22 @@ class Glossary:
             elif word.isupper() and len(word) >= 2:
                 count += 1
         return count
+
+    def running_name(self, term: str) -> str:
+        """A title-cased condition for use inside a sentence: ``Low Back Pain`` → ``low back pain``.
+
+        Only everyday words and glossary words are lowered; names and codes keep their
+        capitals (``Parkinson Disease`` → ``Parkinson disease``, ``HIV`` stays)."""
+        words = term.split(" ")
+        out = []
+        for word in words:
+            plain = word.lower()
+            lowerable = word[:1].isupper() and word[1:] == word[1:].lower()
+            if lowerable and (plain in _COMMON_WORDS or plain in self._vocabulary):
+                out.append(plain)
+            else:
+                out.append(word)
+        return " ".join(out)
 
     def plain(self, text: str, explained: set[str] | None = None) -> str:
         """``text`` with replace-terms swapped for lay words and explain-terms explained once.

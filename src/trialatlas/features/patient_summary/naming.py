@@ -65,6 +65,7 @@ class Naming:
     condition: str | None = None
     condition_sources: list[str] = field(default_factory=list)
     condition_term: str | None = None  # the chosen condition as the record writes it
+    condition_in_text: str | None = None  # the condition for use inside a sentence
 
     @property
     def treatment_or_study(self) -> str:
@@ -193,7 +194,8 @@ def naming(study: Study, glossary: Glossary) -> Naming:
     """Treatment and condition names for one study."""
     treatment, t_sources = treatment_name(study)
     condition, c_sources, raw = condition_name(study, glossary)
-    return Naming(treatment, t_sources, condition, c_sources, raw)
+    in_text = glossary.running_name(condition) if condition else None
+    return Naming(treatment, t_sources, condition, c_sources, raw, in_text)
 
 
 def plain_title(study: Study, names: Naming) -> PlainTitle:

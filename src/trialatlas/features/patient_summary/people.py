@@ -10,12 +10,16 @@ from trialatlas.model.study import Study
 # Sponsor classes (registry codes) in words a patient understands.
 CLASS_WORDS = {
     "NIH": "the U.S. National Institutes of Health",
-    "FED": "a U.S. federal agency",
+    "FED": "a U.S. government agency",
     "OTHER_GOV": "a government agency",
     "INDUSTRY": "a company",
     "NETWORK": "a research network",
-    "INDIV": "an individual researcher",
-    "OTHER": "a university, hospital or other non-industry organization",
+    "INDIV": "a single researcher",
+    "OTHER": "a hospital, university or other group, not a company",
+}
+CLASS_SENTENCES = {
+    "NIH": "It is part of the U.S. National Institutes of Health.",
+    "OTHER": "It is not a company or a government agency.",
 }
 
 
@@ -58,9 +62,8 @@ def running(study: Study) -> Running:
             Sentence(text=f"{lead.name} leads the trial.", sources=["sponsors.lead_sponsor.name"])
         )
         if words:
-            sentences.append(
-                Sentence(text=f"It is {words}.", sources=["sponsors.lead_sponsor.org_class"])
-            )
+            text = CLASS_SENTENCES.get(lead.org_class or "", f"It is {words}.")
+            sentences.append(Sentence(text=text, sources=["sponsors.lead_sponsor.org_class"]))
     else:
         sentences.append(
             Sentence(text="The record does not name the lead sponsor.", sources=["sponsors.lead_sponsor"])

@@ -86,6 +86,12 @@ def as_sentence(text: str) -> str:
     return text
 
 
+def with_period(text: str) -> str:
+    """The text with a full stop at the end (no change of case)."""
+    text = text.strip().rstrip(",;: ")
+    return text if not text or text[-1] in ".!?" else text + "."
+
+
 def lower_first(text: str) -> str:
     """``Low back pain`` → ``low back pain``; acronyms and names with inner capitals stay."""
     if not text:

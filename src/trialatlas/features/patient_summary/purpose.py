@@ -27,7 +27,9 @@ from trialatlas.model.study import Study
 
 QUESTION = "What is the purpose of this trial?"
 MAX_SUMMARY_SENTENCES = 2
-MAX_WORDS = 32
+MAX_WORDS = 28
+SPLIT_WORDS = 20  # longer sentences are split at semicolons and dashes first
+_SPLIT_LONG = re.compile(r"\s*;\s+|\s+[-–—]\s+")
 MAX_MEASURE_WORDS = 14
 _PURPOSE_HINT = re.compile(
     r"\b(?:purpose|aim|goal|objective|this (?:research )?(?:study|trial|project)|we (?:will|propose|plan))\b",
@@ -76,9 +78,10 @@ def _summary_sentences(study: Study, glossary: Glossary, explained: set[str]) ->
     out = []
     for raw in picked:
         plain = _rewrite(glossary.plain(raw, explained))
-        short = shorten(plain, MAX_WORDS)
-        if short is not None:
-            out.append(Sentence(text=as_sentence(short), sources=[source]))
+        for piece in _SPLIT_LONG.split(plain) if word_count(plain) > SPLIT_WORDS else [plain]:
+            short = shorten(piece, MAX_WORDS)
+            if short is not None and word_count(short) >= 4:
+                out.append(Sentence(text=as_sentence(short), sources=[source]))
     return out
 
 
@@ -89,7 +92,7 @@ def _rewrite(text: str) -> str:
 
 
 def _what_and_who(study: Study, names: Naming) -> list[Sentence]:
-    condition = lower_first(names.condition) if names.condition else None
+    condition = names.condition_in_text
     if study.design.study_type == "OBSERVATIONAL":
         who = f" of people with {condition}" if condition and "healthy" not in condition.lower() else ""
         return [

@@ -14,10 +14,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z'’]*(?:-[A-Za-z][A-Za-z'’]*)*|\d[\d,.]*")
 _SENTENCE_END = re.compile(r"[.!?](?=\s|$)")
 _VOWEL_GROUP = re.compile(r"[aeiouy]+")
+_DIGIT_GROUPS = re.compile(r"[,.]")
 _LETTER_SYLLABLES = {"w": 3}
 # Words the vowel-group rule gets wrong, with their syllables.
 _EXCEPTIONS = {
@@ -49,12 +51,13 @@ class TextStats:
         return 0.39 * self.words / self.sentences + 11.8 * self.syllables / self.words - 15.59
 
 
+@lru_cache(maxsize=65536)
 def count_syllables(word: str) -> int:
     """Syllables of one word, by vowel groups with the common English corrections."""
     if not word:
         return 0
     if word[0].isdigit():
-        return max(1, len([g for g in re.split(r"[,.]", word) if g]))
+        return max(1, len([g for g in _DIGIT_GROUPS.split(word) if g]))
     if word.isupper() and 1 < len(word) <= 5 and word.isalpha():
         return sum(_LETTER_SYLLABLES.get(c, 1) for c in word.lower())
     if "-" in word:

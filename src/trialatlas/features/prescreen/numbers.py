@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from trialatlas.features.criteria.units import is_time_unit, normalize_value
 from trialatlas.features.prescreen.model import ProfileTerm, RangeCheck
 from trialatlas.features.prescreen.phrasing import is_conditional, sentence_bounds
-from trialatlas.features.prescreen.quantities import fmt_number, same_dimension
+from trialatlas.features.prescreen.quantities import convert, fmt_number, same_dimension
 from trialatlas.features.prescreen.rules import Measure, measures, phrasing
 from trialatlas.model.criteria import Comparison, Criterion
 
@@ -37,6 +37,7 @@ class NumberSpec:
     measure: str | None = None
     not_applicable: str | None = None
     terms: list[ProfileTerm] = field(default_factory=list)
+    covers: frozenset[str] = frozenset()  # entity names this question already asks about
 
 
 def is_age_comparison(comparison: Comparison) -> bool:
@@ -161,6 +162,8 @@ def number_spec(criterion: Criterion, comparison: Comparison) -> NumberSpec | No
     if measure is None and not written_subject:
         return None
     unit = comparison.unit.strip() if comparison.unit else None
+    if unit and measure is not None:
+        unit = next((u for u in measure.units if convert(1.0, unit, u) == 1.0), unit)
     inside_meets = criterion.kind == "inclusion"
     check = range_check(comparison, inside_meets, unit)
     conditional = is_conditional(sentence)
@@ -173,7 +176,10 @@ def number_spec(criterion: Criterion, comparison: Comparison) -> NumberSpec | No
         if unit:
             units = [u for u in units if u == unit or same_dimension(u, unit, measure)]
         group, help_text, measure_id = measure.group, measure.help, measure.id
-        names = [label, *measure.aliases, *measure.profile_names]
+        if measure.uses_subject and subject_name:  # "leg pain VAS", never a bare "VAS"
+            names = [label, *(f"{subject} {a}" for a in measure.aliases), f"{subject} score"]
+        else:
+            names = [label, *measure.aliases, *measure.profile_names]
     else:
         label = _tidy(written_subject or "value")
         question = f"What is your {label}?" if unit else f"What is your {label} (a number)?"
@@ -182,7 +188,8 @@ def number_spec(criterion: Criterion, comparison: Comparison) -> NumberSpec | No
         group = "Medicines" if dose else "Tests and measurements"
         help_text, measure_id, names = None, None, [label]
     if conditional:
-        question = f"If this applies to you: {question[0].lower()}{question[1:]}"
+        lead_in = f"If you have {subject_name.lower()}" if subject_name else "If this applies to you"
+        question = f"{lead_in}: {question[0].lower()}{question[1:]}"
     check = check.model_copy(update={"measure": measure_id, "not_applicable_meets": conditional})
     terms = [ProfileTerm(type="measurement", text=n) for n in dict.fromkeys(names) if n]
     return NumberSpec(
@@ -198,4 +205,5 @@ def number_spec(criterion: Criterion, comparison: Comparison) -> NumberSpec | No
             "This does not apply to me" if conditional else None
         ),
         terms=terms,
+        covers=frozenset(n.lower() for n in (written_subject, subject_name) if n),
     )

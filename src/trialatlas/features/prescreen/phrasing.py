@@ -19,6 +19,8 @@ _SENTENCE_END = re.compile(r"(?<=[.;!?])\s+(?=[A-Z(\"“])|;\s*$|\n+")
 _SPACES = re.compile(r"\s+")
 _PAREN_EXAMPLE = re.compile(r"\s*\((?:e\.?g\.?|i\.?e\.?|including|such as)[^()]*\)", re.IGNORECASE)
 _TRAILING = re.compile(r"[\s.;:,!?]+$")
+_MD_ESCAPE = re.compile(r"\\([<>*_#\[\]()~`|\\-])")
+_EMPHASIZED_AND = re.compile(r"\s+AND\s+")
 RECENT_RELATIONS = frozenset({"within", "in the past", "before"})
 
 
@@ -57,7 +59,11 @@ def drop_examples(sentence: str, aggressive: bool) -> str:
         cuts = [lowered.find(m) for m in phrasing().example_markers if m in lowered]
         cuts = [c for c in cuts if c > 0]
         if cuts:
-            out = out[: min(cuts)]
+            tail = out[min(cuts) :]
+            out = out[: min(cuts)].rstrip(" ,;:")
+            also = _EMPHASIZED_AND.split(tail, maxsplit=1)
+            if len(also) == 2:  # "X, such as …, AND Y": Y is a requirement, not an example
+                out = f"{out} and {drop_examples(also[1], True)}"
     return out.rstrip(" ,;:")
 
 
@@ -102,9 +108,14 @@ def plain_words(text: str) -> str:
     return text
 
 
+def unescape(text: str) -> str:
+    """Registry text escapes Markdown (``\\>``); the character itself is meant."""
+    return _MD_ESCAPE.sub(r"\1", text)
+
+
 def finish_question(text: str) -> str:
     """One line, capitalized, ending in a question mark."""
-    text = _SPACES.sub(" ", text).strip()
+    text = _SPACES.sub(" ", unescape(text)).strip()
     text = _TRAILING.sub("", text)
     text = text.replace(" ,", ",").replace("( ", "(").replace(" )", ")")
     if not text:

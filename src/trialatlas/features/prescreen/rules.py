@@ -58,6 +58,7 @@ class Rewrite:
     templates: dict[str, str]
     group: str | None = None
     flip: bool = False
+    terms: str | None = None  # entity type a profile is matched on; "none": never
 
 
 @dataclass(frozen=True)
@@ -120,6 +121,7 @@ def phrasing() -> Phrasing:
             templates=dict(r["templates"]),
             group=r.get("group"),
             flip=bool(r.get("flip", False)),
+            terms=r.get("terms"),
         )
         for r in raw["rewrites"]
     )

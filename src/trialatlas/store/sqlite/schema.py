@@ -109,9 +109,11 @@ MIGRATIONS: list[str] = [
     CREATE INDEX locations_geo_cell ON locations(CAST(lat * 4 AS INTEGER), lon, lat, nct_id);
     CREATE INDEX locations_nct_country ON locations(nct_id, country);
     """,
-    # 3: search: trials by site country, case-insensitive (the country filter without words)
+    # 3: search: trials by site country and by sponsor name, case-insensitive (these
+    # filters find their trials directly when no words or place narrow the search)
     """
     CREATE INDEX locations_country_nct ON locations(country COLLATE NOCASE, nct_id);
+    CREATE INDEX sponsors_name_nct ON sponsors(name COLLATE NOCASE, nct_id);
     """,
 ]
 

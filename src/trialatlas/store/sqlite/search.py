@@ -2,17 +2,19 @@
 
 In one read transaction (one consistent snapshot):
 
-1. counts: total and the status/phase/type/sponsor-class facets in one pass;
-2. the page: ``page_size + 1`` hits after the cursor (the extra one says a next page
-   exists); BM25 is computed only here, and only when sorting by relevance;
-3. countries: over the whole set when it has at most ``COUNTRY_FACET_TOP`` trials,
-   else over that many best-ranked ones (``SearchResults.country_facet_top``);
-4. titles, conditions and nearest sites of the page's trials.
+1. the page: hits after the cursor, one more than asked (it says a next page exists);
+   BM25 is computed only here, and only when sorting by relevance. The first page
+   asks for ``COUNTRY_FACET_TOP`` hits at least: when fewer come back, they are the
+   whole set and the facets are counted from them;
+2. otherwise the counts: total and status/phase/type/sponsor-class facets in one pass,
+   and the countries of the ``COUNTRY_FACET_TOP`` best-ranked hits
+   (``SearchResults.country_facet_top`` says so);
+3. titles, conditions and nearest sites of the page's trials.
 
 Words are first required all together; when no trial has them all, trials with any
 of them are returned instead (``SearchResults.words == "any"``), and the cursor keeps
-that choice for the following pages. Counts are remembered per connection until the
-database changes, so paging through a large result set does not count it again.
+that choice for the following pages. Facet rows are remembered per connection until
+the database changes, so paging through a large result set does not count it again.
 """
 
 from __future__ import annotations
@@ -54,13 +56,14 @@ from trialatlas.store.sqlite.search_sql import (
 
 COUNTRY_FACET_TOP = 200  # country counts cover at most this many best-ranked hits
 FACET_LIMIT = 30  # values shown per facet (largest counts first)
-COUNT_CACHE_SIZE = 64  # count results remembered per connection
+COUNT_CACHE_SIZE = 64  # searches whose facet rows are remembered per connection
 _MATH: dict[str, Callable[..., float]] = {
     "sin": math.sin, "cos": math.cos, "asin": math.asin, "sqrt": math.sqrt,
     "radians": math.radians, "pow": math.pow,
 }  # fmt: skip
-_caches = threading.local()
+_caches = threading.local()  # per thread: (connection, data version, remembered facet rows)
 Row = tuple[object, ...]
+FacetRows = tuple[list[Row], list[tuple[str, int]]]
 
 
 def ensure_math_functions(conn: sqlite3.Connection) -> None:
@@ -96,24 +99,16 @@ def _search(conn: sqlite3.Connection, query: SearchQuery, cursor: Cursor | None)
     sort = query.effective_sort
     multiword = len(fts_terms(query.text)) > 1 and not nct_ids_in(query.text)
     modes: list[Mode] = [cursor.mode] if cursor else (["all", "any"] if multiword else ["all"])
-    mode, combos = modes[0], []
+    limit = query.page_size + 1 if cursor else max(query.page_size + 1, COUNTRY_FACET_TOP)
+    mode, rows = modes[0], []
     for mode in modes:
-        combos = _counts(conn, build_counts(query, mode))
-        if combos:
+        rows = _rows(conn, build_page(query, mode, cursor, limit))
+        if rows or cursor:
             break
     words = mode if query.has_text else None
+    complete = cursor is None and len(rows) < limit  # the page holds the whole set
+    combos, countries = _facet_rows(conn, query, mode, rows, complete=complete, first=not cursor)
     total = sum(int(r[4]) for r in combos)  # type: ignore[call-overload]
-    if not total:
-        return SearchResults(total=0, sort=sort, words=words)
-    limit = query.page_size + 1
-    if cursor is None and total > COUNTRY_FACET_TOP:
-        limit = max(limit, COUNTRY_FACET_TOP)
-    rows = _rows(conn, build_page(query, mode, cursor, limit))
-    if total <= COUNTRY_FACET_TOP:
-        countries = _rows(conn, build_countries(query, mode, None))
-    else:
-        top = rows if cursor is None else _rows(conn, build_page(query, mode, None, COUNTRY_FACET_TOP))
-        countries = _rows(conn, build_countries(query, mode, [str(r[0]) for r in top[:COUNTRY_FACET_TOP]]))
     page = rows[: query.page_size]
     next_cursor = None
     if len(rows) > query.page_size:
@@ -123,7 +118,7 @@ def _search(conn: sqlite3.Connection, query: SearchQuery, cursor: Cursor | None)
     return SearchResults(
         total=total,
         results=_hits(conn, query, page),
-        facets=_facets(combos, [(str(c), int(n)) for c, n in countries]),  # type: ignore[call-overload]
+        facets=_facets(combos, countries),
         next=next_cursor,
         sort=sort,
         words=words,
@@ -131,29 +126,63 @@ def _search(conn: sqlite3.Connection, query: SearchQuery, cursor: Cursor | None)
     )
 
 
+def _facet_rows(
+    conn: sqlite3.Connection,
+    query: SearchQuery,
+    mode: Mode,
+    rows: list[Row],
+    *,
+    complete: bool,
+    first: bool,
+) -> FacetRows:
+    """Facet combinations ``(status, phases, type, class, count)`` and country counts.
+
+    From the page ``rows`` when they are the ``complete`` set; else from the counts
+    statement and the best-ranked trials (the ``first`` page's rows), remembered per
+    connection until the database changes, so the pages after the first reuse them."""
+    if complete:
+        combos: Counter[tuple[object, ...]] = Counter(tuple(r[4:8]) for r in rows)
+        ids = [str(r[0]) for r in rows]
+        countries = _rows(conn, build_countries(query, mode, ids)) if ids else []
+        return [(*k, n) for k, n in combos.items()], _country_pairs(countries)
+    cache = _cache(conn)
+    key = (query_fingerprint(query), mode)
+    if key in cache:
+        cache.move_to_end(key)
+        return cache[key]
+    counted = _rows(conn, build_counts(query, mode))
+    total = sum(int(r[4]) for r in counted)  # type: ignore[call-overload]
+    if total <= COUNTRY_FACET_TOP:
+        countries = _rows(conn, build_countries(query, mode, None))
+    else:
+        top = rows if first else _rows(conn, build_page(query, mode, None, COUNTRY_FACET_TOP))
+        ids = [str(r[0]) for r in top[:COUNTRY_FACET_TOP]]
+        countries = _rows(conn, build_countries(query, mode, ids))
+    result = (counted, _country_pairs(countries))
+    cache[key] = result
+    while len(cache) > COUNT_CACHE_SIZE:
+        cache.popitem(last=False)
+    return result
+
+
+def _country_pairs(rows: list[Row]) -> list[tuple[str, int]]:
+    return [(str(c), int(n)) for c, n in rows]  # type: ignore[call-overload]
+
+
 def _rows(conn: sqlite3.Connection, sql: Sql | None) -> list[Row]:
     return [] if sql is None else conn.execute(sql.text, sql.params).fetchall()
 
 
-def _counts(conn: sqlite3.Connection, sql: Sql | None) -> list[Row]:
-    """Count rows, remembered per connection while the database is unchanged
+def _cache(conn: sqlite3.Connection) -> OrderedDict[tuple[object, ...], FacetRows]:
+    """This connection's remembered facet rows, emptied whenever the database changed
     (``PRAGMA data_version`` moves when another connection commits, ``total_changes``
     when this one writes)."""
-    if sql is None:
-        return []
-    cache: OrderedDict[tuple, list[Row]] | None = getattr(_caches, "counts", None)
-    if cache is None:
-        cache = _caches.counts = OrderedDict()
-    version = (id(conn), conn.execute("PRAGMA data_version").fetchone()[0], conn.total_changes)
-    key = (version, sql.text, tuple(sorted(sql.params.items())))
-    if key in cache:
-        cache.move_to_end(key)
-        return cache[key]
-    rows = _rows(conn, sql)
-    cache[key] = rows
-    while len(cache) > COUNT_CACHE_SIZE:
-        cache.popitem(last=False)
-    return rows
+    version = (conn.execute("PRAGMA data_version").fetchone()[0], conn.total_changes)
+    owner, seen, cache = getattr(_caches, "entry", (None, None, None))
+    if owner is not conn or seen != version or cache is None:
+        cache = OrderedDict()
+        _caches.entry = (conn, version, cache)
+    return cache
 
 
 def _hits(conn: sqlite3.Connection, query: SearchQuery, page: list[Row]) -> list[SearchHit]:
@@ -175,7 +204,7 @@ def _hits(conn: sqlite3.Connection, query: SearchQuery, page: list[Row]) -> list
                 precision="city" if precision == "city" else "site",
             )  # fmt: skip
     out = []
-    for nct, _key, rank, _dist in page:
+    for nct, _key, rank, *_ in page:
         _, title, status, phases = studies.get(nct, (nct, nct, None, None))
         codes = str(phases).split("|") if phases else []
         out.append(

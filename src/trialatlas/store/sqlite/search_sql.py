@@ -108,16 +108,17 @@ def lower_date_key(day: date) -> str:
     return day.isoformat()
 
 
-def _like_pattern(text: str) -> str:
+def _sponsor_pattern(text: str) -> str:
+    """LIKE pattern for names starting with ``text`` (wildcards in it taken literally)."""
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
+    return f"{escaped}%"
 
 
-def filter_clauses(query: SearchQuery, p: _Params, *, narrowed: bool = True) -> list[str]:
+def filter_clauses(query: SearchQuery, p: _Params, *, driver: str = "") -> list[str]:
     """WHERE conditions over ``s`` (a row of a search index of ``studies``).
 
-    Sponsor and country tests look at child rows: per candidate (EXISTS) when words or
-    a place already ``narrowed`` the candidates, else as one set built up front (IN)."""
+    Sponsor and country look at child rows, once per candidate (EXISTS), unless that
+    filter is the ``driver`` that found the candidates in the first place."""
     where: list[str] = []
     if query.statuses:
         where.append(f"s.overall_status IN ({p.add_all('status', query.statuses)})")
@@ -146,21 +147,16 @@ def filter_clauses(query: SearchQuery, p: _Params, *, narrowed: bool = True) -> 
             where.append(f"{column} >= {p.add('from', lower_date_key(low))}")
         if high:
             where.append(f"{column} <= {p.add('to', high.isoformat())}")
-    if query.sponsor:
-        like = f"LIKE {p.add('sponsor', _like_pattern(query.sponsor))} ESCAPE '\\'"
+    if query.sponsor and driver != "sponsor":
         where.append(
-            f"EXISTS (SELECT 1 FROM sponsors AS sp WHERE sp.nct_id = s.nct_id AND sp.name {like})"
-            if narrowed
-            else f"s.nct_id IN (SELECT nct_id FROM sponsors WHERE name {like})"
+            "EXISTS (SELECT 1 FROM sponsors AS sp WHERE sp.nct_id = s.nct_id AND sp.name"
+            f" LIKE {p.add('sponsor', _sponsor_pattern(query.sponsor))} ESCAPE '\\')"
         )
-    if query.country:
-        country = p.add("country", query.country)
+    if query.country and driver != "country":
         where.append(
             "EXISTS (SELECT 1 FROM locations AS lc INDEXED BY locations_nct_country"
-            f" WHERE lc.nct_id = s.nct_id AND lc.country = {country} COLLATE NOCASE)"
-            if narrowed
-            else "s.nct_id IN (SELECT nct_id FROM locations INDEXED BY locations_country_nct"
-            f" WHERE country = {country} COLLATE NOCASE)"
+            f" WHERE lc.nct_id = s.nct_id AND lc.country = {p.add('country', query.country)}"
+            " COLLATE NOCASE)"
         )
     ids = nct_ids_in(query.text) if query.text else []
     if ids:
@@ -230,46 +226,67 @@ class _Source:
         return f"WITH {', '.join(self.ctes)} " if self.ctes else ""
 
 
-def _source(query: SearchQuery, mode: Mode, p: _Params, *, rank: bool) -> _Source | None:
-    """The filtered set's source (see the module doc); None when it can match nothing.
+def _keyed(cte: str) -> str:
+    """Join a CTE of NCT IDs to the compact search index (through the NCT ID index)."""
+    return (
+        f"{cte} CROSS JOIN studies AS sk ON sk.nct_id = {cte}.nct_id"
+        " CROSS JOIN studies AS s INDEXED BY studies_search_by_id ON s.id = sk.id"
+    )
 
-    ``rank`` asks for BM25 scores (they cost as much as the match itself, so only the
-    page of a relevance-sorted search asks)."""
+
+def _source(query: SearchQuery, mode: Mode, p: _Params, *, rank: bool) -> _Source | None:
+    """The filtered set's source; None when it can match nothing.
+
+    The first of these finds the candidates (the others filter them): words (FTS5),
+    NCT IDs, a place (sites in the radius), a sponsor name (its index), a country
+    when no status narrows more, else the status index (all trials when no status).
+    ``rank`` asks for BM25 scores: they cost as much as the match itself, so only the
+    page of a relevance-sorted search asks."""
     match = match_expression(query, mode)
     if match == "":
         return None
     ctes: list[str] = []
     ids = nct_ids_in(query.text) if query.text else []
-    rank_sql = "NULL"
+    rank_sql, driver = "NULL", "status"
     if match is not None:
         score = f", bm25(studies_fts, {', '.join(repr(w) for w in FTS_WEIGHTS)}) AS rank"
         ctes.append(
             f"m AS (SELECT rowid AS id{score if rank else ''} FROM studies_fts"
             f" WHERE studies_fts MATCH {p.add('match', match)})"
         )
-        rank_sql = "m.rank" if rank else "NULL"
+        rank_sql, driver = ("m.rank" if rank else "NULL"), "words"
     elif ids:
         ctes.append(f"m AS (SELECT id FROM studies WHERE nct_id IN ({p.add_all('id', ids)}))")
-        rank_sql = "0.0" if rank else "NULL"
+        rank_sql, driver = ("0.0" if rank else "NULL"), "words"
     near = query.near
     if near is not None:
         ctes.append(geo_cte(near.lat, near.lon, query.radius_km or DEFAULT_RADIUS_KM, p))
-    if ctes and ctes[0].startswith("m "):
+    if driver == "words":
         tables = "m CROSS JOIN studies AS s INDEXED BY studies_search_by_id ON s.id = m.id"
         if near is not None:
-            tables += " JOIN g ON g.nct_id = s.nct_id"
+            tables += " CROSS JOIN g ON g.nct_id = s.nct_id"
     elif near is not None:
-        tables = (
-            "g CROSS JOIN studies AS sk ON sk.nct_id = g.nct_id"
-            " CROSS JOIN studies AS s INDEXED BY studies_search_by_id ON s.id = sk.id"
+        tables, driver = _keyed("g"), "place"
+    elif query.sponsor:
+        pattern = p.add("sponsor", _sponsor_pattern(query.sponsor))
+        ctes.append(
+            "sp AS (SELECT DISTINCT nct_id FROM sponsors INDEXED BY sponsors_name_nct"
+            f" WHERE name LIKE {pattern} ESCAPE '\\')"
         )
+        tables, driver = _keyed("sp"), "sponsor"
+    elif query.country and not query.statuses:
+        country = p.add("country", query.country)
+        ctes.append(
+            "lc AS (SELECT DISTINCT nct_id FROM locations INDEXED BY locations_country_nct"
+            f" WHERE country = {country} COLLATE NOCASE)"
+        )
+        tables, driver = _keyed("lc"), "country"
     else:
         tables = "studies AS s INDEXED BY studies_search_by_status"
-    narrowed = bool(ctes)
     return _Source(
         ctes=ctes,
         tables=tables,
-        where=filter_clauses(query, p, narrowed=narrowed),
+        where=filter_clauses(query, p, driver=driver),
         rank=rank_sql,
         distance="g.distance_km" if near is not None else "NULL",
     )
@@ -294,8 +311,9 @@ def build_counts(query: SearchQuery, mode: Mode) -> Sql | None:
 
 
 def build_page(query: SearchQuery, mode: Mode, cursor: Cursor | None, limit: int) -> Sql | None:
-    """Rows ``(nct_id, sort key, rank, distance_km)`` of the next ``limit`` hits in the
-    order ``(sort key, nct_id)``, strictly after ``cursor`` when given."""
+    """Rows ``(nct_id, sort key, rank, distance_km, status, phases, study_type,
+    sponsor_class)`` of the next ``limit`` hits in the order ``(sort key, nct_id)``,
+    strictly after ``cursor`` when given."""
     sort = query.effective_sort
     if sort == "nearest" and query.near is None:
         raise ValueError("sorting by the nearest site needs a place")
@@ -307,7 +325,10 @@ def build_page(query: SearchQuery, mode: Mode, cursor: Cursor | None, limit: int
         raise ValueError("sorting by relevance needs words to rank by")
     key, direction = _SORT_KEYS[sort]
     after = _cursor_clause(cursor, key, direction, p)
-    columns = f"s.nct_id, {key} AS k, {src.rank}, {src.distance}"
+    columns = (
+        f"s.nct_id, {key} AS k, {src.rank}, {src.distance},"
+        " s.overall_status, s.phases, s.study_type, s.lead_sponsor_class"
+    )
     text = (
         f"{src.with_clause()}{src.select(columns, [after] if after else None)}"
         f" ORDER BY {key} {direction}, s.nct_id LIMIT {p.add('limit', limit)}"
@@ -322,12 +343,13 @@ def build_countries(query: SearchQuery, mode: Mode, nct_ids: list[str] | None) -
         src = _source(query, mode, p, rank=False)
         if src is None:
             return None
-        prefix, ids = src.with_clause(), f"({src.select('s.nct_id AS nct_id')})"
+        ctes = [*src.ctes, f"t AS MATERIALIZED ({src.select('s.nct_id AS nct_id')})"]
     else:
-        prefix, ids = "", f"(SELECT value AS nct_id FROM json_each({p.add('ids', json.dumps(nct_ids))}))"
+        ids = p.add("ids", json.dumps(nct_ids))
+        ctes = [f"t AS MATERIALIZED (SELECT value AS nct_id FROM json_each({ids}))"]
     text = (
-        f"{prefix}SELECT country, count(*) FROM (SELECT DISTINCT l.nct_id, l.country"
-        f" FROM {ids} AS t JOIN locations AS l INDEXED BY locations_nct_country"
+        f"WITH {', '.join(ctes)} SELECT country, count(*) FROM (SELECT DISTINCT l.nct_id, l.country"
+        " FROM t CROSS JOIN locations AS l INDEXED BY locations_nct_country"
         " ON l.nct_id = t.nct_id WHERE l.country IS NOT NULL) GROUP BY country"
     )
     return Sql(text, p.values)

@@ -1,0 +1,232 @@
+"""``questionnaire(study)``: one plain question per checkable criterion, grouped.
+
+Each parsed criterion becomes number questions (its comparisons), a yes/no or a
+start-date question (its entities, windows and first sentence), or a
+:class:`TeamCheck` when only the study team can judge it. Header lines ("…defined
+as the following:") are not criteria of their own; the items under an "except
+for the following" parent are part of the parent. Age and sex come from the
+structured eligibility. The questionnaire depends on the registry record only,
+so it is cached per record (never anything a patient sends).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from trialatlas.features.criteria import parse_criteria
+from trialatlas.features.prescreen.eligibility import (
+    AGE_ID,
+    age_question,
+    sex_question,
+    structured_age_check,
+    text_age_check,
+)
+from trialatlas.features.prescreen.model import (
+    GROUP_ORDER,
+    CheckedCriterion,
+    Question,
+    QuestionGroup,
+    Questionnaire,
+    TeamCheck,
+    YesNoCheck,
+)
+from trialatlas.features.prescreen.numbers import NumberSpec, disqualifying_words, is_age_comparison, number_spec
+from trialatlas.features.prescreen.phrasing import (
+    cut_exceptions,
+    lead_sentence,
+    mentions_judgement,
+    team_only,
+    unescape,
+)
+from trialatlas.features.prescreen.quantities import fmt_number
+from trialatlas.features.prescreen.yesno import FALLBACK, YesNoSpec, specific_entities, yes_no_spec
+from trialatlas.model.criteria import Comparison, Criterion, ParsedCriteria
+from trialatlas.model.study import Eligibility, Study
+
+_OPERATOR_WORDS = {">": "more than", ">=": "at least", "<": "less than", "<=": "at most", "==": "exactly"}
+TEAM_REASON = "This needs the study team's judgement or their own tests."
+
+
+def _is_header(parsed: ParsedCriteria, index: int) -> bool:
+    criterion = parsed.criteria[index]
+    return bool(parsed.children(index)) and criterion.text.rstrip().endswith(":") and not _is_exception_parent(criterion)
+
+
+def _is_exception_parent(criterion: Criterion) -> bool:
+    return cut_exceptions(criterion.text)[1]
+
+
+def _inside_exception(parsed: ParsedCriteria, index: int) -> bool:
+    parent = parsed.criteria[index].parent
+    seen = 0
+    while parent is not None and seen < 20:
+        if _is_exception_parent(parsed.criteria[parent]):
+            return True
+        parent = parsed.criteria[parent].parent
+        seen += 1
+    return False
+
+
+def _team_check(index: int, criterion: Criterion) -> TeamCheck | None:
+    """Criteria only the study team can check: their judgement, their lab tests."""
+    if criterion.comparisons or criterion.windows:
+        return None
+    lead, lead_end = lead_sentence(criterion.text)
+    askable = [e for e in specific_entities(criterion, criterion.start + lead_end)]
+    if team_only(lead) or (mentions_judgement(lead) and not askable):
+        return TeamCheck(index=index, kind=criterion.kind, text=unescape(criterion.text), reason=TEAM_REASON)
+    return None
+
+
+def _uln_spec(criterion: Criterion, comparison: Comparison) -> YesNoSpec:
+    subject = comparison.subject.text if comparison.subject else "this test"
+    reference = "lower" if comparison.reference == "LLN" else "upper"
+    times = comparison.uln_multiplier if comparison.uln_multiplier is not None else comparison.value
+    if comparison.operator == "between" and comparison.upper_value is not None:
+        limit = f"between {fmt_number(comparison.value)} and {fmt_number(comparison.upper_value)} times"
+    else:
+        limit = f"{_OPERATOR_WORDS.get(comparison.operator, 'about')} {fmt_number(times)} times"
+    inclusion = criterion.kind == "inclusion"
+    return YesNoSpec(
+        text=f"Has a doctor told you that your {subject} is {limit} the {reference} limit of normal?",
+        group="Tests and measurements",
+        check=YesNoCheck(disqualifying=not inclusion),
+        disqualifying_answer="No" if inclusion else "Yes",
+        label=f"{subject} compared with the {reference} limit of normal",
+        terms=[],
+        help="Your lab report shows the normal range next to each result.",
+    )
+
+
+class _Builder:
+    """Collects questions; an identical question asked twice is asked once."""
+
+    def __init__(self) -> None:
+        self.questions: list[Question] = []
+        self._by_text: dict[tuple[str, str, str | None], Question] = {}
+        self.team: list[TeamCheck] = []
+
+    def add(self, question: Question) -> None:
+        key = (question.text, question.answer_type, question.unit)
+        existing = self._by_text.get(key) if question.text != FALLBACK else None
+        if existing is not None and existing.checks[0].key != question.checks[0].key:
+            existing.checks.extend(question.checks)
+            return
+        if existing is not None:
+            question = question.model_copy(update={"id": f"{question.id}x"})
+        self._by_text[key] = question
+        self.questions.append(question)
+
+    def question(self, question_id: str) -> Question | None:
+        return next((q for q in self.questions if q.id == question_id), None)
+
+
+def _checked(index: int, criterion: Criterion, spec: NumberSpec | YesNoSpec) -> CheckedCriterion:
+    words = disqualifying_words(spec.check) if isinstance(spec, NumberSpec) else spec.disqualifying_answer
+    return CheckedCriterion(
+        key=f"c{index}",
+        index=index,
+        kind=criterion.kind,
+        source="criteria",
+        text=unescape(criterion.text),
+        disqualifying_answer=words,
+        label=spec.label,
+        check=spec.check,
+    )
+
+
+def _question(qid: str, index: int, criterion: Criterion, spec: NumberSpec | YesNoSpec) -> Question:
+    checked = _checked(index, criterion, spec)
+    if isinstance(spec, NumberSpec):
+        return Question(
+            id=qid, group=spec.group, text=spec.text, help=spec.help, answer_type="number",  # type: ignore[arg-type]
+            unit=spec.unit, units=spec.units, not_applicable=spec.not_applicable,
+            profile_terms=spec.terms, measure=spec.measure, checks=[checked],
+        )
+    return Question(
+        id=qid, group=spec.group, text=spec.text, help=spec.help,  # type: ignore[arg-type]
+        answer_type=spec.answer_type, window_days=spec.window_days,  # type: ignore[arg-type]
+        require_all=spec.require_all, never_label=spec.never_label,
+        profile_terms=spec.terms, checks=[checked],
+    )
+
+
+def _add_criterion(builder: _Builder, index: int, criterion: Criterion) -> None:
+    specs: list[NumberSpec | YesNoSpec] = []
+    covered: set[str] = set()
+    numbers = False
+    for comparison in criterion.comparisons:
+        if is_age_comparison(comparison):
+            age = builder.question(AGE_ID)
+            if age is None:
+                age = age_question()
+                builder.questions.insert(0, age)
+            unit = (comparison.unit or "years").strip()
+            age.checks.append(text_age_check(index, criterion.kind, unescape(criterion.text), comparison, unit))
+            numbers = True
+        elif comparison.uln_multiplier is not None or comparison.reference is not None:
+            specs.append(_uln_spec(criterion, comparison))
+            numbers = True
+        else:
+            spec = number_spec(criterion, comparison)
+            if spec is not None and all(spec.text != s.text for s in specs):
+                specs.append(spec)
+                covered |= spec.covers
+                numbers = True
+    if numbers:
+        rest = yes_no_spec(criterion, covered, remainder=True)
+        if rest is not None:
+            specs.append(rest)
+    else:
+        specs.append(yes_no_spec(criterion))  # type: ignore[arg-type]
+    for n, spec in enumerate(s for s in specs if s is not None):
+        qid = f"c{index}" if len(specs) == 1 else f"c{index}{chr(ord('a') + n)}"
+        builder.add(_question(qid, index, criterion, spec))
+
+
+def build_questionnaire(nct_id: str, title: str, parsed: ParsedCriteria, eligibility: Eligibility) -> Questionnaire:
+    """The questionnaire for already-parsed criteria and the structured eligibility."""
+    builder = _Builder()
+    age_check = structured_age_check(eligibility)
+    if age_check is not None:
+        age = age_question()
+        age.checks.append(age_check)
+        builder.questions.append(age)
+    sex = sex_question(eligibility)
+    if sex is not None:
+        builder.questions.append(sex)
+    for index, criterion in enumerate(parsed.criteria):
+        if sum(ch.isalpha() for ch in criterion.text) < 3:
+            continue
+        if _is_header(parsed, index) or _inside_exception(parsed, index):
+            continue
+        team = _team_check(index, criterion)
+        if team is not None:
+            builder.team.append(team)
+            continue
+        _add_criterion(builder, index, criterion)
+    questions = [q for q in builder.questions if q.checks]
+    groups = [
+        QuestionGroup(name=name, questions=[q for q in questions if q.group == name])
+        for name in GROUP_ORDER
+    ]
+    return Questionnaire(
+        nct_id=nct_id,
+        title=title,
+        groups=[g for g in groups if g.questions],
+        team_checks=builder.team,
+    )
+
+
+@lru_cache(maxsize=256)
+def _cached(nct_id: str, title: str, criteria_text: str, eligibility_json: str) -> Questionnaire:
+    eligibility = Eligibility.model_validate_json(eligibility_json)
+    return build_questionnaire(nct_id, title, parse_criteria(criteria_text), eligibility)
+
+
+def questionnaire(study: Study) -> Questionnaire:
+    """The pre-screening questionnaire of ``study`` (from its registry record only)."""
+    eligibility = study.eligibility
+    key = eligibility.model_dump_json(include={"sex", "minimum_age", "maximum_age"})
+    built = _cached(study.nct_id, study.title, eligibility.criteria_text or "", key)
+    return built.model_copy(deep=True)

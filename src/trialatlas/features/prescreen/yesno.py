@@ -1,0 +1,278 @@
+"""Yes/no (and start-date) questions from a criterion's entities and first sentence.
+
+Order of preference: pregnancy wording; "When did your X start?" for "X for at
+least N months"; a rewrite rule of ``phrasing.json`` ("Taking X" → "Do you take
+X?"); a question built from the named entities ("In the past 3 months, have you
+taken methotrexate?"); and last "Does this apply to you?" with the criterion shown.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from trialatlas.features.prescreen.model import ElapsedCheck, ProfileTerm, YesNoCheck
+from trialatlas.features.prescreen.phrasing import (
+    RECENT_RELATIONS,
+    amount_phrase,
+    cut_exceptions,
+    drop_examples,
+    finish_question,
+    join_terms,
+    lead_sentence,
+    mentions_judgement,
+    plain_words,
+    replace_windows,
+    rewrite,
+    with_article,
+    word_count,
+)
+from trialatlas.features.prescreen.rules import phrasing
+from trialatlas.model.criteria import Criterion, Entity, TimeWindow
+
+ASKABLE = ("pregnancy", "condition", "drug", "procedure", "behaviour", "device")
+TYPE_GROUPS = {
+    "pregnancy": "About you",
+    "behaviour": "About you",
+    "condition": "Your condition",
+    "drug": "Medicines",
+    "procedure": "Past treatments",
+    "device": "Other",
+}
+FALLBACK = "Does this apply to you?"
+_SMOKING = re.compile(r"smok|tobacco|cigarette|nicotine|vaping", re.IGNORECASE)
+_PREG_FACETS = (
+    ("planning", re.compile(r"plan|intend|become pregnant|wish", re.IGNORECASE)),
+    ("breastfeeding", re.compile(r"nursing|lactat|breast", re.IGNORECASE)),
+    ("pregnant", re.compile(r"pregnan", re.IGNORECASE)),
+)
+_PREG_WORDS = {"pregnant": "pregnant", "breastfeeding": "breastfeeding"}
+
+
+@dataclass(frozen=True)
+class YesNoSpec:
+    """A yes/no question (or a start-date question) before it is numbered and grouped."""
+
+    text: str
+    group: str
+    check: YesNoCheck | ElapsedCheck
+    disqualifying_answer: str
+    label: str
+    answer_type: str = "yes_no"
+    window_days: float | None = None
+    terms: list[ProfileTerm] = field(default_factory=list)
+    require_all: bool = False
+    never_label: str | None = None
+    help: str | None = None
+
+
+def specific_entities(criterion: Criterion, end: int | None = None, covered: set[str] | None = None) -> list[Entity]:
+    """Askable entities (not generic, not uncertain) up to offset ``end``, de-duplicated."""
+    generic = phrasing().generic_terms
+    covered = covered or set()
+    out: list[Entity] = []
+    for entity in criterion.entities:
+        if entity.type not in ASKABLE or entity.uncertain:
+            continue
+        if end is not None and entity.start >= end:
+            continue
+        name = entity.text.lower()
+        if name in generic or name in covered:
+            continue
+        if any(name == e.text.lower() or (e.start <= entity.start and entity.end <= e.end) for e in out):
+            continue
+        out = [e for e in out if not (entity.start <= e.start and e.end <= entity.end)]
+        out.append(entity)
+    return out
+
+
+def _terms(entities: list[Entity]) -> list[ProfileTerm]:
+    return [
+        ProfileTerm(type=e.type, text=e.text, normalized=e.normalized, code=e.code)  # type: ignore[arg-type]
+        for e in entities
+    ]
+
+
+def _require_all(text: str, names: list[str]) -> bool:
+    """``osteoporosis with pathological fracture``, ``X and taken Y``: every one must apply."""
+    lowered = text.lower()
+    for a, b in zip(names, names[1:], strict=False):
+        i, j = lowered.find(a.lower()), lowered.find(b.lower())
+        if i < 0 or j < 0 or j < i:
+            continue
+        between = f" {lowered[i + len(a) : j]} "
+        if (" with " in between or " and " in between) and "," not in between and " or " not in between:
+            return True
+    return False
+
+
+def _asked_about(question: str, entities: list[Entity], source: str, base: int) -> list[Entity]:
+    """Entities the question names (not the object of "to": "contraindication to MRI")."""
+    lowered = question.lower()
+    out = []
+    for entity in entities:
+        before = source[max(0, entity.start - base - 12) : entity.start - base].lower()
+        if entity.text.lower() in lowered and not re.search(r"\bto (?:undergo )?$", before):
+            out.append(entity)
+    return out
+
+
+def _recent_window(windows: list[TimeWindow], end: int) -> TimeWindow | None:
+    return next((w for w in windows if w.relation in RECENT_RELATIONS and w.start < end), None)
+
+
+def _yes_no(
+    criterion: Criterion, text: str, group: str, flip: bool, label: str, **extra: object
+) -> YesNoSpec:
+    inclusion = criterion.kind == "inclusion"
+    disqualifying = inclusion == flip  # inclusion: "no" goes against it; exclusion: "yes"
+    team = (not inclusion) and mentions_judgement(criterion.text)
+    return YesNoSpec(
+        text=text,
+        group=group,
+        check=YesNoCheck(disqualifying=disqualifying, team_decides=team),
+        disqualifying_answer="Yes" if disqualifying else "No",
+        label=label,
+        **extra,  # type: ignore[arg-type]
+    )
+
+
+def pregnancy_spec(criterion: Criterion, entities: list[Entity]) -> YesNoSpec | None:
+    """"Are you pregnant or breastfeeding, or planning to become pregnant?"."""
+    preg = [e for e in entities if e.type == "pregnancy" and not e.negated]
+    if not preg or any("child" in e.text.lower() or "menopaus" in e.text.lower() for e in preg):
+        return None
+    facets: list[str] = []
+    for entity in preg:
+        for facet, pattern in _PREG_FACETS:
+            if pattern.search(entity.text):
+                if facet not in facets:
+                    facets.append(facet)
+                break
+    if not facets:
+        return None
+    states = [_PREG_WORDS[f] for f in ("pregnant", "breastfeeding") if f in facets]
+    text = f"Are you {join_terms(states)}" if states else "Are you"
+    if "planning" in facets:
+        text += ", or planning to become pregnant" if states else " planning to become pregnant"
+    if "during the study" in criterion.text.lower() and "planning" in facets:
+        text += " during the study"
+    terms = [ProfileTerm(type="pregnancy", text=f) for f in facets]
+    return _yes_no(criterion, finish_question(text), "About you", False, "pregnancy", terms=terms,
+                   help="Answer No if this cannot apply to you.")
+
+
+def onset_spec(criterion: Criterion, entities: list[Entity], window: TimeWindow) -> YesNoSpec | None:
+    """``Low back pain for at least 6 months`` → "When did your low back pain start?"."""
+    before = [e for e in entities if e.type == "condition" and 0 <= window.start - e.end <= 4]
+    if not before or window.relation not in ("for at least", "for"):
+        return None
+    condition = before[-1]
+    name = condition.text[0].lower() + condition.text[1:]
+    inside_meets = criterion.kind == "inclusion"
+    check = ElapsedCheck(min_days=window.days, inside_meets=inside_meets, never_meets=not inside_meets)
+    need = f"at least {amount_phrase(window)} ago"
+    return YesNoSpec(
+        text=f"When did your {name} start?",
+        group="Your condition",
+        check=check,
+        disqualifying_answer=(f"Less than {amount_phrase(window)} ago" if inside_meets else need[0].upper() + need[1:]),
+        label=f"your {name} started",
+        answer_type="date",
+        terms=_terms([condition]),
+        never_label=f"I don't have {name}",
+        help="The month and year are enough.",
+    )
+
+
+def _entity_question(criterion: Criterion, entities: list[Entity], window: TimeWindow | None, lead: str) -> str | None:
+    kind = entities[0].type
+    same = [e for e in entities if e.type == kind] or entities
+    names = [e.text if e.text.isupper() else e.text[0].lower() + e.text[1:] for e in same]
+    listed = with_article(names[0]) if len(names) == 1 else join_terms(names)
+    prefix = f"In the past {amount_phrase(window)}, " if window else ""
+    lowered = lead.lower()
+    if kind == "drug":
+        body = f"have you taken {listed}" if window else f"do you take {listed}"
+    elif kind == "procedure":
+        body = f"have you had {listed}"
+        if "positive" in lowered:
+            body += " with a positive result"
+    elif kind == "behaviour" and all(_SMOKING.search(n) for n in names):
+        body = "have you smoked" if window or "history" in lowered or "former" in lowered else "do you smoke"
+    elif kind in ("condition", "behaviour"):
+        if window or "history" in lowered or "prior" in lowered:
+            body = f"have you had {listed}"
+        elif criterion.kind == "inclusion" and "diagnos" in lowered:
+            body = f"have you been diagnosed with {listed}"
+        elif any(w in lowered for w in ("active", "current", "ongoing")):
+            body = f"do you currently have {listed}"
+        else:
+            body = f"do you have {listed}"
+    else:
+        body = f"do you have {listed}"
+    text = finish_question(plain_words(prefix + body))
+    return text if word_count(text) <= phrasing().max_question_words else None
+
+
+def _rewritten(criterion: Criterion, lead: str, first_type: str | None, window: TimeWindow | None):  # noqa: ANN202
+    body, _ = cut_exceptions(lead)
+    body = replace_windows(body, 0, criterion.windows, criterion.start)
+    limit = phrasing().max_question_words
+    for candidate in (body, drop_examples(body, False), drop_examples(body, True)):
+        found = rewrite(candidate, first_type, window is not None)
+        if found is not None and word_count(found.text) <= limit:
+            return found
+    return None
+
+
+def yes_no_spec(criterion: Criterion, covered: set[str] | None = None, remainder: bool = False) -> YesNoSpec | None:
+    """The yes/no (or start-date) question for a criterion; ``remainder``: only entities
+    not already asked about by number questions, worded from the entities."""
+    lead, lead_end = lead_sentence(criterion.text)
+    kept, cut = cut_exceptions(lead)
+    end = criterion.start + (len(kept) if cut else lead_end)
+    entities = specific_entities(criterion, None if remainder else end, covered)
+    window = _recent_window(criterion.windows, end)
+    first_type = entities[0].type if entities else None
+    label = lead if len(lead) <= 80 else lead[:77].rstrip() + "…"
+    if remainder:
+        entities = [e for e in entities if e.type != "pregnancy"]
+        if not entities:
+            return None
+        text = _entity_question(criterion, entities, window, lead)
+        if text is None:
+            return None
+        group = TYPE_GROUPS.get(entities[0].type, "Other")
+        return _yes_no(criterion, text, group, False, label, window_days=window.days if window else None,
+                       terms=_terms(entities), require_all=False)
+    spec = pregnancy_spec(criterion, entities)
+    if spec is not None:
+        return spec
+    for duration in criterion.windows:
+        if duration.start < end:
+            spec = onset_spec(criterion, entities, duration)
+            if spec is not None:
+                return spec
+    positive = [e for e in entities if not e.negated]
+    flip = bool(entities) and not positive
+    used = positive or entities
+    extra = {
+        "window_days": window.days if window else None,
+        "terms": _terms(used),
+        "require_all": _require_all(criterion.text, [e.text for e in used]),
+    }
+    found = _rewritten(criterion, lead, first_type, window)
+    if found is not None:
+        group = found.rule.group or TYPE_GROUPS.get(first_type or "", "Other")
+        chosen = _asked_about(found.text, used, criterion.text, criterion.start)
+        if found.rule.terms:
+            chosen = [e for e in chosen if e.type == found.rule.terms]
+        extra["terms"] = _terms(chosen)
+        extra["require_all"] = _require_all(found.text, [e.text for e in chosen])
+        return _yes_no(criterion, found.text, group, found.rule.flip, label, **extra)
+    if used:
+        text = _entity_question(criterion, used, window, lead)
+        if text is not None:
+            return _yes_no(criterion, text, TYPE_GROUPS.get(used[0].type, "Other"), flip, label, **extra)
+    return _yes_no(criterion, FALLBACK, TYPE_GROUPS.get(first_type or "", "Other"), False, label, **extra)

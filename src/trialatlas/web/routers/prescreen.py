@@ -1,0 +1,157 @@
+"""Pre-screening: ``/trials/{nct_id}/prescreen`` (a form that works without JavaScript)
+and its JSON twin ``/api/trials/{nct_id}/prescreen``.
+
+GET gives the questionnaire, POST the verdicts; both come from the same feature
+results. Answers arrive in the request body only (never in the URL, so they never
+reach access logs), are not logged or stored, and every response carries
+``Cache-Control: no-store``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from trialatlas.features.prescreen import (
+    PrescreenInputError,
+    PrescreenResult,
+    Questionnaire,
+    questionnaire,
+    read_input,
+    screen,
+)
+from trialatlas.features.trial_page import canonical_nct_id
+from trialatlas.model.study import Study
+from trialatlas.store.base import Store
+from trialatlas.web.deps import StoreDep, TemplatesDep, UrlsDep
+from trialatlas.web.errors import NotFoundError, json_error
+from trialatlas.web.rendering import render_page
+
+router = APIRouter(tags=["prescreen"])
+
+NO_STORE = "no-store"
+MAX_FORM_VALUE = 200
+NOT_FOUND = {
+    "description": "No trial with this NCT ID",
+    "content": {"application/json": {"example": {"error": {"code": "not_found", "message": "No trial NCT00000000"}}}},
+}
+BAD_BODY = {
+    "description": "The body is not answers, a profile or a FHIR Bundle; the message names the field",
+    "content": {
+        "application/json": {
+            "example": {"error": {"code": "invalid_request", "message": "profile.labs.0.value: Input should be a valid number"}}
+        }
+    },
+}
+BODY_EXAMPLES = {
+    "answers": {
+        "summary": "Answers by question id",
+        "value": {"answers": {"age": 52, "c7a": {"value": 6, "unit": "cm"}, "c12": "no"}},
+    },
+    "profile": {
+        "summary": "A patient profile (docs/patient-profile.md)",
+        "value": {"profile": {"age": 52, "sex": "female", "labs": [{"name": "low back pain VAS", "value": 60, "unit": "mm"}]}},
+    },
+    "fhir": {
+        "summary": "A FHIR R4 Bundle",
+        "value": {"resourceType": "Bundle", "type": "collection", "entry": [{"resource": {"resourceType": "Patient", "gender": "female", "birthDate": "1972-03-04"}}]},
+    },
+}
+
+
+def _study(store: Store, nct_id: str) -> Study:
+    canonical = canonical_nct_id(nct_id)
+    study = store.get_study(canonical) if canonical else None
+    if study is None:
+        shown = nct_id[:40]
+        raise NotFoundError(f"We could not find a trial with the ID “{shown}”.", nct_id=shown)
+    return study
+
+
+def _page(
+    request: Request,
+    templates: TemplatesDep,
+    urls: UrlsDep,
+    form: Questionnaire,
+    result: PrescreenResult | None,
+    values: dict[str, str],
+) -> Response:
+    response = render_page(
+        request,
+        templates,
+        "prescreen.html",
+        {"form": form, "result": result, "values": values},
+        json_url=urls.api_prescreen_url(form.nct_id),
+    )
+    response.headers["Cache-Control"] = NO_STORE
+    return response
+
+
+@router.get("/trials/{nct_id}/prescreen", include_in_schema=False)
+async def prescreen_form(
+    request: Request, nct_id: str, store: StoreDep, templates: TemplatesDep, urls: UrlsDep
+) -> Response:
+    """The questionnaire as a form (no JavaScript needed)."""
+    canonical = canonical_nct_id(nct_id)
+    if canonical is not None and canonical != nct_id:
+        return RedirectResponse(urls.prescreen_url(canonical), status_code=301)
+    study = await run_in_threadpool(_study, store, nct_id)
+    form = await run_in_threadpool(questionnaire, study)
+    return _page(request, templates, urls, form, None, {})
+
+
+@router.post("/trials/{nct_id}/prescreen", include_in_schema=False)
+async def prescreen_submit(
+    request: Request, nct_id: str, store: StoreDep, templates: TemplatesDep, urls: UrlsDep
+) -> Response:
+    """The verdicts for the submitted form, above the form filled in again."""
+    study = await run_in_threadpool(_study, store, nct_id)
+    data = await request.form(max_fields=500)
+    values = {str(k): v[:MAX_FORM_VALUE] for k, v in data.multi_items() if isinstance(v, str)}
+    form = await run_in_threadpool(questionnaire, study)
+    result = screen(form, values)
+    return _page(request, templates, urls, form, result, values)
+
+
+@router.get(
+    "/api/trials/{nct_id}/prescreen",
+    response_model=Questionnaire,
+    responses={404: NOT_FOUND},
+    summary="The pre-screening questionnaire of a trial",
+)
+async def api_questionnaire(nct_id: str, store: StoreDep, urls: UrlsDep, response: Response) -> Questionnaire:
+    """One plain question per checkable criterion, grouped; each says which criterion it
+    checks and which answer goes against it. Criteria only the study team can check
+    are listed in ``team_checks``."""
+    study = await run_in_threadpool(_study, store, nct_id)
+    response.headers["Link"] = f'<{urls.prescreen_url(study.nct_id)}>; rel="alternate"; type="text/html"'
+    return await run_in_threadpool(questionnaire, study)
+
+
+@router.post(
+    "/api/trials/{nct_id}/prescreen",
+    response_model=PrescreenResult,
+    responses={404: NOT_FOUND, 422: BAD_BODY},
+    summary="Pre-screen answers, a patient profile or a FHIR Bundle against a trial",
+)
+async def api_prescreen(
+    nct_id: str,
+    store: StoreDep,
+    body: Annotated[Any, Body(openapi_examples=BODY_EXAMPLES)],
+) -> Response:
+    """A verdict per criterion (met / not met / unknown, with the reason) and overall
+    (likely eligible / likely not eligible / needs the study team). An unknown never
+    counts as met. Nothing sent here is stored or logged."""
+    study = await run_in_threadpool(_study, store, nct_id)
+    try:
+        given = read_input(body)
+    except PrescreenInputError as exc:
+        response = json_error(422, f"{exc.field}: {exc.message}", "invalid_request")
+        response.headers["Cache-Control"] = NO_STORE
+        return response
+    form = await run_in_threadpool(questionnaire, study)
+    result = await run_in_threadpool(screen, form, given)
+    return JSONResponse(result.model_dump(mode="json"), headers={"Cache-Control": NO_STORE})
