@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -41,13 +43,30 @@ def seed_store_path(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 @pytest.fixture(scope="session")
 def bundled_store_path(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """A real SQLite store with the whole bundled sample (all 8,000+ records)."""
-    path = tmp_path_factory.mktemp("bundled") / "bundled.db"
-    store = open_store(str(path))
-    try:
-        ingest_paths(store, sample_sources())
-    finally:
-        store.close()
+    """A real SQLite store with the whole bundled sample (all 8,000+ records).
+
+    Built once per test run and shared by the xdist workers (a file lock makes the
+    others wait for the first one's build); tests only read it.
+    """
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # this run's folder, shared by all xdist workers
+    path = root / "bundled.db"
+    done = root / "bundled.done"
+    with open(root / "bundled.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            if not done.exists():
+                for stale in root.glob("bundled.db*"):
+                    stale.unlink()
+                store = open_store(str(path))
+                try:
+                    ingest_paths(store, sample_sources(), workers=2)
+                finally:
+                    store.close()
+                done.write_text("ok")
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
     return str(path)
 
 

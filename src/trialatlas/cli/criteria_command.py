@@ -6,8 +6,8 @@ and time windows; ``--json`` prints :func:`trialatlas.features.criteria.to_json`
 (offsets index the input text exactly as read).
 """
 
-from __future__ import annotations
-
+# No ``from __future__ import annotations``: typer reads the annotations of the
+# command defined inside ``register`` at run time, with the options imported there.
 import sys
 from typing import Annotated
 

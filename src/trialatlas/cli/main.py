@@ -115,7 +115,7 @@ def show(
 
 # Commands defined in their own modules: each has `register(app: typer.Typer) -> None`.
 # Add a module name here to wire a new command in.
-COMMAND_MODULES: list[str] = ["search_command"]
+COMMAND_MODULES: list[str] = ["search_command", "prescreen_command", "criteria_command"]
 
 
 def _register_commands() -> None:

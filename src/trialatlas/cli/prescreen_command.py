@@ -8,8 +8,8 @@ Exit codes: 0 done, 1 no such trial, 2 unreadable input. The answers are never
 stored or logged.
 """
 
-from __future__ import annotations
-
+# No ``from __future__ import annotations``: typer reads the annotations of the
+# command defined inside ``register`` at run time, with the options imported there.
 import sys
 from typing import Annotated, Any
 
@@ -64,7 +64,7 @@ def print_questionnaire(out: Console, form: Questionnaire) -> None:
     for group in form.groups:
         out.print(f"\n[bold underline]{escape(group.name)}[/]")
         for q in group.questions:
-            unit = f" [{escape(q.unit)}]" if q.unit else ""
+            unit = f" \\[{escape(q.unit)}]" if q.unit else ""
             out.print(f"  [cyan]{q.id}[/] ({q.answer_type}{unit}) {escape(q.text)}")
 
 

@@ -7,8 +7,8 @@ never dropped), dates keep their precision, ages keep their text. A value the re
 does not give stays None. Legacy XML has no site coordinates (``geo`` stays None).
 
 The parts are built as plain dicts shaped like the model and validated once by
-``Study.model_validate`` (every key and type checked, extras forbidden): several times
-faster than building each part as a model, which matters for bulk loads.
+``Study.model_validate`` (every key and type checked, extras forbidden), which is
+cheaper than building each part as a model and matters for bulk loads.
 
 Registry XML is untrusted: :func:`~trialatlas.normalize.ctgov_xml_values.parse_xml`
 refuses any DOCTYPE/entity declaration before parsing, so no entity is ever expanded.

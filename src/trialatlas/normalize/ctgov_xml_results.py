@@ -10,8 +10,8 @@ events.
 
 The mapping builds plain dicts shaped exactly like :class:`~trialatlas.model.results.Results`
 (field names and nesting); the caller validates the whole study once, which checks
-every key and type (models forbid extras) and is several times faster than building
-each part as a model. Pure functions, no I/O.
+every key and type (models forbid extras) and is cheaper than building each part as
+a model. Pure functions, no I/O.
 """
 
 from __future__ import annotations

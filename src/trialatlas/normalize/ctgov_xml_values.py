@@ -184,7 +184,8 @@ def parse_xml(text: str) -> Element:
     declared or expanded and nothing external is fetched; the C parser then reads
     plain XML from a ``str`` (always fed to expat as UTF-8, so this check sees what
     the parser sees). Equivalent to ``defusedxml`` with ``forbid_dtd=True``, whose
-    pure-Python parser is ~1.7x slower on the corpus.
+    pure-Python parser is ~1.7x slower on the corpus. Conservative: the words in a
+    comment or CDATA section are refused too (the registry never writes them).
     """
     if not isinstance(text, str):
         raise RecordError("xml", f"expected XML text, got {type(text).__name__}")
@@ -208,17 +209,21 @@ class StudyDoc:
             self.kids.setdefault(child.tag, []).append(child)
 
     def el(self, tag: str) -> Element | None:
+        """The first child ``tag``, or None."""
         found = self.kids.get(tag)
         return found[0] if found else None
 
     def all(self, tag: str) -> list[Element]:
+        """Every child ``tag``, in document order."""
         return self.kids.get(tag, [])
 
     def text(self, tag: str) -> str | None:
+        """Cleaned text of the first child ``tag``, or None."""
         found = self.kids.get(tag)
         return clean_text(found[0].text) if found else None
 
     def texts(self, tag: str) -> list[str]:
+        """Cleaned, non-empty texts of every child ``tag`` (conditions, keywords…)."""
         return [t for el in self.all(tag) if (t := clean_text(el.text))]
 
 
@@ -296,7 +301,7 @@ def masking_codes(text: str | None) -> tuple[str | None, list[str]]:
         return None, []
     head, _, rest = text.partition("(")
     head = _BLIND_RE.sub("", head.strip())
-    masking = _MASKING.get(head.lower()) or to_code(head)
+    masking = _MASKING.get(head.lower()) or (upper_snake(head) if head else None)
     if masking == "NONE":
         return masking, []
     who = [w.strip() for w in rest.rstrip(")").split(",") if w.strip()]

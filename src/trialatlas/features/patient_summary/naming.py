@@ -87,7 +87,17 @@ def tidy_intervention_name(name: str) -> str:
     dose_free = _DOSE.sub("", text).strip(" ,;-")
     if dose_free:
         text = dose_free
+    if text.count(",") >= 2 or (", " in text and len(text.split()) > 4):
+        text = text.split(",")[0]  # MeSH-style lists: "Angioplasty, Transluminal, …"
     return title_case(text.strip(" ,;:-")) if text else clean_text(name)
+
+
+def short_list(names: list[str], most: int = 3) -> str:
+    """``A, B and C``; past ``most`` names: ``A, B and 4 more``."""
+    names = list(dict.fromkeys(n for n in names if n))
+    if len(names) <= most:
+        return join_words(names)
+    return f"{', '.join(names[: most - 1])} and {len(names) - most + 1} more"
 
 
 def is_placebo_like(name: str) -> bool:
@@ -145,7 +155,7 @@ def treatment_name(study: Study) -> tuple[str | None, list[str]]:
             chosen_sources.append(source)
     if not chosen:
         return None, []
-    if len(chosen) > 3 or len(" ".join(chosen)) > 60:
+    if len(chosen) > 2 or len(" ".join(chosen)) > 50:
         return f"{chosen[0]} and Other Treatments", chosen_sources
     return join_words(chosen), chosen_sources
 

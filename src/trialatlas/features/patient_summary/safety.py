@@ -12,7 +12,7 @@ from __future__ import annotations
 from trialatlas.features.patient_summary.evidence import Evidence
 from trialatlas.features.patient_summary.glossary import Glossary
 from trialatlas.features.patient_summary.model import Answer, LinkItem, Sentence
-from trialatlas.features.patient_summary.naming import Naming, tidy_intervention_name
+from trialatlas.features.patient_summary.naming import Naming, short_list, tidy_intervention_name
 from trialatlas.features.patient_summary.prose import join_words
 from trialatlas.model.results import AdverseEvents
 from trialatlas.model.study import Study
@@ -176,7 +176,7 @@ def _comparator_sentences(study: Study, glossary: Glossary) -> list[Sentence]:
         if words is None:
             continue
         names = [tidy_intervention_name(n) for n in arm.intervention_names]
-        what = join_words(names) if names else "no study treatment"
+        what = short_list(names) if names else "no study treatment"
         sources = [f"arms[{i}].type", f"arms[{i}].label"]
         if arm.type == "NO_INTERVENTION":
             text = f"One group (“{arm.label}”) gets no study treatment, for comparison."

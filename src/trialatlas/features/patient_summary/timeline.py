@@ -14,8 +14,13 @@ import re
 from dataclasses import dataclass
 
 from trialatlas.features.patient_summary.model import Sentence, TimelineStep
-from trialatlas.features.patient_summary.naming import COMPARATOR_ARM_TYPES, Naming, tidy_intervention_name
-from trialatlas.features.patient_summary.prose import as_sentence, join_words, number_text, split_sentences
+from trialatlas.features.patient_summary.naming import (
+    COMPARATOR_ARM_TYPES,
+    Naming,
+    short_list,
+    tidy_intervention_name,
+)
+from trialatlas.features.patient_summary.prose import as_sentence, number_text, split_sentences
 from trialatlas.model.study import Study
 
 MAX_ARMS = 4
@@ -95,7 +100,7 @@ def _treatment(study: Study) -> TimelineStep:
         if names:
             sentences.append(
                 Sentence(
-                    text=f"People in the group “{arm.label}” get {join_words(names)}.",
+                    text=f"People in the group “{arm.label}” get {short_list(names)}.",
                     sources=[f"arms[{i}].label", f"arms[{i}].intervention_names"],
                 )
             )
@@ -108,9 +113,9 @@ def _treatment(study: Study) -> TimelineStep:
             Sentence(text=f"There are {len(study.arms)} groups in all.", sources=["arms"])
         )
     if not sentences and study.interventions:
-        names = [tidy_intervention_name(iv.name) for iv in study.interventions[:MAX_ARMS]]
+        names = [tidy_intervention_name(iv.name) for iv in study.interventions]
         sentences.append(
-            Sentence(text=f"Participants get {join_words(names)}.", sources=["interventions"])
+            Sentence(text=f"Participants get {short_list(names)}.", sources=["interventions"])
         )
     if study.design.allocation == "RANDOMIZED" and len(study.arms) > 1:
         sentences.append(Sentence(text="Chance decides which group you are in.", sources=["design.allocation"]))

@@ -9,21 +9,46 @@ from trialatlas.model.codes import label
 from trialatlas.model.study import Study
 
 MAX_SENTENCES = 2
-MAX_WORDS = 35
+MAX_WORDS = 25
+TYPE_SENTENCES = {
+    "DRUG": "It is a drug.",
+    "BIOLOGICAL": "It is a biological product, made from living cells or other living sources.",
+    "DEVICE": "It is a medical device.",
+    "PROCEDURE": "It is a procedure.",
+    "RADIATION": "It is a radiation treatment.",
+    "BEHAVIORAL": "It is a program that helps people change habits or behavior.",
+    "GENETIC": "It is a genetic treatment or test.",
+    "DIETARY_SUPPLEMENT": "It is a dietary supplement.",
+    "COMBINATION_PRODUCT": "It combines a drug with a device or a biological product.",
+    "DIAGNOSTIC_TEST": "It is a test to find or check a disease.",
+}
 
 
 def treatment_details(study: Study, glossary: Glossary) -> tuple[list[TreatmentDetail], Sentence | None]:
     """Every intervention in the record, described in plain words (or a note that there are none)."""
     details = []
     explained: set[str] = set()
+    seen: set[str] = set()
     for i, iv in enumerate(study.interventions):
         source = f"interventions[{i}].description"
         sentences = []
-        for raw in split_sentences(iv.description or "")[:MAX_SENTENCES]:
+        kind = TYPE_SENTENCES.get(iv.type or "")
+        if kind:
+            sentences.append(Sentence(text=kind, sources=[f"interventions[{i}].type"]))
+        raws = split_sentences(iv.description or "")
+        for raw in raws[:MAX_SENTENCES]:
             short = shorten(glossary.plain(raw, explained), MAX_WORDS)
-            if short:
+            if short and short not in seen:
+                seen.add(short)
                 sentences.append(Sentence(text=as_sentence(short), sources=[source]))
-        if not sentences:
+        if raws and len(sentences) == (1 if kind else 0):
+            sentences.append(
+                Sentence(
+                    text="The record describes it in technical terms. The full registry page has the details.",
+                    sources=[source],
+                )
+            )
+        elif not raws:
             sentences.append(Sentence(text="The record gives no description.", sources=[source]))
         details.append(
             TreatmentDetail(

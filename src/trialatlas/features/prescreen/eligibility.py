@@ -84,6 +84,8 @@ def structured_age_check(eligibility: Eligibility) -> CheckedCriterion | None:
 def text_age_check(index: int, kind: str, text: str, comparison: Comparison, unit: str) -> CheckedCriterion:
     """An age limit written in the criteria text (``Age ≥ 18 years``)."""
     check = range_check(comparison, kind == "inclusion", unit).model_copy(update={"measure": AGE_MEASURE})
+    if check.unit and check.unit.lower().startswith("y"):
+        check = check.model_copy(update={"unit": "years"})
     return CheckedCriterion(
         key=f"c{index}",
         index=index,

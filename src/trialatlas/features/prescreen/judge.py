@@ -194,11 +194,12 @@ def judge_check(
 
 
 def _verdict(outcomes: list[Outcome]) -> tuple[str, str]:
-    for status, verdict in (("fails", "not_met"), ("unknown", "unknown")):
-        picked = [o.reason for o in outcomes if o.status == status]
-        if picked:
-            return verdict, " ".join(dict.fromkeys(picked))
-    return "met", " ".join(dict.fromkeys(o.reason for o in outcomes))
+    """Not met names what failed; unknown and met give every reason, in question order."""
+    failed = [o.reason for o in outcomes if o.status == "fails"]
+    if failed:
+        return "not_met", " ".join(dict.fromkeys(failed))
+    reasons = " ".join(dict.fromkeys(o.reason for o in outcomes))
+    return ("unknown" if any(o.status == "unknown" for o in outcomes) else "met"), reasons
 
 
 def _short(text: str, limit: int = 90) -> str:

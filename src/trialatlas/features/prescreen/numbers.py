@@ -21,6 +21,7 @@ from trialatlas.model.criteria import Comparison, Criterion
 _AGE_SUBJECT = re.compile(r"\bage(?:d)?\b|\byears? old\b", re.IGNORECASE)
 _DOSE_UNIT = re.compile(r"/\s*(?:day|d|week)\b|per day", re.IGNORECASE)
 _ACRONYM = re.compile(r"^[A-Z0-9][A-Z0-9-]+$")
+_PLAIN_SUBJECT = re.compile(r"^[A-Za-z][\w\s\-/,']{1,60}$")
 
 
 @dataclass(frozen=True)
@@ -41,9 +42,12 @@ class NumberSpec:
 
 
 def is_age_comparison(comparison: Comparison) -> bool:
-    """``Age ≥ 18 years``: a time-unit limit on the person's age."""
+    """``Age ≥ 18 years``, ``under 18 years of age``: a limit on the person's age (in years
+    when no unit is written)."""
     subject = comparison.subject.text if comparison.subject else ""
-    return is_time_unit(comparison.unit) and bool(_AGE_SUBJECT.search(subject))
+    if comparison.reference is not None or not _AGE_SUBJECT.search(subject):
+        return False
+    return comparison.unit is None or is_time_unit(comparison.unit)
 
 
 def range_check(comparison: Comparison, inside_meets: bool, unit: str | None) -> RangeCheck:
@@ -140,6 +144,17 @@ def _subject_entity(criterion: Criterion, start: int, lo: int) -> str | None:
     return best.text if best else None
 
 
+def _measured(criterion: Criterion, comparison: Comparison) -> bool:
+    """Without a known measure, ask only when the subject is a measurement the parser found."""
+    subject = comparison.subject
+    if subject is None or not _PLAIN_SUBJECT.match(subject.text):
+        return False
+    return any(
+        e.type == "measurement" and e.start < subject.end and subject.start < e.end
+        for e in criterion.entities
+    )
+
+
 def _tidy(name: str) -> str:
     return name if _ACRONYM.match(name) else name[0].lower() + name[1:]
 
@@ -159,7 +174,7 @@ def number_spec(criterion: Criterion, comparison: Comparison) -> NumberSpec | No
         measure = None
     subject_name = _subject_entity(criterion, comparison.start, criterion.start + lo)
     written_subject = comparison.subject.text if comparison.subject else None
-    if measure is None and not written_subject:
+    if measure is None and not _measured(criterion, comparison):
         return None
     unit = comparison.unit.strip() if comparison.unit else None
     if unit and measure is not None:

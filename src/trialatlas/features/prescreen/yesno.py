@@ -46,6 +46,7 @@ _PREG_FACETS = (
     ("breastfeeding", re.compile(r"nursing|lactat|breast", re.IGNORECASE)),
     ("pregnant", re.compile(r"pregnan", re.IGNORECASE)),
 )
+_TO_PHRASE = re.compile(r"\bto(?:\s+[\w/-]+){0,3}\s*$")
 _PREG_WORDS = {"pregnant": "pregnant", "breastfeeding": "breastfeeding"}
 
 
@@ -106,15 +107,20 @@ def _require_all(text: str, names: list[str]) -> bool:
     return False
 
 
+def _object_of_to(entity: Entity, source: str, base: int) -> bool:
+    """"contraindication to MRI", "unwilling to attend follow-up visits": not the subject."""
+    before = source[max(0, entity.start - base - 40) : entity.start - base].lower()
+    return bool(_TO_PHRASE.search(before))
+
+
 def _asked_about(question: str, entities: list[Entity], source: str, base: int) -> list[Entity]:
-    """Entities the question names (not the object of "to": "contraindication to MRI")."""
+    """Entities the question names, except objects of "to"."""
     lowered = question.lower()
-    out = []
-    for entity in entities:
-        before = source[max(0, entity.start - base - 12) : entity.start - base].lower()
-        if entity.text.lower() in lowered and not re.search(r"\bto (?:undergo )?$", before):
-            out.append(entity)
-    return out
+    return [
+        e for e in entities
+        if (e.text.lower() in lowered or plain_words(e.text).lower() in lowered)
+        and not _object_of_to(e, source, base)
+    ]
 
 
 def _recent_window(windows: list[TimeWindow], end: int) -> TimeWindow | None:
@@ -256,7 +262,7 @@ def yes_no_spec(criterion: Criterion, covered: set[str] | None = None, remainder
                 return spec
     positive = [e for e in entities if not e.negated]
     flip = bool(entities) and not positive
-    used = positive or entities
+    used = [e for e in (positive or entities) if not _object_of_to(e, criterion.text, criterion.start)]
     extra = {
         "window_days": window.days if window else None,
         "terms": _terms(used),

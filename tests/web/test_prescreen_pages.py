@@ -1,0 +1,295 @@
+"""The pre-screening page (no JavaScript needed), its JSON twin, privacy, and a real browser."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+NCT = "NCT06001853"
+PAGE = f"/trials/{NCT}/prescreen"
+API = f"/api/trials/{NCT}/prescreen"
+VAS_TEXT = "at least 30mm and not more than 90mm"
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def _questions(client: Any) -> list[dict[str, Any]]:
+    body = client.get(API).json()
+    return [q for group in body["groups"] for q in group["questions"]]
+
+
+def _find(questions: list[dict[str, Any]], needle: str, answer_type: str | None = None) -> dict[str, Any]:
+    return next(
+        q
+        for q in questions
+        if any(needle in c["text"] for c in q["checks"]) and answer_type in (None, q["answer_type"])
+    )
+
+
+def _fine_form(questions: list[dict[str, Any]]) -> dict[str, str]:
+    """Form fields that meet every check, as a browser would send them."""
+    data: dict[str, str] = {}
+    for q in questions:
+        check = q["checks"][0]["check"]
+        if check["kind"] == "yes_no":
+            data[q["id"]] = "no" if check["disqualifying"] else "yes"
+        elif check["kind"] == "choice":
+            data[q["id"]] = check["allowed"][0]
+        elif check["kind"] == "elapsed":
+            data[q["id"]] = "2015-01"
+        elif q["not_applicable"]:
+            data[f"{q['id']}__na"] = "yes"
+        else:
+            for value in (0, 1, 5, 20, 40, 60, 75, 98.6, 120):
+                ok = all(
+                    ((c["check"]["low"] is None or value >= c["check"]["low"]) and (c["check"]["high"] is None or value <= c["check"]["high"]))
+                    == c["check"]["inside_meets"]
+                    for c in q["checks"]
+                )
+                if ok:
+                    data[q["id"]] = str(value)
+                    break
+    return data
+
+
+# ---- the HTML form --------------------------------------------------------------------
+
+
+def test_form_page_works_without_javascript(client: Any, parse_html: Callable[[str], Any]) -> None:
+    response = client.get(PAGE)
+    assert response.status_code == 200
+    assert response.headers["cache-control"] == "no-store"
+    assert f"<{API}>" in response.headers["link"]
+    doc = parse_html(response.text)
+    assert "<script" not in response.text
+    form = doc.find("form", cls="prescreen-form")
+    assert form.attrs["method"] == "post" and form.attrs["action"] == PAGE
+    names = {n.attrs.get("name") for n in form.iter() if n.tag in ("input", "select")}
+    for q in _questions(client):
+        assert q["id"] in names or f"{q['id']}__na" in names
+    assert "not medical advice" in doc.find(cls="prescreen-disclaimer").text
+    legends = [n.text for n in doc.find_all("legend", cls="prescreen-group__title")]
+    assert legends[:2] == ["About you", "Your condition"]
+    assert "Tests and measurements" in legends and "Past treatments" in legends
+    assert doc.find("section", cls="prescreen-team")
+
+
+def test_form_round_trip(client: Any, parse_html: Callable[[str], Any]) -> None:
+    questions = _questions(client)
+    data = _fine_form(questions)
+    response = client.post(PAGE, data=data)
+    assert response.status_code == 200 and response.headers["cache-control"] == "no-store"
+    doc = parse_html(response.text)
+    assert doc.find(cls="prescreen-overall").text == "Likely eligible"
+    assert "the study team decides" in response.text
+    verdicts = doc.find_all("li", cls="verdict")
+    assert verdicts and all("verdict--met" in v.attrs["class"] for v in verdicts)
+
+    vas = _find(questions, VAS_TEXT, "number")
+    response = client.post(PAGE, data=data | {vas["id"]: "95", f"{vas['id']}__unit": "mm"})
+    doc = parse_html(response.text)
+    assert doc.find(cls="prescreen-overall").text == "Likely not eligible"
+    not_met = doc.find(cls="prescreen-list").text
+    assert VAS_TEXT in not_met
+    vas_input = doc.find("input", id=f"in-{vas['id']}")
+    assert vas_input.attrs["value"] == "95"  # the form comes back filled in
+    failed = [v for v in doc.find_all("li", cls="verdict") if "verdict--not-met" in v.attrs["class"]]
+    assert len(failed) == 1 and "95 mm; the trial needs 30 to 90 mm" in failed[0].text
+
+    response = client.post(PAGE, data=data | {vas["id"]: "6", f"{vas['id']}__unit": "cm"})
+    assert parse_html(response.text).find(cls="prescreen-overall").text == "Likely eligible"
+
+    partial = dict(data)
+    del partial[vas["id"]]
+    doc = parse_html(client.post(PAGE, data=partial).text)
+    assert doc.find(cls="prescreen-overall").text == "Needs the study team"
+    assert VAS_TEXT in doc.find(cls="prescreen-list").text
+
+
+def test_unknown_trial_is_404(client: Any) -> None:
+    assert client.get("/trials/NCT00000000/prescreen").status_code == 404
+    assert client.post("/trials/NCT00000000/prescreen", data={}).status_code == 404
+    moved = client.get(f"/trials/{NCT.lower()}/prescreen", follow_redirects=False)
+    assert moved.status_code == 301 and moved.headers["location"] == PAGE
+
+
+# ---- the JSON API ---------------------------------------------------------------------
+
+
+def test_api_questionnaire(client: Any) -> None:
+    response = client.get(API)
+    assert response.status_code == 200
+    body = response.json()
+    assert body["nct_id"] == NCT and body["team_checks"]
+    vas = _find(_questions(client), VAS_TEXT, "number")
+    assert vas["unit"] == "mm" and vas["criterion_index"] is not None
+    assert vas["disqualifying_answer"] == "Below 30 mm or above 90 mm"
+
+
+def test_api_prescreen_answers_profile_and_fhir(client: Any) -> None:
+    vas = _find(_questions(client), VAS_TEXT, "number")
+    response = client.post(API, json={"answers": {vas["id"]: 95}})
+    assert response.status_code == 200 and response.headers["cache-control"] == "no-store"
+    body = response.json()
+    assert body["overall"] == "likely_not_eligible"
+    assert [r["text"] for r in body["not_met"]][0].startswith("Low back pain of at least 30mm")
+
+    profile = {"profile": {"age": 40, "labs": [{"name": "low back pain VAS", "value": 9.5, "unit": "cm"}]}}
+    body = client.post(API, json=profile).json()
+    assert body["overall"] == "likely_not_eligible"
+    vas_verdict = next(v for v in body["verdicts"] if VAS_TEXT in v["text"])
+    assert vas_verdict["verdict"] == "not_met" and "9.5 cm (95 mm)" in vas_verdict["reason"]
+
+    bundle = {
+        "resourceType": "Bundle",
+        "type": "collection",
+        "entry": [{"resource": {"resourceType": "Observation", "status": "final", "code": {"text": "Low back pain VAS"}, "valueQuantity": {"value": 60, "unit": "mm"}}}],
+    }
+    body = client.post(API, json=bundle).json()
+    vas_verdict = next(v for v in body["verdicts"] if VAS_TEXT in v["text"])
+    assert "60 mm" in vas_verdict["reason"]
+    assert body["overall"] == "needs_study_team"
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"answers": []}, "answers"),
+        ({"profile": {"labs": [{"name": "x", "value": "abc"}]}}, "profile.labs.0.value"),
+        ({"profile": {"sex": "robot"}}, "profile.sex"),
+        ({"hello": 1}, "body"),
+        ([1, 2], "body"),
+        ({"resourceType": "Bundle"}, "type"),
+    ],
+)
+def test_api_bad_body_names_the_field(client: Any, body: Any, field: str) -> None:
+    response = client.post(API, json=body)
+    assert response.status_code == 422
+    error = response.json()["error"]
+    assert error["code"] == "invalid_request" and error["message"].startswith(f"{field}:")
+
+
+def test_api_unknown_trial_and_bad_json(client: Any) -> None:
+    response = client.post("/api/trials/NCT00000000/prescreen", json={"answers": {}})
+    assert response.status_code == 404 and response.json()["error"]["code"] == "not_found"
+    assert client.get("/api/trials/NCT00000000/prescreen").status_code == 404
+    response = client.post(API, content=b"{not json", headers={"content-type": "application/json"})
+    assert response.status_code == 422 and "error" in response.json()
+
+
+# ---- privacy --------------------------------------------------------------------------
+
+
+def test_answers_and_profiles_are_never_stored_or_logged(
+    client: Any, seed_store_path: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    marker = f"zz-marker-{uuid.uuid4().hex}"
+    caplog.set_level(logging.DEBUG)
+    vas = _find(_questions(client), VAS_TEXT, "number")
+    profile = {
+        "age": 44,
+        "free_text": f"my secret {marker}",
+        "conditions": [{"name": f"chronic low back pain {marker}"}],
+        "medications": [{"name": marker}],
+        "labs": [{"name": f"low back pain VAS {marker}", "value": 50, "unit": "mm"}],
+    }
+    responses = [
+        client.post(API, json={"profile": profile, "answers": {vas["id"]: marker, marker: marker}}),
+        client.post(API, json={"profile": {**profile, "unknown": marker}}),  # an invalid body too
+        client.post(PAGE, data={vas["id"]: marker, "c0": marker, marker: marker}),
+    ]
+    assert [r.status_code for r in responses] == [200, 422, 200]
+    assert all(r.headers["cache-control"] == "no-store" for r in responses)
+    assert marker not in responses[1].text  # error messages name the field, not the value
+    stored = b"".join(p.read_bytes() for p in Path(seed_store_path).parent.iterdir() if p.is_file())
+    assert marker.encode() not in stored
+    assert marker not in caplog.text
+    assert all(marker not in r.getMessage() and marker not in str(r.args) for r in caplog.records)
+
+
+# ---- a real browser -------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def live_server(seed_store_path: str) -> Iterator[str]:
+    """Uvicorn serving the seed store on a free localhost port, in a thread."""
+    import uvicorn
+
+    from trialatlas.settings import Settings
+    from trialatlas.web.app import create_app
+
+    port = _free_port()
+    config = uvicorn.Config(create_app(Settings(db_url=seed_store_path)), host="127.0.0.1", port=port, log_level="warning")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            pytest.fail("uvicorn did not start")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.mark.browser
+def test_browser_fills_the_form_and_sees_the_verdict(live_server: str, tmp_path: Path) -> None:
+    if shutil.which(CHROMIUM) is None:
+        pytest.skip("Debian chromium is not installed")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.goto(f"{live_server}{PAGE}")
+            assert page.get_by_role("heading", name="Could this trial be right for you?").is_visible()
+            page.get_by_label("How old are you?").fill("52")
+            vas = page.get_by_label("On a 0 to 100 mm pain scale (VAS), how strong is your low back pain?")
+            vas.fill("9.5")
+            page.locator("select[name$='__unit']").first.select_option("cm")
+            pregnancy = page.get_by_role("group", name="Are you pregnant or breastfeeding, or planning to become pregnant during the study?")
+            pregnancy.get_by_label("No", exact=True).check()
+            page.screenshot(path=str(tmp_path / "prescreen-form.png"), full_page=False)
+            page.get_by_role("button", name="Check my answers").click()
+            page.wait_for_load_state("domcontentloaded")
+            overall = page.locator(".prescreen-overall")
+            assert overall.inner_text() == "Likely not eligible"
+            failed = page.locator(".verdict--not-met")
+            assert failed.count() == 1
+            assert "9.5 cm (95 mm); the trial needs 30 to 90 mm" in failed.inner_text()
+            assert page.get_by_label("How old are you?").input_value() == "52"
+            shot = tmp_path / "prescreen-result.png"
+            page.screenshot(path=str(shot), full_page=True)
+            assert shot.stat().st_size > 10_000
+            # The verdict panel is coloured "stop" (red) for a not-eligible result.
+            colour = page.locator(".prescreen-result").evaluate("e => getComputedStyle(e).borderTopColor")
+            assert colour == "rgb(164, 38, 44)"
+        finally:
+            browser.close()
