@@ -20,7 +20,14 @@ import pytest
 from trialatlas.index.geo import city_point
 from trialatlas.sample import sample_dir
 
-_DAYS = {"year": 365.25, "month": 30.4375, "week": 7.0, "day": 1.0, "hour": 1 / 24, "minute": 1 / 1440}
+_DAYS = {
+    "year": 365.25,
+    "month": 30.4375,
+    "week": 7.0,
+    "day": 1.0,
+    "hour": 1 / 24,
+    "minute": 1 / 1440,
+}
 _WORDS = re.compile(r"[^\W_]+", re.UNICODE)
 _XML_CLASSES = {"NIH": "NIH", "Industry": "INDUSTRY", "Other": "OTHER", "U.S. Fed": "FED"}
 
@@ -93,10 +100,14 @@ def from_v2(study: dict) -> Facts:
         sponsors=[s["name"] for s in [lead, *spons.get("collaborators", [])] if s.get("name")],
     )
     facts.conditions = list(p.get("conditionsModule", {}).get("conditions", []))
-    facts.conditions += [m["term"] for m in derived.get("conditionBrowseModule", {}).get("meshes", [])]
+    facts.conditions += [
+        m["term"] for m in derived.get("conditionBrowseModule", {}).get("meshes", [])
+    ]
     for iv in p.get("armsInterventionsModule", {}).get("interventions", []):
         facts.interventions += [iv.get("name", ""), *iv.get("otherNames", [])]
-    facts.interventions += [m["term"] for m in derived.get("interventionBrowseModule", {}).get("meshes", [])]
+    facts.interventions += [
+        m["term"] for m in derived.get("interventionBrowseModule", {}).get("meshes", [])
+    ]
     for loc in p.get("contactsLocationsModule", {}).get("locations", []):
         if loc.get("country"):
             facts.countries.add(loc["country"])
@@ -125,9 +136,16 @@ def from_xml(text: str) -> Facts:
         return el.text.strip() if el is not None and el.text else None
 
     phase = get("phase")
-    phases = [] if phase is None else ["NA"] if phase == "N/A" else [
-        _code(p.strip()).replace("PHASE_", "PHASE") for p in phase.split("/")  # type: ignore[union-attr]
-    ]
+    phases = (
+        []
+        if phase is None
+        else ["NA"]
+        if phase == "N/A"
+        else [
+            _code(p.strip()).replace("PHASE_", "PHASE")
+            for p in phase.split("/")  # type: ignore[union-attr]
+        ]
+    )
     study_type = get("study_type")
     if study_type and study_type.startswith("Observational"):
         study_type = "Observational"
@@ -144,14 +162,20 @@ def from_xml(text: str) -> Facts:
         has_results=root.find("clinical_results") is not None,
         start=xml_date(get("start_date")),
         updated=xml_date(get("last_update_posted")),
-        lead_class=_XML_CLASSES.get(get("sponsors/lead_sponsor/agency_class") or "", None),
+        lead_class=_XML_CLASSES.get(get("sponsors/lead_sponsor/agency_class") or ""),
         sponsors=[a.text.strip() for a in root.iterfind("sponsors/*/agency") if a.text],
     )
     facts.conditions = [c.text.strip() for c in root.iterfind("condition") if c.text]
-    facts.conditions += [m.text.strip() for m in root.iterfind("condition_browse/mesh_term") if m.text]
+    facts.conditions += [
+        m.text.strip() for m in root.iterfind("condition_browse/mesh_term") if m.text
+    ]
     for iv in root.iterfind("intervention"):
-        facts.interventions += [e.text.strip() for e in iv if e.tag in ("intervention_name", "other_name") and e.text]
-    facts.interventions += [m.text.strip() for m in root.iterfind("intervention_browse/mesh_term") if m.text]
+        facts.interventions += [
+            e.text.strip() for e in iv if e.tag in ("intervention_name", "other_name") and e.text
+        ]
+    facts.interventions += [
+        m.text.strip() for m in root.iterfind("intervention_browse/mesh_term") if m.text
+    ]
     for loc in root.iterfind("location/facility/address"):
         city, state, country = (loc.findtext(t) for t in ("city", "state", "country"))
         if country:

@@ -428,8 +428,9 @@ def test_terminated_results_with_class_denoms_and_limitations() -> None:
     assert r is not None and r.baseline is not None
     age = r.baseline.measures[0]
     assert age.title == "Age, Continuous"
-    # class-level denoms: the counts of the class's one denom
-    assert [(c.group_id, c.value) for c in age.classes[0].denoms] == [
+    # class-level denoms keep their own units and counts
+    assert age.classes[0].denoms[0].units == "Participants"
+    assert [(c.group_id, c.value) for c in age.classes[0].denoms[0].counts] == [
         ("BG000", "4"),
         ("BG001", "20"),
         ("BG002", "24"),

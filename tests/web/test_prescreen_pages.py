@@ -35,7 +35,9 @@ def _questions(client: Any) -> list[dict[str, Any]]:
     return [q for group in body["groups"] for q in group["questions"]]
 
 
-def _find(questions: list[dict[str, Any]], needle: str, answer_type: str | None = None) -> dict[str, Any]:
+def _find(
+    questions: list[dict[str, Any]], needle: str, answer_type: str | None = None
+) -> dict[str, Any]:
     return next(
         q
         for q in questions
@@ -59,7 +61,10 @@ def _fine_form(questions: list[dict[str, Any]]) -> dict[str, str]:
         else:
             for value in (0, 1, 5, 20, 40, 60, 75, 98.6, 120):
                 ok = all(
-                    ((c["check"]["low"] is None or value >= c["check"]["low"]) and (c["check"]["high"] is None or value <= c["check"]["high"]))
+                    (
+                        (c["check"]["low"] is None or value >= c["check"]["low"])
+                        and (c["check"]["high"] is None or value <= c["check"]["high"])
+                    )
                     == c["check"]["inside_meets"]
                     for c in q["checks"]
                 )
@@ -99,19 +104,19 @@ def test_form_round_trip(client: Any, parse_html: Callable[[str], Any]) -> None:
     doc = parse_html(response.text)
     assert doc.find(cls="prescreen-overall").text == "Likely eligible"
     assert "the study team decides" in response.text
-    verdicts = doc.find_all("li", cls="verdict")
-    assert verdicts and all("verdict--met" in v.attrs["class"] for v in verdicts)
+    verdicts = doc.find("details", cls="prescreen-verdicts").find_all("li", cls="verdict")
+    assert len(verdicts) == len({c["key"] for q in questions for c in q["checks"]})
+    assert all("verdict--met" in v.attrs["class"] for v in verdicts)
 
     vas = _find(questions, VAS_TEXT, "number")
     response = client.post(PAGE, data=data | {vas["id"]: "95", f"{vas['id']}__unit": "mm"})
     doc = parse_html(response.text)
     assert doc.find(cls="prescreen-overall").text == "Likely not eligible"
-    not_met = doc.find(cls="prescreen-list").text
-    assert VAS_TEXT in not_met
+    failed = doc.find("ul", cls="prescreen-failed").find_all("li", cls="verdict")
+    assert len(failed) == 1 and VAS_TEXT in failed[0].text
+    assert "95 mm; the trial needs 30 to 90 mm" in failed[0].text
     vas_input = doc.find("input", id=f"in-{vas['id']}")
     assert vas_input.attrs["value"] == "95"  # the form comes back filled in
-    failed = [v for v in doc.find_all("li", cls="verdict") if "verdict--not-met" in v.attrs["class"]]
-    assert len(failed) == 1 and "95 mm; the trial needs 30 to 90 mm" in failed[0].text
 
     response = client.post(PAGE, data=data | {vas["id"]: "6", f"{vas['id']}__unit": "cm"})
     assert parse_html(response.text).find(cls="prescreen-overall").text == "Likely eligible"
@@ -120,7 +125,8 @@ def test_form_round_trip(client: Any, parse_html: Callable[[str], Any]) -> None:
     del partial[vas["id"]]
     doc = parse_html(client.post(PAGE, data=partial).text)
     assert doc.find(cls="prescreen-overall").text == "Needs the study team"
-    assert VAS_TEXT in doc.find(cls="prescreen-list").text
+    open_items = doc.find("details", cls="prescreen-open")
+    assert "open" in open_items.attrs and VAS_TEXT in open_items.text
 
 
 def test_unknown_trial_is_404(client: Any) -> None:
@@ -151,7 +157,9 @@ def test_api_prescreen_answers_profile_and_fhir(client: Any) -> None:
     assert body["overall"] == "likely_not_eligible"
     assert [r["text"] for r in body["not_met"]][0].startswith("Low back pain of at least 30mm")
 
-    profile = {"profile": {"age": 40, "labs": [{"name": "low back pain VAS", "value": 9.5, "unit": "cm"}]}}
+    profile = {
+        "profile": {"age": 40, "labs": [{"name": "low back pain VAS", "value": 9.5, "unit": "cm"}]}
+    }
     body = client.post(API, json=profile).json()
     assert body["overall"] == "likely_not_eligible"
     vas_verdict = next(v for v in body["verdicts"] if VAS_TEXT in v["text"])
@@ -160,7 +168,16 @@ def test_api_prescreen_answers_profile_and_fhir(client: Any) -> None:
     bundle = {
         "resourceType": "Bundle",
         "type": "collection",
-        "entry": [{"resource": {"resourceType": "Observation", "status": "final", "code": {"text": "Low back pain VAS"}, "valueQuantity": {"value": 60, "unit": "mm"}}}],
+        "entry": [
+            {
+                "resource": {
+                    "resourceType": "Observation",
+                    "status": "final",
+                    "code": {"text": "Low back pain VAS"},
+                    "valueQuantity": {"value": 60, "unit": "mm"},
+                }
+            }
+        ],
     }
     body = client.post(API, json=bundle).json()
     vas_verdict = next(v for v in body["verdicts"] if VAS_TEXT in v["text"])
@@ -242,7 +259,12 @@ def live_server(seed_store_path: str) -> Iterator[str]:
     from trialatlas.web.app import create_app
 
     port = _free_port()
-    config = uvicorn.Config(create_app(Settings(db_url=seed_store_path)), host="127.0.0.1", port=port, log_level="warning")
+    config = uvicorn.Config(
+        create_app(Settings(db_url=seed_store_path)),
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -265,23 +287,33 @@ def test_browser_fills_the_form_and_sees_the_verdict(live_server: str, tmp_path:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 900})
             page.goto(f"{live_server}{PAGE}")
-            assert page.get_by_role("heading", name="Could this trial be right for you?").is_visible()
+            assert page.get_by_role(
+                "heading", name="Could this trial be right for you?"
+            ).is_visible()
             page.get_by_label("How old are you?").fill("52")
-            vas = page.get_by_label("On a 0 to 100 mm pain scale (VAS), how strong is your low back pain?")
+            vas = page.get_by_label(
+                "On a 0 to 100 mm pain scale (VAS), how strong is your low back pain?"
+            )
             vas.fill("9.5")
-            page.locator("select[name$='__unit']").first.select_option("cm")
-            pregnancy = page.get_by_role("group", name="Are you pregnant or breastfeeding, or planning to become pregnant during the study?")
+            vas_id = (vas.get_attribute("id") or "").removeprefix("in-")
+            page.locator(f"#unit-{vas_id}").select_option("cm")
+            pregnancy = page.get_by_role(
+                "group",
+                name="Are you pregnant or breastfeeding, or planning to become pregnant during the study?",
+            )
             pregnancy.get_by_label("No", exact=True).check()
             page.screenshot(path=str(tmp_path / "prescreen-form.png"), full_page=False)
             page.get_by_role("button", name="Check my answers").click()
             page.wait_for_load_state("domcontentloaded")
             overall = page.locator(".prescreen-overall")
             assert overall.inner_text() == "Likely not eligible"
-            failed = page.locator(".verdict--not-met")
+            failed = page.locator(".prescreen-failed .verdict")
             assert failed.count() == 1
             assert "9.5 cm (95 mm); the trial needs 30 to 90 mm" in failed.inner_text()
             assert page.get_by_label("How old are you?").input_value() == "52"
@@ -289,7 +321,9 @@ def test_browser_fills_the_form_and_sees_the_verdict(live_server: str, tmp_path:
             page.screenshot(path=str(shot), full_page=True)
             assert shot.stat().st_size > 10_000
             # The verdict panel is coloured "stop" (red) for a not-eligible result.
-            colour = page.locator(".prescreen-result").evaluate("e => getComputedStyle(e).borderTopColor")
+            colour = page.locator(".prescreen-result").evaluate(
+                "e => getComputedStyle(e).borderTopColor"
+            )
             assert colour == "rgb(164, 38, 44)"
         finally:
             browser.close()

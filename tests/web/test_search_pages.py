@@ -33,7 +33,7 @@ def test_search_page_has_every_filter_in_a_plain_get_form(bundled_client, parse_
     form = parse_html(response.text).find("form", cls="search-form")
     assert form.attrs["action"] == "/search" and form.attrs["method"] == "get"
     names = {el.attrs.get("name") for el in form.iter() if el.tag in ("input", "select")}
-    assert FILTER_FIELDS <= names
+    assert names >= FILTER_FIELDS
     assert "<script" not in response.text  # works without JavaScript
 
 
@@ -86,17 +86,31 @@ def test_next_page_links_walk_every_result_once(bundled_client, parse_html) -> N
 
 
 def test_api_search_shape_and_cursor(bundled_client) -> None:
-    response = bundled_client.get("/api/search", params={"q": "pain", "limit": 3, "near": "Boston, MA"})
+    response = bundled_client.get(
+        "/api/search", params={"q": "pain", "limit": 3, "near": "Boston, MA"}
+    )
     assert response.status_code == 200
     body = response.json()
     assert {"total", "results", "facets", "next"} <= set(body)
     assert set(body["facets"]) == {"status", "phase", "study_type", "sponsor_class", "country"}
     hit = body["results"][0]
-    assert {"nct_id", "title", "status", "status_label", "phase", "conditions", "nearest_site", "score"} <= set(hit)
-    assert {"facility", "city", "state", "country", "distance_km", "precision"} <= set(hit["nearest_site"])
+    assert {
+        "nct_id",
+        "title",
+        "status",
+        "status_label",
+        "phase",
+        "conditions",
+        "nearest_site",
+        "score",
+    } <= set(hit)
+    assert {"facility", "city", "state", "country", "distance_km", "precision"} <= set(
+        hit["nearest_site"]
+    )
     assert body["place"]["label"].startswith("Boston, Massachusetts")
     second = bundled_client.get(
-        "/api/search", params={"q": "pain", "limit": 3, "near": "Boston, MA", "cursor": body["next"]}
+        "/api/search",
+        params={"q": "pain", "limit": 3, "near": "Boston, MA", "cursor": body["next"]},
     ).json()
     assert not {r["nct_id"] for r in second["results"]} & {r["nct_id"] for r in body["results"]}
 
@@ -113,7 +127,8 @@ def test_unknown_place_is_a_400_with_suggestions(bundled_client, parse_html) -> 
     assert "could not find the place" in notice.text
     link = notice.find("a")
     assert parse_qs(urlsplit(link.attrs["href"]).query) == {
-        "q": ["pain"], "near": ["Jacksonville, Florida, United States"]
+        "q": ["pain"],
+        "near": ["Jacksonville, Florida, United States"],
     }
     assert bundled_client.get(link.attrs["href"]).status_code == 200
 
@@ -134,7 +149,9 @@ def test_bad_parameters_are_400_not_500(bundled_client, params) -> None:
 @pytest.mark.parametrize("text", HOSTILE)
 def test_hostile_query_text_never_500(bundled_client, text) -> None:
     for path in ("/search", "/api/search"):
-        response = bundled_client.get(path, params={"q": text, "condition": text[:100], "sponsor": text[:100]})
+        response = bundled_client.get(
+            path, params={"q": text, "condition": text[:100], "sponsor": text[:100]}
+        )
         assert response.status_code == 200, (path, response.text[:200])
     assert "<script>x</script>" not in bundled_client.get("/search", params={"q": HOSTILE[11]}).text
 
@@ -160,13 +177,20 @@ def test_cli_json_shape(bundled_store_path: str) -> None:
     assert set(hit["nearest_site"]) == {"facility", "city", "distance_km"}
     more = runner.invoke(cli_app, [*args, "--cursor", body["next"]])
     assert json.loads(more.stdout)["results"][0]["nct_id"] != hit["nct_id"]
-    plain = runner.invoke(cli_app, ["search", "--status", "recruiting", "--db", bundled_store_path, "--json"])
-    assert all(r["nearest_site"] is None and r["status"] == "RECRUITING" for r in json.loads(plain.stdout)["results"])
+    plain = runner.invoke(
+        cli_app, ["search", "--status", "recruiting", "--db", bundled_store_path, "--json"]
+    )
+    assert all(
+        r["nearest_site"] is None and r["status"] == "RECRUITING"
+        for r in json.loads(plain.stdout)["results"]
+    )
 
 
 def test_cli_reports_unknown_place_and_bad_options(bundled_store_path: str) -> None:
     runner = CliRunner()
-    result = runner.invoke(cli_app, ["search", "pain", "--near", "Jaksonvile, FL", "--db", bundled_store_path])
+    result = runner.invoke(
+        cli_app, ["search", "pain", "--near", "Jaksonvile, FL", "--db", bundled_store_path]
+    )
     assert result.exit_code == 2
     assert "Jacksonville, Florida" in result.output
     bad = runner.invoke(cli_app, ["search", "--phase", "9", "--db", bundled_store_path])

@@ -42,7 +42,11 @@ def describe_comparison(comp: Comparison) -> str:
     if comp.operator == "between":
         return f"{subject}between {comp.value:g} and {comp.upper_value:g}{unit}"
     canonical = ""
-    if comp.canonical_unit and comp.value_canonical is not None and comp.canonical_unit != comp.unit_normalized:
+    if (
+        comp.canonical_unit
+        and comp.value_canonical is not None
+        and comp.canonical_unit != comp.unit_normalized
+    ):
         canonical = f" (= {comp.value_canonical:g} {comp.canonical_unit})"
     return f"{subject}{comp.operator} {comp.value:g}{unit}{canonical}"
 
@@ -57,11 +61,21 @@ def _criterion(out: Console, number: int, criterion: Criterion) -> None:
     style = KIND_STYLE[criterion.kind]
     out.print(f"{pad}[{style}]{criterion.kind[:3].upper()}[/] {number}. {escape(criterion.text)}")
     for entity in criterion.entities:
-        flags = [f for f, on in (("negated", entity.negated), ("uncertain", entity.uncertain), ("historical", entity.historical)) if on]
+        flags = [
+            f
+            for f, on in (
+                ("negated", entity.negated),
+                ("uncertain", entity.uncertain),
+                ("historical", entity.historical),
+            )
+            if on
+        ]
         norm = f" → {entity.normalized}" if entity.normalized else ""
         code = f" [{entity.system} {entity.code}]" if entity.code else ""
         extra = f" ({', '.join(flags)})" if flags else ""
-        out.print(f"{pad}    [dim]{entity.type}:[/] {escape(entity.text)}{escape(norm)}{escape(code)}{extra}")
+        out.print(
+            f"{pad}    [dim]{entity.type}:[/] {escape(entity.text)}{escape(norm)}{escape(code)}{extra}"
+        )
     for comp in criterion.comparisons:
         out.print(f"{pad}    [dim]comparison:[/] {escape(describe_comparison(comp))}")
     for window in criterion.windows:
@@ -83,7 +97,9 @@ def register(app: typer.Typer) -> None:
 
     @app.command()
     def criteria(
-        file: Annotated[str, typer.Argument(help="A text file of eligibility criteria, or - for stdin.")],
+        file: Annotated[
+            str, typer.Argument(help="A text file of eligibility criteria, or - for stdin.")
+        ],
         json_: JsonOption = False,
     ) -> None:
         """Parse eligibility criteria into structured, checkable criteria."""
@@ -96,6 +112,8 @@ def register(app: typer.Typer) -> None:
             raise typer.Exit(2) from None
         parsed = parse_criteria(text)
         if json_:
-            sys.stdout.write(orjson.dumps(to_json(parsed), option=orjson.OPT_INDENT_2).decode() + "\n")
+            sys.stdout.write(
+                orjson.dumps(to_json(parsed), option=orjson.OPT_INDENT_2).decode() + "\n"
+            )
             return
         print_parsed(Console(highlight=False, soft_wrap=True), parsed)

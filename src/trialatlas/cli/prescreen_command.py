@@ -22,7 +22,11 @@ from trialatlas.features.prescreen import PrescreenResult, Questionnaire
 
 VERDICT_STYLE = {"met": "green", "not_met": "red", "unknown": "yellow"}
 VERDICT_WORD = {"met": "met", "not_met": "NOT MET", "unknown": "unknown"}
-OVERALL_STYLE = {"likely_eligible": "green", "likely_not_eligible": "red", "needs_study_team": "yellow"}
+OVERALL_STYLE = {
+    "likely_eligible": "green",
+    "likely_not_eligible": "red",
+    "needs_study_team": "yellow",
+}
 
 
 def read_answers_file(path: str) -> Any:
@@ -35,7 +39,9 @@ def read_answers_file(path: str) -> Any:
         return orjson.loads(data)
     except orjson.JSONDecodeError as exc:
         where = "stdin" if path == "-" else path
-        raise ValueError(f"{where} is not valid JSON (line {exc.lineno}, column {exc.colno})") from None
+        raise ValueError(
+            f"{where} is not valid JSON (line {exc.lineno}, column {exc.colno})"
+        ) from None
 
 
 def print_result(out: Console, result: PrescreenResult) -> None:
@@ -47,14 +53,18 @@ def print_result(out: Console, result: PrescreenResult) -> None:
     for verdict in result.verdicts:
         colour = VERDICT_STYLE[verdict.verdict]
         kind = "eligibility" if verdict.source == "eligibility" else verdict.kind
-        out.print(f"[{colour}]{VERDICT_WORD[verdict.verdict]:>8}[/] [dim]{kind}[/] {escape(verdict.text)}")
+        out.print(
+            f"[{colour}]{VERDICT_WORD[verdict.verdict]:>8}[/] [dim]{kind}[/] {escape(verdict.text)}"
+        )
         out.print(f"         {escape(verdict.reason)}")
     if result.team_checks:
         out.print("\n[bold]The study team will check:[/]")
         for team in result.team_checks:
             out.print(f"  - {escape(team.text)}")
     if result.ignored_answers:
-        out.print(f"\n[dim]Ignored (no such question): {escape(', '.join(result.ignored_answers))}[/]")
+        out.print(
+            f"\n[dim]Ignored (no such question): {escape(', '.join(result.ignored_answers))}[/]"
+        )
     out.print(f"\n[italic]{escape(result.disclaimer)}[/]")
 
 
@@ -83,7 +93,10 @@ def run_prescreen(store: Any, nct_id: str, answers_path: str | None, as_json: bo
     form = questionnaire(study)
     if answers_path is None:
         if as_json:
-            sys.stdout.write(orjson.dumps(form.model_dump(mode="json"), option=orjson.OPT_INDENT_2).decode() + "\n")
+            sys.stdout.write(
+                orjson.dumps(form.model_dump(mode="json"), option=orjson.OPT_INDENT_2).decode()
+                + "\n"
+            )
         else:
             print_questionnaire(out, form)
         return 0
@@ -94,7 +107,9 @@ def run_prescreen(store: Any, nct_id: str, answers_path: str | None, as_json: bo
         return 2
     result = screen(form, given)
     if as_json:
-        sys.stdout.write(orjson.dumps(result.model_dump(mode="json"), option=orjson.OPT_INDENT_2).decode() + "\n")
+        sys.stdout.write(
+            orjson.dumps(result.model_dump(mode="json"), option=orjson.OPT_INDENT_2).decode() + "\n"
+        )
     else:
         print_result(out, result)
     return 0
@@ -109,7 +124,9 @@ def register(app: typer.Typer) -> None:
         nct_id: Annotated[str, typer.Argument(help="NCT ID, e.g. NCT06001853.")],
         answers: Annotated[
             str | None,
-            typer.Option("--answers", help="Answers, a profile or a FHIR Bundle (JSON file, or - for stdin)."),
+            typer.Option(
+                "--answers", help="Answers, a profile or a FHIR Bundle (JSON file, or - for stdin)."
+            ),
         ] = None,
         db: DbOption = None,
         json_: JsonOption = False,

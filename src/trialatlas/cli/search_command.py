@@ -141,7 +141,9 @@ def register(app: typer.Typer) -> None:
             )
         except (ValidationError, GeoError) as exc:
             message = exc.errors()[0]["msg"] if isinstance(exc, ValidationError) else str(exc)
-            err.print(f"error: {message.removeprefix('Value error, ')}", markup=False, highlight=False)
+            err.print(
+                f"error: {message.removeprefix('Value error, ')}", markup=False, highlight=False
+            )
             raise typer.Exit(2) from None
         store = _open(_settings(db))
         try:

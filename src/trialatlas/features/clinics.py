@@ -87,6 +87,7 @@ class ClinicList(_Part):
 class PlaceProblem(_Part):
     """Why a place could not be used, for people and programs, with close names to try."""
 
+    code: Literal["unknown_place", "unknown_zip", "bad_place"]
     message: str
     suggestions: list[str] = Field(default_factory=list)
 
@@ -172,9 +173,11 @@ def place_problem(error: GeoError) -> PlaceProblem:
     if isinstance(error, UnknownPlace):
         shown = error.place.strip()[:80]
         message = f"We could not find “{shown}”. Try a city, “City, State”, a US ZIP code or “lat, lon”."
-        return PlaceProblem(message=message, suggestions=error.suggestions[:5])
+        return PlaceProblem(code="unknown_place", message=message, suggestions=error.suggestions[:5])
     if isinstance(error, ZipLookupUnavailable):
         return PlaceProblem(
-            message="We do not know that ZIP code. Try a city instead, such as “Jacksonville, FL”."
+            code="unknown_zip",
+            message="We do not know that ZIP code. Try a city instead, such as “Jacksonville, FL”.",
         )
-    return PlaceProblem(message=f"{str(error)[:200]}.".replace("..", "."))
+    text = str(error)[:200]
+    return PlaceProblem(code="bad_place", message=text[:1].upper() + text[1:])

@@ -262,14 +262,14 @@ def _affected(affected: int | None, at_risk: int | None, events: int | None = No
 def _event_rows(events: list[AdverseEvent], columns: list[Column]) -> list[Row]:
     rows: list[Row] = []
     organ = None
-    for event in sorted(events, key=lambda e: (e.organ_system or "", e.term)):
+    for event in sorted(events, key=lambda e: (e.organ_system or "", e.term or "")):
         if event.organ_system and event.organ_system != organ:
             organ = event.organ_system
             rows.append(Row(label=organ, kind="heading"))
         values = {
             s.group_id: _affected(s.num_affected, s.num_at_risk, s.num_events) for s in event.stats
         }
-        rows.append(Row(label=event.term, cells=_cells_by_group(values, columns)))
+        rows.append(Row(label=event.term or "(term not posted)", cells=_cells_by_group(values, columns)))
     return rows
 
 

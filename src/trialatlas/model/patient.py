@@ -14,8 +14,8 @@ as its first day.
 
 from __future__ import annotations
 
-import re
 import datetime as dt
+import re
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator

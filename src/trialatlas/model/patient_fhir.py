@@ -109,7 +109,11 @@ def _as_date(value: Any) -> dt.date | None:
     if isinstance(value, str) and len(value) >= 4 and value[:4].isdigit():
         parts = value[:10].split("-")
         try:
-            return dt.date(int(parts[0]), int(parts[1]) if len(parts) > 1 else 1, int(parts[2]) if len(parts) > 2 else 1)
+            return dt.date(
+                int(parts[0]),
+                int(parts[1]) if len(parts) > 1 else 1,
+                int(parts[2]) if len(parts) > 2 else 1,
+            )
         except ValueError:
             return None
     return None
@@ -222,7 +226,9 @@ def bundle_to_profile(bundle: dict[str, Any]) -> PatientProfile:
         kind = res.get_resource_type()
         if kind == "Patient":
             if res.gender:
-                profile["sex"] = res.gender if res.gender in ("female", "male", "other") else "unknown"
+                profile["sex"] = (
+                    res.gender if res.gender in ("female", "male", "other") else "unknown"
+                )
             if res.birthDate:
                 profile["birth_date"] = _as_date(res.birthDate)
         elif kind == "Condition" and res.code is not None:

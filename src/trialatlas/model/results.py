@@ -42,15 +42,15 @@ class Category(_Part):
     measurements: list[Measurement] = Field(default_factory=list)
 
 
-class MeasureClass(_Part):
-    title: str | None = None
-    denoms: list[Count] = Field(default_factory=list)
-    categories: list[Category] = Field(default_factory=list)
-
-
 class Denom(_Part):
     units: str | None = None
     counts: list[Count] = Field(default_factory=list)
+
+
+class MeasureClass(_Part):
+    title: str | None = None
+    denoms: list[Denom] = Field(default_factory=list)
+    categories: list[Category] = Field(default_factory=list)
 
 
 class Analysis(_Part):
@@ -150,7 +150,7 @@ class EventStat(_Part):
 
 
 class AdverseEvent(_Part):
-    term: str
+    term: str | None = None  # a few legacy records leave it blank
     organ_system: str | None = None
     source_vocabulary: str | None = None
     assessment_type: str | None = None  # SYSTEMATIC_ASSESSMENT, NON_SYSTEMATIC_ASSESSMENT

@@ -136,9 +136,15 @@ class SearchQuery(BaseModel):
     @field_validator("text", mode="before")
     @classmethod
     def _text(cls, value: object) -> object:
-        return (_clean(value, MAX_TEXT_CHARS) or "") if isinstance(value, str) or value is None else value
+        return (
+            (_clean(value, MAX_TEXT_CHARS) or "")
+            if isinstance(value, str) or value is None
+            else value
+        )
 
-    @field_validator("condition", "intervention", "sponsor", "country", "place", "cursor", mode="before")
+    @field_validator(
+        "condition", "intervention", "sponsor", "country", "place", "cursor", mode="before"
+    )
     @classmethod
     def _short_text(cls, value: object) -> object:
         return _clean(value) if isinstance(value, str) else value

@@ -116,20 +116,11 @@ def _denoms(obj: dict[str, Any], path: str) -> list[Tree]:
     ]
 
 
-def _class_denoms(cls: dict[str, Any], path: str) -> list[Tree]:
-    """A class's ``denoms`` (``[{units, counts}]`` in the registry) → its counts.
-
-    The model types ``MeasureClass.denoms`` as counts, so the denom's ``units`` is
-    dropped here (the registry gives one denom per class, in the measure's units).
-    """
-    return [count for d in _denoms(cls, path) for count in d["counts"]]
-
-
 def _classes(obj: dict[str, Any], path: str) -> list[Tree]:
     return [
         {
             "title": get_str(c, "title", p),
-            "denoms": _class_denoms(c, p),
+            "denoms": _denoms(c, p),
             "categories": [
                 {
                     "title": get_str(cat, "title", cp),

@@ -123,8 +123,7 @@ def _classes(measure: Element, path: str) -> list[Json]:
     return [
         {
             "title": child_text(cls, "title"),
-            # MeasureClass.denoms holds bare counts: those of every analyzed unit.
-            "denoms": [c for d in _denoms(cls, cpath) for c in d["counts"]],
+            "denoms": _denoms(cls, cpath),
             "categories": [
                 {
                     "title": child_text(cat, "title"),
@@ -284,7 +283,7 @@ def _events(el: Element | None, table: str, path: str, groups: dict[str, Json]) 
             vocab = clean_text(sub.get("vocab")) if sub is not None else None
             events.append(
                 {
-                    "term": term or "",  # a few legacy events have no sub_title: no term posted
+                    "term": term,  # a few legacy events have no sub_title: no term posted
                     "organ_system": organ_system,
                     "source_vocabulary": vocab or default_vocab,
                     "assessment_type": to_code(child_text(ev, "assessment") or default_assessment),

@@ -89,7 +89,11 @@ class SearchForm:
 
     @property
     def has_filters(self) -> bool:
-        return any(self.values.get(n) for n in PARAMS if n not in ("q", "near", "radius", "sort", "limit", "cursor"))
+        return any(
+            self.values.get(n)
+            for n in PARAMS
+            if n not in ("q", "near", "radius", "sort", "limit", "cursor")
+        )
 
     statuses = [Choice(c, t) for c, t in LABELS["overall_status"].items()]
     phases = [Choice(c, t) for c, t in LABELS["phase"].items()]
@@ -120,7 +124,9 @@ def _href(urls: Urls, values: Mapping[str, str | list[str]]) -> str:
     return urls.search_url() + (f"?{query}" if query else "")
 
 
-def _without(values: Mapping[str, str | list[str]], name: str, item: str | None = None) -> dict[str, str | list[str]]:
+def _without(
+    values: Mapping[str, str | list[str]], name: str, item: str | None = None
+) -> dict[str, str | list[str]]:
     out = dict(values)
     current = out.get(name)
     if item is not None and isinstance(current, list):
@@ -145,7 +151,10 @@ def facet_groups(urls: Urls, form: SearchForm, results: SearchResults) -> list[F
                 target = _without(form.values, param, item.value if param in MULTI else None)
             elif param in MULTI:
                 current = form.values.get(param)
-                target = {**form.values, param: [*(current if isinstance(current, list) else []), item.value]}
+                target = {
+                    **form.values,
+                    param: [*(current if isinstance(current, list) else []), item.value],
+                }
             else:
                 target = {**form.values, param: item.value}
             links.append(FacetLink(item.label, item.count, _href(urls, target), active))

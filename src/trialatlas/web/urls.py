@@ -40,9 +40,17 @@ class Urls:
         suffix = f"?{urlencode({'q': query})}" if query else ""
         return self.path(f"/search{suffix}")
 
-    def trial_url(self, nct_id: str) -> str:
-        """The patient-facing page of a trial."""
-        return self.path(f"/trials/{quote(nct_id, safe='')}")
+    def trial_url(self, nct_id: str, near: str | None = None, radius: str | None = None) -> str:
+        """The patient-facing page of a trial; ``near``/``radius`` fill its clinic finder."""
+        query = {k: v for k, v in (("near", near), ("radius", radius)) if v}
+        suffix = f"?{urlencode(query)}#clinics" if query else ""
+        return self.path(f"/trials/{quote(nct_id, safe='')}{suffix}")
+
+    def api_clinics_url(self, nct_id: str, near: str | None = None, radius: str | None = None) -> str:
+        """The clinic finder's JSON: a trial's sites nearest first from ``near``."""
+        query = {k: v for k, v in (("near", near), ("radius", radius)) if v}
+        suffix = f"?{urlencode(query)}" if query else ""
+        return self.path(f"/api/trials/{quote(nct_id, safe='')}/clinics{suffix}")
 
     def details_url(self, nct_id: str) -> str:
         """The full registry page of a trial."""

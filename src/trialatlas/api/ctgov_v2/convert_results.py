@@ -62,11 +62,10 @@ def _denoms(denoms: list[Denom]) -> list[Json]:
 
 
 def _classes(classes: list[MeasureClass], units: str | None) -> list[Json]:
-    """Measure classes; a class's denominator counts are written as one denom in the
-    measure's units (the model keeps the counts, the registry gives one denom per class)."""
+    """Measure classes with their own denominators (units as posted)."""
     out = []
     for c in classes:
-        denoms = [_compact({"units": units, "counts": _counts(c.denoms)})] if c.denoms else []
+        denoms = _denoms(c.denoms)
         categories = [
             _compact(
                 {
@@ -211,7 +210,7 @@ def _outcome_measure(m: OutcomeMeasure) -> Json:
 
 def _events(events: list[AdverseEvent]) -> list[Json]:
     return [
-        {"term": e.term}  # always present in API v2, even when the legacy XML left it blank
+        {"term": e.term or ""}  # always present in API v2, even when the legacy XML left it blank
         | _compact(
             {
                 "organSystem": e.organ_system,

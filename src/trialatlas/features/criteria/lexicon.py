@@ -12,12 +12,13 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
 
 _TOKEN = re.compile(r"[^\W_]+(?:['’][^\W_]+)?|[+/&%,;:()\[\]]", re.UNICODE)
 _KEEP_S = ("ss", "us", "is", "ys", "as", "os")
+_END = "\x00"  # trie key under which a node stores the payload of the term it ends
 
 
 @lru_cache(maxsize=65536)
@@ -67,60 +68,91 @@ class Match(Generic[T]):
 
 
 class PhraseMatcher(Generic[T]):
-    """Longest-match lookup of multi-word terms over a token list."""
+    """Longest-match lookup of multi-word terms over a token list (a token trie).
+
+    Each node maps a normalized token to the next node; a node that ends a term
+    holds its payload under ``_END``. Matching walks the trie from a token only
+    as far as the text follows a stored term, so the cost per token does not
+    grow with the size of the vocabulary.
+    """
 
     def __init__(self, terms: Iterable[tuple[str, T]] = (), max_tokens: int = 8) -> None:
-        self._table: dict[tuple[str, ...], T] = {}
-        self._firsts: set[str] = set()
+        self._root: dict[str, Any] = {}
+        self._size = 0
         self.max_tokens = max_tokens
         for term, payload in terms:
             self.add(term, payload)
 
     def add(self, term: str, payload: T) -> None:
         """Add (or replace) one term."""
-        key = term_key(term)
+        self.add_key(term_key(term), payload)
+
+    def add_key(self, key: tuple[str, ...] | list[str], payload: T) -> None:
+        """Add (or replace) a term given as its already normalized key."""
         if not key or len(key) > self.max_tokens:
             return
-        self._table[key] = payload
-        self._firsts.add(key[0])
+        node = self._root
+        for part in key:
+            node = node.setdefault(part, {})
+        if _END not in node:
+            self._size += 1
+        node[_END] = payload
 
     def __len__(self) -> int:
-        return len(self._table)
+        return self._size
 
     def __contains__(self, term: str) -> bool:
-        return term_key(term) in self._table
+        return self.get(term) is not None
 
     def get(self, term: str) -> T | None:
         """The payload stored for ``term`` (by key), or None."""
-        return self._table.get(term_key(term))
+        return self.get_key(term_key(term))
+
+    def get_key(self, key: tuple[str, ...] | list[str]) -> T | None:
+        """The payload stored under a normalized key, or None."""
+        node = self._root
+        for part in key:
+            node = node.get(part)
+            if node is None:
+                return None
+        return node.get(_END)
+
+    def longest_at(self, norms: list[str], i: int) -> tuple[int, T] | None:
+        """``(end index, payload)`` of the longest term starting at ``norms[i]``."""
+        node = self._root.get(norms[i])
+        if node is None:
+            return None
+        best: tuple[int, T] | None = None
+        j, n = i + 1, len(norms)
+        while True:
+            payload = node.get(_END)
+            if payload is not None:
+                best = (j, payload)
+            if j >= n:
+                return best
+            node = node.get(norms[j])
+            if node is None:
+                return best
+            j += 1
 
     def find(self, tokens: list[Token]) -> Iterator[Match[T]]:
         """Non-overlapping longest matches, left to right."""
+        norms = [t.norm for t in tokens]
         i, n = 0, len(tokens)
         while i < n:
-            if tokens[i].norm not in self._firsts:
-                i += 1
-                continue
-            hit = None
-            for length in range(min(self.max_tokens, n - i), 0, -1):
-                payload = self._table.get(tuple(t.norm for t in tokens[i : i + length]))
-                if payload is not None:
-                    hit = Match(i, i + length, tokens[i].start, tokens[i + length - 1].end, payload)
-                    break
+            hit = self.longest_at(norms, i)
             if hit is None:
                 i += 1
                 continue
-            yield hit
-            i = hit.last
+            j, payload = hit
+            yield Match(i, j, tokens[i].start, tokens[j - 1].end, payload)
+            i = j
 
     def find_all(self, tokens: list[Token]) -> Iterator[Match[T]]:
         """Longest match starting at every token (matches may overlap)."""
-        n = len(tokens)
-        for i in range(n):
-            if tokens[i].norm not in self._firsts:
-                continue
-            for length in range(min(self.max_tokens, n - i), 0, -1):
-                payload = self._table.get(tuple(t.norm for t in tokens[i : i + length]))
-                if payload is not None:
-                    yield Match(i, i + length, tokens[i].start, tokens[i + length - 1].end, payload)
-                    break
+        norms = [t.norm for t in tokens]
+        for i in range(len(tokens)):
+            hit = self.longest_at(norms, i)
+            if hit is not None:
+                j, payload = hit
+                yield Match(i, j, tokens[i].start, tokens[j - 1].end, payload)

@@ -7,6 +7,7 @@ or an explicit list. Files are read on first use and cached, never at import.
 
 from __future__ import annotations
 
+import gzip
 import json
 import re
 from dataclasses import dataclass, field
@@ -24,10 +25,38 @@ Direction = Literal["forward", "backward", "bidirectional", "pseudo", "terminate
 DATA_DIR = Path(__file__).resolve().parents[2] / "data" / "criteria"
 
 
+def data_path(name: str | Path) -> Path:
+    """A bare file name is looked up in the shipped data package; a path is kept."""
+    return Path(name) if isinstance(name, Path) or "/" in str(name) else DATA_DIR / name
+
+
 def read_json(name: str | Path) -> Any:
-    """Read a rules file: a bare name is looked up in the shipped data package."""
-    path = Path(name) if isinstance(name, Path) or "/" in str(name) else DATA_DIR / name
+    """Read a rules file (``.json``, or ``.json.gz`` for the compiled vocabularies)."""
+    path = data_path(name)
+    if path.suffix == ".gz":
+        with gzip.open(path, "rt", encoding="utf-8") as fh:
+            return json.load(fh)
     return json.loads(path.read_text(encoding="utf-8"))
+
+
+def read_compiled(name: str) -> Any | None:
+    """A compiled vocabulary from the data package, or None when it was not built."""
+    try:
+        return read_json(name)
+    except (OSError, ValueError):
+        return None
+
+
+def write_json(name: str | Path, data: Any) -> Path:
+    """Write a data file (gzip-compressed, reproducibly, for ``.gz``); returns its path."""
+    path = data_path(name)
+    if path.suffix == ".gz":
+        raw = json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+        with path.open("wb") as out, gzip.GzipFile(fileobj=out, mode="wb", mtime=0) as gz:
+            gz.write(raw.encode("utf-8"))
+    else:
+        path.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    return path
 
 
 @dataclass(frozen=True, slots=True)

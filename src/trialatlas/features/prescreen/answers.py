@@ -21,7 +21,9 @@ from typing import Any, Literal
 from trialatlas.features.prescreen.model import Question, Questionnaire
 from trialatlas.features.prescreen.quantities import clean_unit, fmt_number
 
-AnswerKind = Literal["yes", "no", "unsure", "number", "date", "choice", "not_applicable", "never", "invalid"]
+AnswerKind = Literal[
+    "yes", "no", "unsure", "number", "date", "choice", "not_applicable", "never", "invalid"
+]
 SUFFIXES = ("__unit", "__na", "__never")
 MAX_KEYS = 1000
 MAX_TEXT = 200
@@ -29,9 +31,21 @@ MAX_TEXT = 200
 _YES = frozenset({"yes", "y", "true", "1", "on", "oui", "si", "sí"})
 _NO = frozenset({"no", "n", "false", "0", "off", "non"})
 _UNSURE = frozenset(
-    {"unsure", "not sure", "not_sure", "unknown", "dont know", "don't know", "dont_know", "idk", "?"}
+    {
+        "unsure",
+        "not sure",
+        "not_sure",
+        "unknown",
+        "dont know",
+        "don't know",
+        "dont_know",
+        "idk",
+        "?",
+    }
 )
-_NOT_APPLICABLE = frozenset({"none", "not applicable", "not_applicable", "n/a", "na", "does not apply"})
+_NOT_APPLICABLE = frozenset(
+    {"none", "not applicable", "not_applicable", "n/a", "na", "does not apply"}
+)
 _NEVER = frozenset({"never", "not applicable", "not_applicable", "n/a"})
 _NUMBER = re.compile(r"^\s*([-+]?\d+(?:[.,]\d+)?(?:e[-+]?\d+)?)\s*(.*?)\s*$", re.IGNORECASE)
 _DATE = re.compile(r"^\s*(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?(?:[T ].*)?\s*$")
@@ -89,7 +103,11 @@ def read_number(value: Any, unit: Any = None, allow_na: bool = False) -> Answer 
         if text == "":
             return None
         if text.lower() in _NOT_APPLICABLE:
-            return Answer(kind="not_applicable", shown="does not apply") if allow_na else _invalid(value)
+            return (
+                Answer(kind="not_applicable", shown="does not apply")
+                if allow_na
+                else _invalid(value)
+            )
         match = _NUMBER.match(text)
         if match is None:
             return _invalid(value)

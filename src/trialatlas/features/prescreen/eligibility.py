@@ -10,8 +10,8 @@ import re
 
 from trialatlas.features.prescreen.model import (
     CheckedCriterion,
-    ChoiceCheck,
     Choice,
+    ChoiceCheck,
     ProfileTerm,
     Question,
     RangeCheck,
@@ -23,7 +23,9 @@ from trialatlas.model.study import Age, Eligibility
 AGE_ID = "age"
 SEX_ID = "sex"
 AGE_MEASURE = "age"
-_AGE_TEXT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(year|month|week|day|hour|minute)s?\s*$", re.IGNORECASE)
+_AGE_TEXT = re.compile(
+    r"^\s*(\d+(?:\.\d+)?)\s*(year|month|week|day|hour|minute)s?\s*$", re.IGNORECASE
+)
 SEX_LABELS = {"female": "Female", "male": "Male"}
 
 
@@ -35,7 +37,7 @@ def _age_value(age: Age) -> tuple[float, str]:
 
 
 def age_question() -> Question:
-    """"How old are you?" with no checks yet."""
+    """The "How old are you?" question, with no checks yet."""
     return Question(
         id=AGE_ID,
         group="About you",
@@ -62,7 +64,9 @@ def structured_age_check(eligibility: Eligibility) -> CheckedCriterion | None:
         if age is not None:
             value, written = _age_value(age)
             values[name] = value if written == unit else age.days / 365.25
-    check = RangeCheck(low=values.get("low"), high=values.get("high"), unit=unit, measure=AGE_MEASURE)
+    check = RangeCheck(
+        low=values.get("low"), high=values.get("high"), unit=unit, measure=AGE_MEASURE
+    )
     if low and high:
         text = f"Ages {low.text} to {high.text}"
     elif low:
@@ -81,9 +85,13 @@ def structured_age_check(eligibility: Eligibility) -> CheckedCriterion | None:
     )
 
 
-def text_age_check(index: int, kind: str, text: str, comparison: Comparison, unit: str) -> CheckedCriterion:
+def text_age_check(
+    index: int, kind: str, text: str, comparison: Comparison, unit: str
+) -> CheckedCriterion:
     """An age limit written in the criteria text (``Age ≥ 18 years``)."""
-    check = range_check(comparison, kind == "inclusion", unit).model_copy(update={"measure": AGE_MEASURE})
+    check = range_check(comparison, kind == "inclusion", unit).model_copy(
+        update={"measure": AGE_MEASURE}
+    )
     if check.unit and check.unit.lower().startswith("y"):
         check = check.model_copy(update={"unit": "years"})
     return CheckedCriterion(
@@ -99,7 +107,7 @@ def text_age_check(index: int, kind: str, text: str, comparison: Comparison, uni
 
 
 def sex_question(eligibility: Eligibility) -> Question | None:
-    """"What is your sex?" when the trial takes only women or only men."""
+    """The "What is your sex?" question, when the trial takes only women or only men."""
     required = (eligibility.sex or "").lower()
     if required not in SEX_LABELS:
         return None
@@ -124,4 +132,3 @@ def sex_question(eligibility: Eligibility) -> Question | None:
         choices=[Choice(value=v, label=label) for v, label in SEX_LABELS.items()],
         checks=[criterion],
     )
-

@@ -51,7 +51,9 @@ def _profile(data: Any, where: str) -> PatientProfile:
         try:
             return profile_from_fhir(dict(data))
         except FhirProfileError as exc:
-            raise PrescreenInputError(f"{where}.{exc.field}" if where != "body" else exc.field, exc.message) from None
+            raise PrescreenInputError(
+                f"{where}.{exc.field}" if where != "body" else exc.field, exc.message
+            ) from None
     try:
         return PatientProfile.model_validate(dict(data))
     except ValidationError as exc:

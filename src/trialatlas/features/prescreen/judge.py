@@ -76,7 +76,9 @@ def _yes_no(check: YesNoCheck, answer: Answer, question: Question, several: bool
 
 
 def _inside(check: RangeCheck, value: float) -> bool:
-    if check.low is not None and (value < check.low or (value == check.low and not check.low_inclusive)):
+    if check.low is not None and (
+        value < check.low or (value == check.low and not check.low_inclusive)
+    ):
         return False
     return not (
         check.high is not None
@@ -87,7 +89,9 @@ def _inside(check: RangeCheck, value: float) -> bool:
 def _range(check: RangeCheck, answer: Answer, label: str, question: Question) -> Outcome:
     if answer.kind == "not_applicable":
         if check.not_applicable_meets:
-            return Outcome("ok", f"You said “{question.not_applicable or 'this does not apply to me'}”.")
+            return Outcome(
+                "ok", f"You said “{question.not_applicable or 'this does not apply to me'}”."
+            )
         return Outcome("unknown", "You said this does not apply to you; the study team will check.")
     if answer.kind != "number" or answer.number is None:
         return Outcome("unknown", f"We could not read your answer “{answer.shown}”.")
@@ -114,7 +118,9 @@ def _range(check: RangeCheck, answer: Answer, label: str, question: Question) ->
     return Outcome(verdict, f"{said}; the trial does not take people with {wanted}.")
 
 
-def _elapsed(check: ElapsedCheck, answer: Answer, label: str, today: dt.date, question: Question) -> Outcome:
+def _elapsed(
+    check: ElapsedCheck, answer: Answer, label: str, today: dt.date, question: Question
+) -> Outcome:
     if answer.kind == "never":
         status: Status = "ok" if check.never_meets else "fails"
         said = question.never_label or "this does not apply to me"
@@ -140,7 +146,9 @@ def _elapsed(check: ElapsedCheck, answer: Answer, label: str, today: dt.date, qu
         f"the trial needs {' and '.join(need)} ago"
     )
     if ends[0] != ends[1]:
-        return Outcome("unknown", f"{said}. It depends on the exact day; the study team will check.")
+        return Outcome(
+            "unknown", f"{said}. It depends on the exact day; the study team will check."
+        )
     inside = ends[0]
     meets = inside if check.inside_meets else not inside
     return Outcome("ok" if meets else "fails", f"{said}.")
@@ -177,7 +185,11 @@ def _choice(check: ChoiceCheck, answer: Answer) -> Outcome:
 
 
 def judge_check(
-    question: Question, checked: CheckedCriterion, answer: Answer | None, today: dt.date, several: bool
+    question: Question,
+    checked: CheckedCriterion,
+    answer: Answer | None,
+    today: dt.date,
+    several: bool,
 ) -> Outcome:
     """One answer against one criterion's check."""
     missing = _unknown_reason(question, answer)
@@ -206,7 +218,9 @@ def _short(text: str, limit: int = 90) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def _summary(overall: Overall, not_met: list[CriterionRef], unknown: list[CriterionRef], team: int) -> str:
+def _summary(
+    overall: Overall, not_met: list[CriterionRef], unknown: list[CriterionRef], team: int
+) -> str:
     if overall == "needs_study_team" and not unknown:
         return "This trial's record has no criteria we can check here; the study team decides."
     if overall == "likely_not_eligible":
@@ -217,17 +231,30 @@ def _summary(overall: Overall, not_met: list[CriterionRef], unknown: list[Criter
         names = "; ".join(f"“{_short(r.text, 70)}”" for r in unknown[:3])
         more = f" and {len(unknown) - 3} more" if len(unknown) > 3 else ""
         return f"The study team needs to check {len(unknown)} criteria we could not decide: {names}{more}."
-    note = f" The study team will also check {team} criteria that need their judgement." if team else ""
+    note = (
+        f" The study team will also check {team} criteria that need their judgement."
+        if team
+        else ""
+    )
     return f"Based on your answers, you may qualify: every criterion we could check is met.{note}"
 
 
-def judge(questionnaire: Questionnaire, answers: dict[str, Answer], today: dt.date, ignored: list[str]) -> PrescreenResult:
+def judge(
+    questionnaire: Questionnaire, answers: dict[str, Answer], today: dt.date, ignored: list[str]
+) -> PrescreenResult:
     """Verdicts for every checked criterion, in criteria order, and the overall verdict."""
     per_criterion: dict[str, list[tuple[Question, CheckedCriterion]]] = {}
     for question in questionnaire.questions():
         for checked in question.checks:
             per_criterion.setdefault(checked.key, []).append((question, checked))
-    order = sorted(per_criterion, key=lambda k: (per_criterion[k][0][1].index is not None, per_criterion[k][0][1].index or 0, k))
+    order = sorted(
+        per_criterion,
+        key=lambda k: (
+            per_criterion[k][0][1].index is not None,
+            per_criterion[k][0][1].index or 0,
+            k,
+        ),
+    )
     verdicts: list[CriterionVerdict] = []
     for key in order:
         pairs = sorted(per_criterion[key], key=lambda pair: pair[0].id)
@@ -237,14 +264,26 @@ def judge(questionnaire: Questionnaire, answers: dict[str, Answer], today: dt.da
         first = pairs[0][1]
         verdicts.append(
             CriterionVerdict(
-                key=key, index=first.index, kind=first.kind, source=first.source, text=first.text,
-                verdict=verdict, reason=reason, question_ids=[q.id for q, _ in pairs],  # type: ignore[arg-type]
+                key=key,
+                index=first.index,
+                kind=first.kind,
+                source=first.source,
+                text=first.text,
+                verdict=verdict,
+                reason=reason,
+                question_ids=[q.id for q, _ in pairs],  # type: ignore[arg-type]
             )
         )
-    refs = {v.key: CriterionRef(key=v.key, index=v.index, kind=v.kind, text=v.text) for v in verdicts}
+    refs = {
+        v.key: CriterionRef(key=v.key, index=v.index, kind=v.kind, text=v.text) for v in verdicts
+    }
     not_met = [refs[v.key] for v in verdicts if v.verdict == "not_met"]
     unknown = [refs[v.key] for v in verdicts if v.verdict == "unknown"]
-    overall: Overall = "likely_not_eligible" if not_met else ("needs_study_team" if unknown or not verdicts else "likely_eligible")
+    overall: Overall = (
+        "likely_not_eligible"
+        if not_met
+        else ("needs_study_team" if unknown or not verdicts else "likely_eligible")
+    )
     return PrescreenResult(
         nct_id=questionnaire.nct_id,
         title=questionnaire.title,

@@ -29,7 +29,9 @@ CriterionKindOrEligibility = Literal["inclusion", "exclusion"]
 Source = Literal["criteria", "eligibility"]
 Verdict = Literal["met", "not_met", "unknown"]
 Overall = Literal["likely_eligible", "likely_not_eligible", "needs_study_team"]
-TermType = Literal["condition", "drug", "procedure", "pregnancy", "behaviour", "device", "measurement"]
+TermType = Literal[
+    "condition", "drug", "procedure", "pregnancy", "behaviour", "device", "measurement"
+]
 
 DISCLAIMER = (
     "This is not medical advice. It compares your answers with the trial's published "

@@ -19,7 +19,9 @@ from trialatlas.features.prescreen.rules import class_members
 
 FUZZY_MIN = 90
 _NON_WORD = re.compile(r"[^a-z0-9]+")
-_STOP = frozenset({"of", "the", "a", "an", "and", "or", "with", "in", "on", "to", "for", "any", "other", "score"})
+_STOP = frozenset(
+    {"of", "the", "a", "an", "and", "or", "with", "in", "on", "to", "for", "any", "other", "score"}
+)
 
 
 def normalize(name: str) -> str:

@@ -94,9 +94,13 @@ def describe_outside(check: RangeCheck) -> str:
     unit = f" {check.unit}" if check.unit else ""
     parts = []
     if check.low is not None:
-        parts.append(f"{'below' if check.low_inclusive else 'at or below'} {fmt_number(check.low)}{unit}")
+        parts.append(
+            f"{'below' if check.low_inclusive else 'at or below'} {fmt_number(check.low)}{unit}"
+        )
     if check.high is not None:
-        parts.append(f"{'above' if check.high_inclusive else 'at or above'} {fmt_number(check.high)}{unit}")
+        parts.append(
+            f"{'above' if check.high_inclusive else 'at or above'} {fmt_number(check.high)}{unit}"
+        )
     return " or ".join(parts) or "none"
 
 
@@ -135,7 +139,11 @@ def _subject_entity(criterion: Criterion, start: int, lo: int) -> str | None:
     generic = phrasing().generic_terms
     best = None
     for entity in criterion.entities:
-        if entity.type not in ("condition", "measurement") or entity.end > start or entity.start < lo:
+        if (
+            entity.type not in ("condition", "measurement")
+            or entity.end > start
+            or entity.start < lo
+        ):
             continue
         if entity.text.lower() in generic and best is not None:
             continue
@@ -187,7 +195,9 @@ def number_spec(criterion: Criterion, comparison: Comparison) -> NumberSpec | No
         question = measure.question.format(subject=subject)
         label = measure.label.format(subject=subject)
         units = [unit] if unit else []
-        units += [u for u in measure.units if u not in units and normalize_value(1.0, u).canonical_unit]
+        units += [
+            u for u in measure.units if u not in units and normalize_value(1.0, u).canonical_unit
+        ]
         if unit:
             units = [u for u in units if u == unit or same_dimension(u, unit, measure)]
         group, help_text, measure_id = measure.group, measure.help, measure.id
@@ -203,7 +213,9 @@ def number_spec(criterion: Criterion, comparison: Comparison) -> NumberSpec | No
         group = "Medicines" if dose else "Tests and measurements"
         help_text, measure_id, names = None, None, [label]
     if conditional:
-        lead_in = f"If you have {subject_name.lower()}" if subject_name else "If this applies to you"
+        lead_in = (
+            f"If you have {subject_name.lower()}" if subject_name else "If this applies to you"
+        )
         question = f"{lead_in}: {question[0].lower()}{question[1:]}"
     check = check.model_copy(update={"measure": measure_id, "not_applicable_meets": conditional})
     terms = [ProfileTerm(type="measurement", text=n) for n in dict.fromkeys(names) if n]
@@ -216,9 +228,9 @@ def number_spec(criterion: Criterion, comparison: Comparison) -> NumberSpec | No
         check=check,
         help=help_text,
         measure=measure_id,
-        not_applicable=f"I don't have {subject_name.lower()}" if conditional and subject_name else (
-            "This does not apply to me" if conditional else None
-        ),
+        not_applicable=f"I don't have {subject_name.lower()}"
+        if conditional and subject_name
+        else ("This does not apply to me" if conditional else None),
         terms=terms,
         covers=frozenset(n.lower() for n in (written_subject, subject_name) if n),
     )

@@ -83,7 +83,9 @@ def plain_window(window: TimeWindow) -> str | None:
     return None
 
 
-def replace_windows(sentence: str, sentence_start: int, windows: list[TimeWindow], base: int) -> str:
+def replace_windows(
+    sentence: str, sentence_start: int, windows: list[TimeWindow], base: int
+) -> str:
     """Swap each window written in the sentence for its plain form.
 
     ``base`` is the criterion's start offset (window offsets index the whole input),

@@ -20,15 +20,17 @@ import re
 from typing import Literal
 
 from trialatlas.features.prescreen.answers import Answer
-from trialatlas.features.prescreen.names import codes_match, drug_matches, name_matches
 from trialatlas.features.prescreen.model import ProfileTerm, Question, Questionnaire
+from trialatlas.features.prescreen.names import codes_match, drug_matches, name_matches
 from trialatlas.features.prescreen.quantities import fmt_number
 from trialatlas.model.patient import PatientProfile, ProfileLab, is_current
 
 Found = Literal["yes", "no", "unknown"]
 Hit = tuple[Found, str | None]  # the finding and the profile item that gave a yes
 _SMOKING = re.compile(r"smok|tobacco|cigarette|nicotine|vaping", re.IGNORECASE)
-_EVER = re.compile(r"\bever\b|\bhave you had\b|\bhistory\b|\bhave you been\b|\bhas an\b", re.IGNORECASE)
+_EVER = re.compile(
+    r"\bever\b|\bhave you had\b|\bhistory\b|\bhave you been\b|\bhas an\b", re.IGNORECASE
+)
 
 
 def _absent(profile: PatientProfile) -> Hit:
@@ -52,11 +54,15 @@ def _condition(term: ProfileTerm, profile: PatientProfile, ever: bool) -> Hit:
             term.normalized is not None and name_matches(term.normalized, condition.name)
         )
         if named or codes_match(term.code, condition.code):
-            found.append(("no", None) if condition.active is False and not ever else ("yes", condition.name))
+            found.append(
+                ("no", None) if condition.active is False and not ever else ("yes", condition.name)
+            )
     return _combine(found, profile)
 
 
-def _medicine(term: ProfileTerm, profile: PatientProfile, question: Question, today: dt.date, ever: bool) -> Hit:
+def _medicine(
+    term: ProfileTerm, profile: PatientProfile, question: Question, today: dt.date, ever: bool
+) -> Hit:
     window = question.window_days
     cutoff = today - dt.timedelta(days=window) if window is not None else None
     found: list[Hit] = []
@@ -74,7 +80,9 @@ def _medicine(term: ProfileTerm, profile: PatientProfile, question: Question, to
     return _combine(found, profile)
 
 
-def _procedure(term: ProfileTerm, profile: PatientProfile, window: float | None, today: dt.date) -> Hit:
+def _procedure(
+    term: ProfileTerm, profile: PatientProfile, window: float | None, today: dt.date
+) -> Hit:
     found: list[Hit] = []
     for proc in profile.procedures:
         if not (name_matches(term.text, proc.name) or codes_match(term.code, proc.code)):
@@ -85,11 +93,17 @@ def _procedure(term: ProfileTerm, profile: PatientProfile, window: float | None,
             found.append(("unknown", None))
         else:
             recent = proc.date >= today - dt.timedelta(days=window)
-            found.append(("yes", f"{proc.name}, {proc.date.isoformat()}") if recent else ("no", None))
+            found.append(
+                ("yes", f"{proc.name}, {proc.date.isoformat()}") if recent else ("no", None)
+            )
     return _combine(found, profile)
 
 
-_PREGNANCY_WORDS = {"pregnant": "pregnant", "breastfeeding": "breastfeeding", "planning": "planning a pregnancy"}
+_PREGNANCY_WORDS = {
+    "pregnant": "pregnant",
+    "breastfeeding": "breastfeeding",
+    "planning": "planning a pregnancy",
+}
 
 
 def _pregnancy(facet: str, profile: PatientProfile) -> Hit:
@@ -134,7 +148,11 @@ def _yes_no(question: Question, profile: PatientProfile, today: dt.date) -> Answ
     hits = [_term(t, question, profile, today) for t in question.profile_terms]
     found = [f for f, _ in hits]
     names = [n for f, n in hits if f == "yes" and n]
-    yes = Answer(kind="yes", shown=f"yes ({'; '.join(dict.fromkeys(names))})" if names else "yes", source="profile")
+    yes = Answer(
+        kind="yes",
+        shown=f"yes ({'; '.join(dict.fromkeys(names))})" if names else "yes",
+        source="profile",
+    )
     no = Answer(kind="no", shown="no", source="profile")
     if question.require_all:
         if all(f == "yes" for f in found):
@@ -148,8 +166,7 @@ def _yes_no(question: Question, profile: PatientProfile, today: dt.date) -> Answ
 def _latest_lab(question: Question, profile: PatientProfile) -> ProfileLab | None:
     names = [t.text for t in question.profile_terms if t.type == "measurement"]
     hits = [
-        lab for lab in profile.labs
-        if any(name_matches(n, lab.name, loose=True) for n in names)
+        lab for lab in profile.labs if any(name_matches(n, lab.name, loose=True) for n in names)
     ]
     if not hits:
         return None
@@ -161,7 +178,13 @@ def _number(question: Question, profile: PatientProfile, today: dt.date) -> Answ
         years = profile.age_years(today)
         if years is None:
             return None
-        return Answer(kind="number", shown=f"{fmt_number(years)} years", number=years, unit="years", source="profile")
+        return Answer(
+            kind="number",
+            shown=f"{fmt_number(years)} years",
+            number=years,
+            unit="years",
+            source="profile",
+        )
     lab = _latest_lab(question, profile)
     if lab is None:
         return None
@@ -176,7 +199,9 @@ def _onset(question: Question, profile: PatientProfile) -> Answer | None:
                 if condition.onset is None:
                     return None
                 day = condition.onset
-                return Answer(kind="date", shown=day.isoformat(), earliest=day, latest=day, source="profile")
+                return Answer(
+                    kind="date", shown=day.isoformat(), earliest=day, latest=day, source="profile"
+                )
     if profile.complete and question.never_label:
         return Answer(kind="never", shown="never", source="profile")
     return None
@@ -189,7 +214,9 @@ def _sex(question: Question, profile: PatientProfile) -> Answer | None:
     return Answer(kind="choice", shown=label, choice=profile.sex, source="profile")
 
 
-def answers_from_profile(questionnaire: Questionnaire, profile: PatientProfile, today: dt.date) -> dict[str, Answer]:
+def answers_from_profile(
+    questionnaire: Questionnaire, profile: PatientProfile, today: dt.date
+) -> dict[str, Answer]:
     """Every question the profile can answer, by question id."""
     answers: dict[str, Answer] = {}
     for question in questionnaire.questions():

@@ -30,7 +30,12 @@ from trialatlas.features.prescreen.model import (
     TeamCheck,
     YesNoCheck,
 )
-from trialatlas.features.prescreen.numbers import NumberSpec, disqualifying_words, is_age_comparison, number_spec
+from trialatlas.features.prescreen.numbers import (
+    NumberSpec,
+    disqualifying_words,
+    is_age_comparison,
+    number_spec,
+)
 from trialatlas.features.prescreen.phrasing import (
     cut_exceptions,
     lead_sentence,
@@ -43,13 +48,23 @@ from trialatlas.features.prescreen.yesno import FALLBACK, YesNoSpec, specific_en
 from trialatlas.model.criteria import Comparison, Criterion, ParsedCriteria
 from trialatlas.model.study import Eligibility, Study
 
-_OPERATOR_WORDS = {">": "more than", ">=": "at least", "<": "less than", "<=": "at most", "==": "exactly"}
+_OPERATOR_WORDS = {
+    ">": "more than",
+    ">=": "at least",
+    "<": "less than",
+    "<=": "at most",
+    "==": "exactly",
+}
 TEAM_REASON = "This needs the study team's judgement or their own tests."
 
 
 def _is_header(parsed: ParsedCriteria, index: int) -> bool:
     criterion = parsed.criteria[index]
-    return bool(parsed.children(index)) and criterion.text.rstrip().endswith(":") and not _is_exception_parent(criterion)
+    return (
+        bool(parsed.children(index))
+        and criterion.text.rstrip().endswith(":")
+        and not _is_exception_parent(criterion)
+    )
 
 
 def _is_exception_parent(criterion: Criterion) -> bool:
@@ -74,7 +89,9 @@ def _team_check(index: int, criterion: Criterion) -> TeamCheck | None:
     lead, lead_end = lead_sentence(criterion.text)
     askable = [e for e in specific_entities(criterion, criterion.start + lead_end)]
     if team_only(lead) or (mentions_judgement(lead) and not askable):
-        return TeamCheck(index=index, kind=criterion.kind, text=unescape(criterion.text), reason=TEAM_REASON)
+        return TeamCheck(
+            index=index, kind=criterion.kind, text=unescape(criterion.text), reason=TEAM_REASON
+        )
     return None
 
 
@@ -83,7 +100,9 @@ def _uln_spec(criterion: Criterion, comparison: Comparison) -> YesNoSpec:
     reference = "lower" if comparison.reference == "LLN" else "upper"
     times = comparison.uln_multiplier if comparison.uln_multiplier is not None else comparison.value
     if comparison.operator == "between" and comparison.upper_value is not None:
-        limit = f"between {fmt_number(comparison.value)} and {fmt_number(comparison.upper_value)} times"
+        limit = (
+            f"between {fmt_number(comparison.value)} and {fmt_number(comparison.upper_value)} times"
+        )
     else:
         limit = f"{_OPERATOR_WORDS.get(comparison.operator, 'about')} {fmt_number(times)} times"
     inclusion = criterion.kind == "inclusion"
@@ -122,7 +141,11 @@ class _Builder:
 
 
 def _checked(index: int, criterion: Criterion, spec: NumberSpec | YesNoSpec) -> CheckedCriterion:
-    words = disqualifying_words(spec.check) if isinstance(spec, NumberSpec) else spec.disqualifying_answer
+    words = (
+        disqualifying_words(spec.check)
+        if isinstance(spec, NumberSpec)
+        else spec.disqualifying_answer
+    )
     return CheckedCriterion(
         key=f"c{index}",
         index=index,
@@ -139,15 +162,29 @@ def _question(qid: str, index: int, criterion: Criterion, spec: NumberSpec | Yes
     checked = _checked(index, criterion, spec)
     if isinstance(spec, NumberSpec):
         return Question(
-            id=qid, group=spec.group, text=spec.text, help=spec.help, answer_type="number",  # type: ignore[arg-type]
-            unit=spec.unit, units=spec.units, not_applicable=spec.not_applicable,
-            profile_terms=spec.terms, measure=spec.measure, checks=[checked],
+            id=qid,
+            group=spec.group,
+            text=spec.text,
+            help=spec.help,
+            answer_type="number",  # type: ignore[arg-type]
+            unit=spec.unit,
+            units=spec.units,
+            not_applicable=spec.not_applicable,
+            profile_terms=spec.terms,
+            measure=spec.measure,
+            checks=[checked],
         )
     return Question(
-        id=qid, group=spec.group, text=spec.text, help=spec.help,  # type: ignore[arg-type]
-        answer_type=spec.answer_type, window_days=spec.window_days,  # type: ignore[arg-type]
-        require_all=spec.require_all, never_label=spec.never_label,
-        profile_terms=spec.terms, checks=[checked],
+        id=qid,
+        group=spec.group,
+        text=spec.text,
+        help=spec.help,  # type: ignore[arg-type]
+        answer_type=spec.answer_type,
+        window_days=spec.window_days,  # type: ignore[arg-type]
+        require_all=spec.require_all,
+        never_label=spec.never_label,
+        profile_terms=spec.terms,
+        checks=[checked],
     )
 
 
@@ -162,7 +199,9 @@ def _add_criterion(builder: _Builder, index: int, criterion: Criterion) -> None:
                 age = age_question()
                 builder.questions.insert(0, age)
             unit = (comparison.unit or "years").strip()
-            age.checks.append(text_age_check(index, criterion.kind, unescape(criterion.text), comparison, unit))
+            age.checks.append(
+                text_age_check(index, criterion.kind, unescape(criterion.text), comparison, unit)
+            )
             numbers = True
         elif comparison.uln_multiplier is not None or comparison.reference is not None:
             specs.append(_uln_spec(criterion, comparison))
@@ -184,7 +223,9 @@ def _add_criterion(builder: _Builder, index: int, criterion: Criterion) -> None:
         builder.add(_question(qid, index, criterion, spec))
 
 
-def build_questionnaire(nct_id: str, title: str, parsed: ParsedCriteria, eligibility: Eligibility) -> Questionnaire:
+def build_questionnaire(
+    nct_id: str, title: str, parsed: ParsedCriteria, eligibility: Eligibility
+) -> Questionnaire:
     """The questionnaire for already-parsed criteria and the structured eligibility."""
     builder = _Builder()
     age_check = structured_age_check(eligibility)

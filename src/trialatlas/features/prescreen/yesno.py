@@ -67,7 +67,9 @@ class YesNoSpec:
     help: str | None = None
 
 
-def specific_entities(criterion: Criterion, end: int | None = None, covered: set[str] | None = None) -> list[Entity]:
+def specific_entities(
+    criterion: Criterion, end: int | None = None, covered: set[str] | None = None
+) -> list[Entity]:
     """Askable entities (not generic, not uncertain) up to offset ``end``, de-duplicated."""
     generic = phrasing().generic_terms
     covered = covered or set()
@@ -80,7 +82,9 @@ def specific_entities(criterion: Criterion, end: int | None = None, covered: set
         name = entity.text.lower()
         if name in generic or name in covered:
             continue
-        if any(name == e.text.lower() or (e.start <= entity.start and entity.end <= e.end) for e in out):
+        if any(
+            name == e.text.lower() or (e.start <= entity.start and entity.end <= e.end) for e in out
+        ):
             continue
         out = [e for e in out if not (entity.start <= e.start and e.end <= entity.end)]
         out.append(entity)
@@ -102,13 +106,17 @@ def _require_all(text: str, names: list[str]) -> bool:
         if i < 0 or j < 0 or j < i:
             continue
         between = f" {lowered[i + len(a) : j]} "
-        if (" with " in between or " and " in between) and "," not in between and " or " not in between:
+        if (
+            (" with " in between or " and " in between)
+            and "," not in between
+            and " or " not in between
+        ):
             return True
     return False
 
 
 def _object_of_to(entity: Entity, source: str, base: int) -> bool:
-    """"contraindication to MRI", "unwilling to attend follow-up visits": not the subject."""
+    """Objects of "to" ("contraindication to MRI") are not what the criterion is about."""
     before = source[max(0, entity.start - base - 40) : entity.start - base].lower()
     return bool(_TO_PHRASE.search(before))
 
@@ -117,7 +125,8 @@ def _asked_about(question: str, entities: list[Entity], source: str, base: int) 
     """Entities the question names, except objects of "to"."""
     lowered = question.lower()
     return [
-        e for e in entities
+        e
+        for e in entities
         if (e.text.lower() in lowered or plain_words(e.text).lower() in lowered)
         and not _object_of_to(e, source, base)
     ]
@@ -144,7 +153,7 @@ def _yes_no(
 
 
 def pregnancy_spec(criterion: Criterion, entities: list[Entity]) -> YesNoSpec | None:
-    """"Are you pregnant or breastfeeding, or planning to become pregnant?"."""
+    """The question "Are you pregnant or breastfeeding, or planning to become pregnant?"."""
     preg = [e for e in entities if e.type == "pregnancy" and not e.negated]
     if not preg or any("child" in e.text.lower() or "menopaus" in e.text.lower() for e in preg):
         return None
@@ -164,11 +173,20 @@ def pregnancy_spec(criterion: Criterion, entities: list[Entity]) -> YesNoSpec | 
     if "during the study" in criterion.text.lower() and "planning" in facets:
         text += " during the study"
     terms = [ProfileTerm(type="pregnancy", text=f) for f in facets]
-    return _yes_no(criterion, finish_question(text), "About you", False, "pregnancy", terms=terms,
-                   help="Answer No if this cannot apply to you.")
+    return _yes_no(
+        criterion,
+        finish_question(text),
+        "About you",
+        False,
+        "pregnancy",
+        terms=terms,
+        help="Answer No if this cannot apply to you.",
+    )
 
 
-def onset_spec(criterion: Criterion, entities: list[Entity], window: TimeWindow) -> YesNoSpec | None:
+def onset_spec(
+    criterion: Criterion, entities: list[Entity], window: TimeWindow
+) -> YesNoSpec | None:
     """``Low back pain for at least 6 months`` → "When did your low back pain start?"."""
     before = [e for e in entities if e.type == "condition" and 0 <= window.start - e.end <= 4]
     if not before or window.relation not in ("for at least", "for"):
@@ -176,13 +194,17 @@ def onset_spec(criterion: Criterion, entities: list[Entity], window: TimeWindow)
     condition = before[-1]
     name = condition.text[0].lower() + condition.text[1:]
     inside_meets = criterion.kind == "inclusion"
-    check = ElapsedCheck(min_days=window.days, inside_meets=inside_meets, never_meets=not inside_meets)
+    check = ElapsedCheck(
+        min_days=window.days, inside_meets=inside_meets, never_meets=not inside_meets
+    )
     need = f"at least {amount_phrase(window)} ago"
     return YesNoSpec(
         text=f"When did your {name} start?",
         group="Your condition",
         check=check,
-        disqualifying_answer=(f"Less than {amount_phrase(window)} ago" if inside_meets else need[0].upper() + need[1:]),
+        disqualifying_answer=(
+            f"Less than {amount_phrase(window)} ago" if inside_meets else need[0].upper() + need[1:]
+        ),
         label=f"your {name} started",
         answer_type="date",
         terms=_terms([condition]),
@@ -191,7 +213,9 @@ def onset_spec(criterion: Criterion, entities: list[Entity], window: TimeWindow)
     )
 
 
-def _entity_question(criterion: Criterion, entities: list[Entity], window: TimeWindow | None, lead: str) -> str | None:
+def _entity_question(
+    criterion: Criterion, entities: list[Entity], window: TimeWindow | None, lead: str
+) -> str | None:
     kind = entities[0].type
     same = [e for e in entities if e.type == kind] or entities
     names = [e.text if e.text.isupper() else e.text[0].lower() + e.text[1:] for e in same]
@@ -205,7 +229,11 @@ def _entity_question(criterion: Criterion, entities: list[Entity], window: TimeW
         if "positive" in lowered:
             body += " with a positive result"
     elif kind == "behaviour" and all(_SMOKING.search(n) for n in names):
-        body = "have you smoked" if window or "history" in lowered or "former" in lowered else "do you smoke"
+        body = (
+            "have you smoked"
+            if window or "history" in lowered or "former" in lowered
+            else "do you smoke"
+        )
     elif kind in ("condition", "behaviour"):
         if window or "history" in lowered or "prior" in lowered:
             body = f"have you had {listed}"
@@ -232,7 +260,9 @@ def _rewritten(criterion: Criterion, lead: str, first_type: str | None, window: 
     return None
 
 
-def yes_no_spec(criterion: Criterion, covered: set[str] | None = None, remainder: bool = False) -> YesNoSpec | None:
+def yes_no_spec(
+    criterion: Criterion, covered: set[str] | None = None, remainder: bool = False
+) -> YesNoSpec | None:
     """The yes/no (or start-date) question for a criterion; ``remainder``: only entities
     not already asked about by number questions, worded from the entities."""
     lead, lead_end = lead_sentence(criterion.text)
@@ -250,8 +280,16 @@ def yes_no_spec(criterion: Criterion, covered: set[str] | None = None, remainder
         if text is None:
             return None
         group = TYPE_GROUPS.get(entities[0].type, "Other")
-        return _yes_no(criterion, text, group, False, label, window_days=window.days if window else None,
-                       terms=_terms(entities), require_all=False)
+        return _yes_no(
+            criterion,
+            text,
+            group,
+            False,
+            label,
+            window_days=window.days if window else None,
+            terms=_terms(entities),
+            require_all=False,
+        )
     spec = pregnancy_spec(criterion, entities)
     if spec is not None:
         return spec
@@ -262,7 +300,9 @@ def yes_no_spec(criterion: Criterion, covered: set[str] | None = None, remainder
                 return spec
     positive = [e for e in entities if not e.negated]
     flip = bool(entities) and not positive
-    used = [e for e in (positive or entities) if not _object_of_to(e, criterion.text, criterion.start)]
+    used = [
+        e for e in (positive or entities) if not _object_of_to(e, criterion.text, criterion.start)
+    ]
     extra = {
         "window_days": window.days if window else None,
         "terms": _terms(used),
@@ -280,5 +320,9 @@ def yes_no_spec(criterion: Criterion, covered: set[str] | None = None, remainder
     if used:
         text = _entity_question(criterion, used, window, lead)
         if text is not None:
-            return _yes_no(criterion, text, TYPE_GROUPS.get(used[0].type, "Other"), flip, label, **extra)
-    return _yes_no(criterion, FALLBACK, TYPE_GROUPS.get(first_type or "", "Other"), False, label, **extra)
+            return _yes_no(
+                criterion, text, TYPE_GROUPS.get(used[0].type, "Other"), flip, label, **extra
+            )
+    return _yes_no(
+        criterion, FALLBACK, TYPE_GROUPS.get(first_type or "", "Other"), False, label, **extra
+    )

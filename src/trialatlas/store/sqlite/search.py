@@ -46,8 +46,8 @@ from trialatlas.store.search_cursor import (
 )
 from trialatlas.store.sqlite.search_sql import (
     Sql,
-    build_counts,
     build_countries,
+    build_counts,
     build_page,
     nct_ids_in,
     nearest_sites_sql,

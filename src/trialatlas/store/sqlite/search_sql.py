@@ -123,7 +123,9 @@ def filter_clauses(query: SearchQuery, p: _Params, *, driver: str = "") -> list[
     if query.statuses:
         where.append(f"s.overall_status IN ({p.add_all('status', query.statuses)})")
     if query.phase:
-        tests = [f"instr('|' || s.phases || '|', {p.add('phase', f'|{c}|')}) > 0" for c in query.phase]
+        tests = [
+            f"instr('|' || s.phases || '|', {p.add('phase', f'|{c}|')}) > 0" for c in query.phase
+        ]
         where.append("(" + " OR ".join(tests) + ")")
     if query.study_type:
         where.append(f"s.study_type = {p.add('type', query.study_type)}")
@@ -185,8 +187,10 @@ def geo_cte(lat: float, lon: float, radius_km: float, p: _Params) -> str:
     step = GEO_CELLS_PER_DEGREE
     cells = list(range(int(box.min_lat * step), int(box.max_lat * step) + 1))
     lo, hi = p.add("min_lon", box.min_lon), p.add("max_lon", box.max_lon)
-    lon_test = f"(l.lon >= {lo} OR l.lon <= {hi})" if box.crosses_antimeridian else (
-        f"l.lon BETWEEN {lo} AND {hi}"
+    lon_test = (
+        f"(l.lon >= {lo} OR l.lon <= {hi})"
+        if box.crosses_antimeridian
+        else (f"l.lon BETWEEN {lo} AND {hi}")
     )
     p.values.update(point_params(lat, lon))
     return (
@@ -256,8 +260,9 @@ def _source(query: SearchQuery, mode: Mode, p: _Params, *, rank: bool) -> _Sourc
         )
         rank_sql, driver = ("m.rank" if rank else "NULL"), "words"
     elif ids:
-        ctes.append(f"m AS (SELECT id FROM studies WHERE nct_id IN ({p.add_all('id', ids)}))")
-        rank_sql, driver = ("0.0" if rank else "NULL"), "words"
+        ids_sql = p.add_all("id", ids)
+        ctes.append(f"m AS (SELECT id, 0.0 AS rank FROM studies WHERE nct_id IN ({ids_sql}))")
+        rank_sql, driver = ("m.rank" if rank else "NULL"), "words"
     near = query.near
     if near is not None:
         ctes.append(geo_cte(near.lat, near.lon, query.radius_km or DEFAULT_RADIUS_KM, p))

@@ -36,13 +36,22 @@ NO_STORE = "no-store"
 MAX_FORM_VALUE = 200
 NOT_FOUND = {
     "description": "No trial with this NCT ID",
-    "content": {"application/json": {"example": {"error": {"code": "not_found", "message": "No trial NCT00000000"}}}},
+    "content": {
+        "application/json": {
+            "example": {"error": {"code": "not_found", "message": "No trial NCT00000000"}}
+        }
+    },
 }
 BAD_BODY = {
     "description": "The body is not answers, a profile or a FHIR Bundle; the message names the field",
     "content": {
         "application/json": {
-            "example": {"error": {"code": "invalid_request", "message": "profile.labs.0.value: Input should be a valid number"}}
+            "example": {
+                "error": {
+                    "code": "invalid_request",
+                    "message": "profile.labs.0.value: Input should be a valid number",
+                }
+            }
         }
     },
 }
@@ -53,11 +62,29 @@ BODY_EXAMPLES = {
     },
     "profile": {
         "summary": "A patient profile (docs/patient-profile.md)",
-        "value": {"profile": {"age": 52, "sex": "female", "labs": [{"name": "low back pain VAS", "value": 60, "unit": "mm"}]}},
+        "value": {
+            "profile": {
+                "age": 52,
+                "sex": "female",
+                "labs": [{"name": "low back pain VAS", "value": 60, "unit": "mm"}],
+            }
+        },
     },
     "fhir": {
         "summary": "A FHIR R4 Bundle",
-        "value": {"resourceType": "Bundle", "type": "collection", "entry": [{"resource": {"resourceType": "Patient", "gender": "female", "birthDate": "1972-03-04"}}]},
+        "value": {
+            "resourceType": "Bundle",
+            "type": "collection",
+            "entry": [
+                {
+                    "resource": {
+                        "resourceType": "Patient",
+                        "gender": "female",
+                        "birthDate": "1972-03-04",
+                    }
+                }
+            ],
+        },
     },
 }
 
@@ -122,12 +149,16 @@ async def prescreen_submit(
     responses={404: NOT_FOUND},
     summary="The pre-screening questionnaire of a trial",
 )
-async def api_questionnaire(nct_id: str, store: StoreDep, urls: UrlsDep, response: Response) -> Questionnaire:
+async def api_questionnaire(
+    nct_id: str, store: StoreDep, urls: UrlsDep, response: Response
+) -> Questionnaire:
     """One plain question per checkable criterion, grouped; each says which criterion it
     checks and which answer goes against it. Criteria only the study team can check
     are listed in ``team_checks``."""
     study = await run_in_threadpool(_study, store, nct_id)
-    response.headers["Link"] = f'<{urls.prescreen_url(study.nct_id)}>; rel="alternate"; type="text/html"'
+    response.headers["Link"] = (
+        f'<{urls.prescreen_url(study.nct_id)}>; rel="alternate"; type="text/html"'
+    )
     return await run_in_threadpool(questionnaire, study)
 
 

@@ -93,7 +93,12 @@ def search_page(
 ) -> Response:
     """The search page: the form, facets, hits and the next-page link."""
     form = search_form(params.values)
-    context: dict[str, Any] = {"form": form, "query": form.value("q"), "results": None, "error": None}
+    context: dict[str, Any] = {
+        "form": form,
+        "query": form.value("q"),
+        "results": None,
+        "error": None,
+    }
     status = 200
     try:
         results = search_trials(store, to_query(params.values))
