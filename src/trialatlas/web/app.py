@@ -18,7 +18,7 @@ from trialatlas.api.ctgov_v2.routes import router as ctgov_v2_router
 from trialatlas.api.fhir.routes import router as fhir_router
 from trialatlas.settings import Settings
 from trialatlas.web.errors import install_error_handlers
-from trialatlas.web.routers import api_docs, api_trials, health, pages, prescreen, search
+from trialatlas.web.routers import api_docs, api_trials, health, pages, patient, prescreen, search
 from trialatlas.web.state import AppState, build_templates
 from trialatlas.web.urls import STATIC_DIR, Urls
 
@@ -65,6 +65,7 @@ def create_app(settings: Settings) -> FastAPI:
     install_error_handlers(app)
     app.include_router(search.router)  # before pages: /search is the search issue's
     app.include_router(pages.router)
+    app.include_router(patient.router)
     app.include_router(api_trials.router)
     app.include_router(health.router)
     app.include_router(api_docs.router)

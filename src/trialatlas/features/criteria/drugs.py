@@ -94,18 +94,28 @@ def compile_drug_lexicon() -> dict[str, Any]:
 
 
 @cache
-def drug_matcher() -> PhraseMatcher[DrugConcept]:
-    """Matcher over every drug variant of the compiled dictionary (empty if none)."""
-    data = read_compiled(DRUG_LEXICON) or compile_drug_lexicon()
-    concepts = [DrugConcept(str(n), c, s, bool(k)) for n, c, s, k in data.get("concepts", [])]
-    stop = {" ".join(term_key(w)) for w in stop_terms()}
-    matcher: PhraseMatcher[DrugConcept] = PhraseMatcher(max_tokens=MAX_TOKENS)
-    for key, idx in data.get("terms", {}).items():
-        if key not in stop and 0 <= idx < len(concepts):
-            matcher.add_key(key.split(" "), concepts[idx])
+def _compiled() -> dict[str, Any]:
+    data = read_compiled(DRUG_LEXICON)
+    return data if isinstance(data, dict) and "terms" in data else compile_drug_lexicon()
+
+
+@cache
+def drug_matcher() -> PhraseMatcher[int]:
+    """Matcher over every drug variant of the compiled dictionary → concept index."""
+    data = _compiled()
+    matcher = PhraseMatcher.from_keys(data["terms"], max_tokens=MAX_TOKENS)
+    for word in stop_terms():
+        matcher.discard(word)
     return matcher
+
+
+@cache
+def _concepts() -> list[DrugConcept]:
+    return [DrugConcept(str(n), c, s, bool(k)) for n, c, s, k in _compiled()["concepts"]]
 
 
 def lookup_drug(text: str) -> DrugConcept | None:
     """The dictionary concept for a drug name as written, or None."""
-    return drug_matcher().get(text)
+    idx = drug_matcher().get(text)
+    concepts = _concepts()
+    return concepts[idx] if idx is not None and 0 <= idx < len(concepts) else None

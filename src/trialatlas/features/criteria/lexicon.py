@@ -12,13 +12,12 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Generic, TypeVar
+from typing import Generic, TypeVar
 
 T = TypeVar("T")
 
 _TOKEN = re.compile(r"[^\W_]+(?:['’][^\W_]+)?|[+/&%,;:()\[\]]", re.UNICODE)
 _KEEP_S = ("ss", "us", "is", "ys", "as", "os")
-_END = "\x00"  # trie key under which a node stores the payload of the term it ends
 
 
 @lru_cache(maxsize=65536)
@@ -68,72 +67,71 @@ class Match(Generic[T]):
 
 
 class PhraseMatcher(Generic[T]):
-    """Longest-match lookup of multi-word terms over a token list (a token trie).
+    """Longest-match lookup of multi-word terms over a token list.
 
-    Each node maps a normalized token to the next node; a node that ends a term
-    holds its payload under ``_END``. Matching walks the trie from a token only
-    as far as the text follows a stored term, so the cost per token does not
-    grow with the size of the vocabulary.
+    Terms are stored under their key joined by spaces, with the longest term
+    length per first token; matching at a token tries only the lengths its
+    first token allows (most tokens start no term and cost one dict look-up),
+    so the cost per token does not grow with the size of the vocabulary.
     """
 
     def __init__(self, terms: Iterable[tuple[str, T]] = (), max_tokens: int = 8) -> None:
-        self._root: dict[str, Any] = {}
-        self._size = 0
+        self._table: dict[str, T] = {}
+        self._longest: dict[str, int] = {}  # first token -> longest term length
         self.max_tokens = max_tokens
         for term, payload in terms:
             self.add(term, payload)
+
+    @classmethod
+    def from_keys(cls, table: dict[str, T], max_tokens: int = 8) -> PhraseMatcher[T]:
+        """A matcher over ``{"space joined key": payload}`` (adopted, not copied)."""
+        matcher: PhraseMatcher[T] = cls(max_tokens=max_tokens)
+        longest = matcher._longest
+        for joined in table:
+            first = joined.partition(" ")[0]
+            length = joined.count(" ") + 1
+            if longest.get(first, 0) < length:
+                longest[first] = length
+        matcher._table = table
+        return matcher
 
     def add(self, term: str, payload: T) -> None:
         """Add (or replace) one term."""
         self.add_key(term_key(term), payload)
 
     def add_key(self, key: tuple[str, ...] | list[str], payload: T) -> None:
-        """Add (or replace) a term given as its already normalized key."""
+        """Add (or replace) a term given as its normalized key."""
         if not key or len(key) > self.max_tokens:
             return
-        node = self._root
-        for part in key:
-            node = node.setdefault(part, {})
-        if _END not in node:
-            self._size += 1
-        node[_END] = payload
+        self._table[" ".join(key)] = payload
+        if self._longest.get(key[0], 0) < len(key):
+            self._longest[key[0]] = len(key)
+
+    def discard(self, term: str) -> None:
+        """Remove a term if present (the length index is left as is)."""
+        self._table.pop(" ".join(term_key(term)), None)
 
     def __len__(self) -> int:
-        return self._size
+        return len(self._table)
 
     def __contains__(self, term: str) -> bool:
-        return self.get(term) is not None
+        return " ".join(term_key(term)) in self._table
 
     def get(self, term: str) -> T | None:
         """The payload stored for ``term`` (by key), or None."""
-        return self.get_key(term_key(term))
-
-    def get_key(self, key: tuple[str, ...] | list[str]) -> T | None:
-        """The payload stored under a normalized key, or None."""
-        node = self._root
-        for part in key:
-            node = node.get(part)
-            if node is None:
-                return None
-        return node.get(_END)
+        return self._table.get(" ".join(term_key(term)))
 
     def longest_at(self, norms: list[str], i: int) -> tuple[int, T] | None:
         """``(end index, payload)`` of the longest term starting at ``norms[i]``."""
-        node = self._root.get(norms[i])
-        if node is None:
+        longest = self._longest.get(norms[i])
+        if longest is None:
             return None
-        best: tuple[int, T] | None = None
-        j, n = i + 1, len(norms)
-        while True:
-            payload = node.get(_END)
+        table = self._table
+        for j in range(min(i + longest, len(norms)), i, -1):
+            payload = table.get(" ".join(norms[i:j]))
             if payload is not None:
-                best = (j, payload)
-            if j >= n:
-                return best
-            node = node.get(norms[j])
-            if node is None:
-                return best
-            j += 1
+                return j, payload
+        return None
 
     def find(self, tokens: list[Token]) -> Iterator[Match[T]]:
         """Non-overlapping longest matches, left to right."""

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from functools import cache
 
 from trialatlas.features.criteria.comparisons import ComparisonFinder
 from trialatlas.features.criteria.context import ContextAnnotator
@@ -47,6 +48,12 @@ def default_stages(normalize: bool = True) -> list[Stage]:
     if normalize:
         stages.append(Normalizer())
     return stages
+
+
+@cache
+def _default_pipeline() -> tuple[Stage, ...]:
+    """The standard stages, built once per process (their rules load on first use)."""
+    return tuple(default_stages())
 
 
 def run_stages(text: str, stages: Sequence[Stage]) -> CriteriaDoc:
@@ -89,7 +96,7 @@ def parse_criteria(text: str, stages: Sequence[Stage] | None = None) -> ParsedCr
     """
     if not isinstance(text, str):
         text = ""
-    doc = run_stages(text, stages if stages is not None else default_stages())
+    doc = run_stages(text, stages if stages is not None else _default_pipeline())
     try:
         return to_parsed(doc)
     except Exception:

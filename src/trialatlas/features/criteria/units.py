@@ -4,18 +4,26 @@
 to pint expressions (``aliases``), names one canonical unit per dimension
 (``canonical``) and keeps the units pint cannot express (cell counts,
 ``mL/min/1.73 m²``, ``IU/L`` …) in ``special`` with their factor to a canonical
-spelling. The pint registry is built on first use, never at import.
+spelling.
+
+Building a pint registry takes seconds, so ``scripts/build_criteria_lexicons.py``
+asks pint once per alias (:func:`compile_unit_table`) and keeps the answer in
+``data/criteria/units_compiled.json``: the pint spelling, the canonical unit
+and the linear conversion ``canonical = scale × value + offset`` (offset for
+°F → °C). At run time that table is read; pint is loaded only for an alias the
+table lacks (a stale build), never at import.
 """
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import Any
 
-from trialatlas.features.criteria.rules import read_json
+from trialatlas.features.criteria.rules import read_compiled, read_json
+
+UNITS_COMPILED = "units_compiled.json"
 
 _KEY_DROP = re.compile(r"\s+")
 
@@ -73,21 +81,12 @@ def is_time_unit(unit: str | None) -> bool:
     }
 
 
-@lru_cache(maxsize=4096)
-def _normalize_unit(unit: str) -> tuple[str | None, str | None, float, float]:
-    """(normalized, canonical, factor, offset-marker) for a written unit; factor NaN = pint."""
-    key = unit_key(unit)
-    special = _table()["special"].get(key)
-    if special is not None:
-        return special[0], special[2], float(special[1]), 0.0
-    expr = _table()["aliases"].get(key)
-    if expr is None:
-        return None, None, math.nan, 0.0
-    ureg = _registry()
+def _pint_unit(ureg: Any, expr: str) -> list[Any] | None:
+    """``[normalized, canonical, scale, offset]`` for a pint expression, or None."""
     try:
         quantity = ureg.Quantity(1.0, expr)
     except Exception:  # noqa: BLE001 - an unknown unit is simply left as written
-        return None, None, math.nan, 0.0
+        return None
     normalized = str(quantity.units)
     dims = str(quantity.dimensionality)
     canonical = _table()["canonical"].get(dims)
@@ -95,21 +94,57 @@ def _normalize_unit(unit: str) -> tuple[str | None, str | None, float, float]:
         canonical = normalized
     if dims == "dimensionless" and "percent" not in normalized:
         canonical = normalized
-    return normalized, canonical, math.nan, 1.0
+    try:
+        zero = float(ureg.Quantity(0.0, normalized).to(canonical).magnitude)
+        one = float(ureg.Quantity(1.0, normalized).to(canonical).magnitude)
+    except Exception:  # noqa: BLE001 - no conversion: keep the value as written
+        return [normalized, normalized, 1.0, 0.0]
+    return [normalized, canonical, one - zero, zero]
+
+
+def compile_unit_table() -> dict[str, Any]:
+    """Every alias of ``units.json`` normalized with pint (build time)."""
+    import pint  # imported lazily: building a registry takes seconds
+
+    ureg = _registry()
+    units = {key: _pint_unit(ureg, expr) for key, expr in sorted(_table()["aliases"].items())}
+    return {"source": f"pint {pint.__version__}", "units": units}
+
+
+@cache
+def _compiled_units() -> dict[str, Any]:
+    data = read_compiled(UNITS_COMPILED)
+    return data.get("units", {}) if isinstance(data, dict) else {}
+
+
+@lru_cache(maxsize=4096)
+def _normalize_unit(unit: str) -> tuple[str | None, str | None, float, float, bool]:
+    """``(normalized, canonical, scale, offset, exact)`` for a written unit.
+
+    ``exact`` marks the fixed factors of ``special`` (not rounded).
+    """
+    key = unit_key(unit)
+    special = _table()["special"].get(key)
+    if special is not None:
+        return special[0], special[2], float(special[1]), 0.0, True
+    expr = _table()["aliases"].get(key)
+    if expr is None:
+        return None, None, 1.0, 0.0, False
+    compiled = _compiled_units()
+    entry = compiled[key] if key in compiled else _pint_unit(_registry(), expr)
+    if entry is None:
+        return None, None, 1.0, 0.0, False
+    normalized, canonical, scale, offset = entry
+    return normalized, canonical, float(scale), float(offset), False
 
 
 def normalize_value(value: float, unit: str | None) -> NormalizedValue:
-    """Normalize ``value unit`` with pint; unknown units give ``None`` fields."""
+    """Normalize ``value unit`` (pint spellings); unknown units give ``None`` fields."""
     if not unit:
         return NormalizedValue(None, None, None)
-    normalized, canonical, factor, _ = _normalize_unit(unit)
+    normalized, canonical, scale, offset, exact = _normalize_unit(unit)
     if normalized is None or canonical is None:
         return NormalizedValue(None, None, None)
-    if not math.isnan(factor):
-        return NormalizedValue(normalized, canonical, value * factor)
-    try:
-        ureg = _registry()
-        converted = ureg.Quantity(value, normalized).to(canonical).magnitude
-    except Exception:  # noqa: BLE001 - no conversion: keep the value as written
-        return NormalizedValue(normalized, normalized, value)
-    return NormalizedValue(normalized, canonical, round(float(converted), 6))
+    if exact:
+        return NormalizedValue(normalized, canonical, value * scale)
+    return NormalizedValue(normalized, canonical, round(value * scale + offset, 6))

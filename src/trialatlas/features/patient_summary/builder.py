@@ -24,6 +24,7 @@ from trialatlas.features.patient_summary.safety import safety_answer
 from trialatlas.features.patient_summary.timeline import timeline
 from trialatlas.features.patient_summary.treatments import treatment_details
 from trialatlas.features.trial_page import canonical_nct_id
+from trialatlas.features.trial_sections import registry_url
 from trialatlas.model.codes import label, phases_label
 from trialatlas.model.study import Study
 from trialatlas.store.base import Store
@@ -64,6 +65,7 @@ def patient_summary(store: Store, study: Study, writer: AnswerWriter | None = No
     treatments, treatments_note = treatment_details(study, glossary)
     summary = PatientSummary(
         nct_id=study.nct_id,
+        registry_url=registry_url(study.nct_id),
         title=title,
         status_code=study.status.overall_status,
         status_label=label("overall_status", study.status.overall_status) or None,

@@ -122,6 +122,7 @@ class PatientSummary(Part):
     """Everything the patient page shows, in seed 000's order."""
 
     nct_id: str
+    registry_url: str
     title: PlainTitle
     status_code: str | None = None
     status_label: str | None = None

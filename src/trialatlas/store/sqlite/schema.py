@@ -14,7 +14,7 @@ MIGRATIONS: list[str] = [
         checksum TEXT NOT NULL,
         last_update_posted TEXT,
         loaded_at TEXT NOT NULL,
-        body BLOB NOT NULL               -- zlib-compressed original record text
+        body BLOB NOT NULL               -- zstd-compressed original record text
     );
     CREATE TABLE studies (
         id INTEGER PRIMARY KEY,          -- rowid shared with studies_fts
@@ -40,7 +40,7 @@ MIGRATIONS: list[str] = [
         has_results INTEGER NOT NULL,
         lead_sponsor TEXT,
         lead_sponsor_class TEXT,
-        document BLOB NOT NULL           -- zlib-compressed normalized Study JSON
+        document BLOB NOT NULL           -- zstd-compressed normalized Study JSON
     );
     CREATE INDEX studies_status ON studies(overall_status);
     CREATE INDEX studies_last_update ON studies(last_update_posted);

@@ -53,7 +53,7 @@ def trial_details(
     canonical = canonical_nct_id(nct_id)
     if canonical is not None and canonical != nct_id:
         return RedirectResponse(urls.details_url(canonical), status_code=301)
-    page = trial_page(store, nct_id)
+    page = trial_page(store, nct_id, with_patient_summary=False)
     if page is None:
         raise _unknown_trial(nct_id)
     return render_page(
@@ -65,25 +65,4 @@ def trial_details(
     )
 
 
-# --- Owned by the patient-page issue ----------------------------------------------------
-# Until the patient-summary feature lands, /trials/{nct_id} shows a short interim page
-# (title, status, the brief summary) that links to the full registry page. The patient-page
-# issue replaces this handler and ``trial.html`` with the seed 000 layout.
-@router.get("/trials/{nct_id}")
-def trial(
-    request: Request, nct_id: str, store: StoreDep, templates: TemplatesDep, urls: UrlsDep
-) -> Response:
-    """Patient-facing trial page (interim: links to the full registry page)."""
-    canonical = canonical_nct_id(nct_id)
-    if canonical is not None and canonical != nct_id:
-        return RedirectResponse(urls.trial_url(canonical), status_code=301)
-    page = trial_page(store, nct_id)
-    if page is None:
-        raise _unknown_trial(nct_id)
-    return render_page(
-        request,
-        templates,
-        "trial.html",
-        {"page": page},
-        json_url=urls.api_trial_url(page.nct_id),
-    )
+# /trials/{nct_id} (the patient page) lives in routers/patient.py.
