@@ -344,3 +344,25 @@ def test_bad_requests_are_clear_errors(store) -> None:
         SearchQuery(status=["RUNNING"])
     with pytest.raises(ValueError):
         SearchQuery(start_from=date(2020, 1, 1), start_to=date(2019, 1, 1))
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"text": "cancer", "place": "Boston, MA", "radius_km": 80, "sort": "nearest"},
+        {"text": "pain", "place": "New York, NY", "radius_km": 160, "status": ["COMPLETED"]},
+        {"text": "asthma", "place": "Paris, France", "radius_km": 300},
+    ],
+)
+def test_words_and_place_same_hits_whichever_finds_the_candidates(
+    store, monkeypatch, fields
+) -> None:
+    import trialatlas.store.sqlite.search as sqlite_search
+
+    found = []
+    for sites_per_trial in (0, 10**9):  # sites in the box first; the words' own sites first
+        monkeypatch.setattr(sqlite_search, "SITES_PER_TRIAL", sites_per_trial)
+        ids, first = walk(store, **fields)
+        found.append((ids, first.total, [h.nearest_site for h in first.results]))
+    assert found[0] == found[1]
+    assert found[0][1] > 0

@@ -11,14 +11,8 @@ from hypothesis import strategies as st
 
 from trialatlas.model.search import GeoPoint, InvalidCursor, SearchQuery
 from trialatlas.store.search_cursor import Cursor, decode_cursor, encode_cursor, query_fingerprint
-from trialatlas.store.sqlite.search_sql import (
-    build_countries,
-    build_counts,
-    build_page,
-    lower_date_key,
-    match_expression,
-    nct_ids_in,
-)
+from trialatlas.store.sqlite.search_filters import lower_date_key, match_expression, nct_ids_in
+from trialatlas.store.sqlite.search_sql import build_countries, build_counts, build_page
 
 HOSTILE = "x'); DROP TABLE studies; -- \" NEAR( {title}: *"
 

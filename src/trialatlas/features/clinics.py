@@ -76,6 +76,7 @@ class ClinicList(_Part):
     nct_id: str
     place: PlaceView | None = None
     radius_km: float | None = None
+    radius_text: str | None = None  # the radius as the visitor gave it: "25 miles", "40 km"
     total_sites: int
     sites: list[ClinicSite]
     farther_count: int = 0
@@ -159,6 +160,7 @@ def find_clinics(study: Study, near: str | None = None, radius: str | float | No
         nct_id=study.nct_id,
         place=place,
         radius_km=round(radius_km, 1) if radius_km is not None else None,
+        radius_text=_radius_text(radius, radius_km),
         total_sites=len(sites),
         sites=within + (unplaced if radius_km is None else []),
         farther_count=len(farther),
@@ -166,6 +168,16 @@ def find_clinics(study: Study, near: str | None = None, radius: str | float | No
         unplaced_count=len(unplaced),
         central_contacts=central,
     )
+
+
+def _radius_text(radius: str | float | None, radius_km: float | None) -> str | None:
+    """``"25mi"`` → ``25 miles``; ``"40 km"`` → ``40 km`` (the unit the visitor chose)."""
+    if radius_km is None:
+        return None
+    if "k" in str(radius).lower():
+        return f"{radius_km:g} km"
+    miles = round(radius_km / KM_PER_MILE, 1)
+    return f"{miles:g} mile{'' if miles == 1 else 's'}"
 
 
 def place_problem(error: GeoError) -> PlaceProblem:

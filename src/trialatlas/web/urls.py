@@ -46,7 +46,9 @@ class Urls:
         suffix = f"?{urlencode(query)}#clinics" if query else ""
         return self.path(f"/trials/{quote(nct_id, safe='')}{suffix}")
 
-    def api_clinics_url(self, nct_id: str, near: str | None = None, radius: str | None = None) -> str:
+    def api_clinics_url(
+        self, nct_id: str, near: str | None = None, radius: str | None = None
+    ) -> str:
         """The clinic finder's JSON: a trial's sites nearest first from ``near``."""
         query = {k: v for k, v in (("near", near), ("radius", radius)) if v}
         suffix = f"?{urlencode(query)}" if query else ""

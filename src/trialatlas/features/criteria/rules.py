@@ -84,15 +84,6 @@ class ContextRule:
         object.__setattr__(self, "pattern", re.compile(rf"(?<![\w-]){body}(?![\w])", re.IGNORECASE))
 
 
-@dataclass(frozen=True, slots=True)
-class PatternRule:
-    """A regular expression that marks an entity of ``type`` (group ``span`` if present)."""
-
-    type: EntityType
-    pattern: re.Pattern[str]
-    name: str = ""
-
-
 @cache
 def section_rules() -> tuple[SectionRule, ...]:
     """The shipped header rules (``sections.json``)."""
@@ -121,16 +112,6 @@ def load_context_rules(source: str | Path = "context_rules.json") -> tuple[Conte
 def context_rules() -> tuple[ContextRule, ...]:
     """The shipped ConText triggers, cached."""
     return load_context_rules()
-
-
-@cache
-def pattern_rules() -> tuple[PatternRule, ...]:
-    """The shipped entity patterns (``entity_patterns.json``)."""
-    data = read_json("entity_patterns.json")
-    return tuple(
-        PatternRule(r["type"], re.compile(r["pattern"], re.IGNORECASE), r.get("name", ""))
-        for r in data["patterns"]
-    )
 
 
 @cache
@@ -180,15 +161,3 @@ def window_anchors() -> tuple[tuple[re.Pattern[str], str], ...]:
 def unit_aliases() -> dict[str, str]:
     """Written unit → pint expression (``units.json``)."""
     return dict(read_json("units.json")["aliases"])
-
-
-@cache
-def pattern_trim_words() -> frozenset[str]:
-    """Leading words trimmed off pattern matches ("with", "history", "severe" …)."""
-    return frozenset(read_json("entity_patterns.json").get("trim", []))
-
-
-@cache
-def pattern_generic_words() -> frozenset[str]:
-    """Head words a pattern match may not consist of alone ("level", "agents" …)."""
-    return frozenset(read_json("entity_patterns.json").get("generic", []))

@@ -180,7 +180,7 @@ ANCHOR_WORDS = {
 
 def window_phrase(window: Window) -> str:
     """A window in plain words: ``within 3 months before enrollment``."""
-    anchor = ANCHOR_WORDS.get(window.anchor or "", None)
+    anchor = ANCHOR_WORDS.get(window.anchor or "")
     before = f" before {anchor}" if anchor else ""
     if window.relation == "at least before":
         return f"at least {window.length} before {anchor or 'the study'}"

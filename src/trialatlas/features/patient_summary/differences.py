@@ -26,7 +26,7 @@ from trialatlas.features.patient_summary.prose import (
 from trialatlas.model.study import Study
 from trialatlas.store.base import Store
 
-MAX_DESCRIPTION_WORDS = 30
+MAX_DESCRIPTION_WORDS = 28  # registry words, before the glossary explains terms
 TYPE_WORDS = {
     "DRUG": "a drug (a medicine)",
     "BIOLOGICAL": "a biological product: it is made from living cells or other living sources",
@@ -98,8 +98,8 @@ def _description(text: str | None, glossary: Glossary, explained: set[str]) -> s
     sentences = split_sentences(text or "")
     if not sentences:
         return None
-    first = shorten(glossary.plain(sentences[0], explained), MAX_DESCRIPTION_WORDS)
-    return with_period(lower_first(first)) if first else None
+    first = shorten(sentences[0], MAX_DESCRIPTION_WORDS)
+    return with_period(lower_first(glossary.plain(first, explained))) if first else None
 
 
 def _comparison(study: Study) -> list[Sentence]:

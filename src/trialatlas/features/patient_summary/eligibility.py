@@ -13,7 +13,11 @@ from __future__ import annotations
 import re
 
 from trialatlas.features.criteria_text import criteria_outline
-from trialatlas.features.patient_summary.criteria_items import CriteriaItem, criteria_items, find_windows
+from trialatlas.features.patient_summary.criteria_items import (
+    CriteriaItem,
+    criteria_items,
+    find_windows,
+)
 from trialatlas.features.patient_summary.glossary import Glossary
 from trialatlas.features.patient_summary.model import Eligibility, Sentence
 from trialatlas.features.patient_summary.naming import Naming
@@ -149,10 +153,10 @@ def _thresholds(items: tuple[CriteriaItem, ...], glossary: Glossary) -> list[Sen
             continue
         if any(w.relation in ("for at least", "for") for w in find_windows(item.text)):
             continue
-        first = item.text.split(". ")[0]
-        short = shorten(glossary.plain(first, explained), 18)
+        short = shorten(item.text.split(". ")[0], 18)
         if short is None:
             continue
+        short = glossary.plain(short, explained)
         lead = "Some scores or test results must be in a set range, for example:" if not out else "Also:"
         out.append(Sentence(text=f"{lead} {with_period(lower_first(short))}", sources=[CRITERIA]))
         if len(out) >= MAX_THRESHOLDS:

@@ -24,27 +24,13 @@ Use = Literal["replace", "explain"]
 
 # Everyday words that are long but plain: not counted as jargon when choosing a title.
 _PLAIN_LONG_WORDS = frozenset(
-    "diabetes disease diseases infection infections depression arthritis allergy allergies "
-    "pregnancy injury injuries disorder disorders obesity asthma anxiety condition "
-    "conditions healthy volunteers smoking alcohol addiction memory vision hearing "
-    "surgery operation pressure emergency migraine tobacco coronavirus covid-19 "
-    "influenza epilepsy".split()
+    ["diabetes", "disease", "diseases", "infection", "infections", "depression", "arthritis", "allergy", "allergies", "pregnancy", "injury", "injuries", "disorder", "disorders", "obesity", "asthma", "anxiety", "condition", "conditions", "healthy", "volunteers", "smoking", "alcohol", "addiction", "memory", "vision", "hearing", "surgery", "operation", "pressure", "emergency", "migraine", "tobacco", "coronavirus", "covid-19", "influenza", "epilepsy"]
 )
 _ACRONYMS_PATIENTS_KNOW = frozenset({"HIV", "AIDS", "COVID-19", "ALS", "ADHD", "COPD"})
 _WORD = re.compile(r"[A-Za-z][\w'-]*")
 # Common words of condition names, written in lower case inside a sentence.
 _COMMON_WORDS = frozenset(
-    "low back pain acute chronic cancer cancers disease diseases disorder disorders syndrome "
-    "heart failure blood pressure high type breast lung lungs prostate colon colorectal rectal "
-    "skin liver kidney bladder brain bone bones joint joints knee hip spine neck head stomach "
-    "pancreatic ovarian cervical uterine thyroid advanced solid tumor tumors metastatic early "
-    "stage severe mild moderate major minor healthy volunteers adult adults child children "
-    "infection infections virus viral bacterial injury injuries fracture fractures weight loss "
-    "sleep smoking alcohol use dependence abuse depression anxiety stroke pregnancy preterm "
-    "birth obesity overweight diabetes asthma allergy allergies arthritis eye eyes vision "
-    "hearing dental oral teeth tooth gum mental health cell cells small large non and or of "
-    "with without in the to for on at lower upper left right primary secondary recurrent "
-    "related induced associated dry wet inflammatory chronic-pain low-back".split()
+    ["low", "back", "pain", "acute", "chronic", "cancer", "cancers", "disease", "diseases", "disorder", "disorders", "syndrome", "heart", "failure", "blood", "pressure", "high", "type", "breast", "lung", "lungs", "prostate", "colon", "colorectal", "rectal", "skin", "liver", "kidney", "bladder", "brain", "bone", "bones", "joint", "joints", "knee", "hip", "spine", "neck", "head", "stomach", "pancreatic", "ovarian", "cervical", "uterine", "thyroid", "advanced", "solid", "tumor", "tumors", "metastatic", "early", "stage", "severe", "mild", "moderate", "major", "minor", "healthy", "volunteers", "adult", "adults", "child", "children", "infection", "infections", "virus", "viral", "bacterial", "injury", "injuries", "fracture", "fractures", "weight", "loss", "sleep", "smoking", "alcohol", "use", "dependence", "abuse", "depression", "anxiety", "stroke", "pregnancy", "preterm", "birth", "obesity", "overweight", "diabetes", "asthma", "allergy", "allergies", "arthritis", "eye", "eyes", "vision", "hearing", "dental", "oral", "teeth", "tooth", "gum", "mental", "health", "cell", "cells", "small", "large", "non", "and", "or", "of", "with", "without", "in", "the", "to", "for", "on", "at", "lower", "upper", "left", "right", "primary", "secondary", "recurrent", "related", "induced", "associated", "dry", "wet", "inflammatory", "chronic-pain", "low-back"]
 )
 
 
@@ -99,9 +85,7 @@ class Glossary:
         for word in words:
             if word in _ACRONYMS_PATIENTS_KNOW or word.lower() in _PLAIN_LONG_WORDS:
                 continue
-            if self.lookup(word) is not None or count_syllables(word) >= 4:
-                count += 1
-            elif word.isupper() and len(word) >= 2:
+            if self.lookup(word) is not None or count_syllables(word) >= 4 or word.isupper() and len(word) >= 2:
                 count += 1
         return count
 

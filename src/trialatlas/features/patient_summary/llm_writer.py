@@ -5,7 +5,7 @@ data; the reply must be a JSON object with one plain-text answer per question id
 Each answer is checked before it is used: not empty, not much longer than its
 facts, no markup or links, no number that is not in the facts, the "trial team"
 reminder kept when the facts have it, and a reading grade no worse than
-``max(8, grade of the facts)``. Anything else (a timeout, an HTTP error, a reply
+``max(8, grade of the facts + 0.5)``. Anything else (a timeout, an HTTP error, a reply
 that is not JSON) keeps the rule-based answer: the deterministic writer is the
 default and the fallback. Configure with ``Settings.llm_base_url`` (the base URL
 that ``/chat/completions`` is appended to, e.g. ``http://127.0.0.1:8080/v1``) and
@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_TIMEOUT_S = 20.0
 MAX_GRADE = 8.0
+GRADE_SLACK = 0.5  # a rewrite may read a little harder than the facts, never above grade 8 + slack
 SYSTEM_PROMPT = (
     "You rewrite answers about a clinical trial for patients. Use ONLY the facts given for "
     "each answer. Do not add facts, numbers, advice, names or links. Keep every number as it "
@@ -61,7 +62,7 @@ def check_answer(reply: Any, facts: list[str]) -> str | None:
     for phrase in _KEPT_PHRASES:
         if phrase in facts_text.lower() and phrase not in text.lower():
             return None
-    if fk_grade([text]) > max(MAX_GRADE, fk_grade(facts)):
+    if fk_grade([text]) > max(MAX_GRADE, fk_grade([facts_text]) + GRADE_SLACK):
         return None
     return text
 

@@ -85,9 +85,7 @@ _ALLOWED = re.compile(
     re.IGNORECASE,
 )
 _NOT_A_NOUN = frozenset(
-    "must have has had be been is are was were no not patients patient subjects subject "
-    "history prior previous known failed able requires requiring who which that during while "
-    "after before for in with without or and".split()
+    ["must", "have", "has", "had", "be", "been", "is", "are", "was", "were", "no", "not", "patients", "patient", "subjects", "subject", "history", "prior", "previous", "known", "failed", "able", "requires", "requiring", "who", "which", "that", "during", "while", "after", "before", "for", "in", "with", "without", "or", "and"]
 )
 _TRAILING_WORDS = re.compile(r"(?:\s+(?:less|more|greater|fewer)\s+than|\s+at\s+least|\s+for|\s+no)+$", re.I)
 _DETERMINER = re.compile(r"^(?:any|all|the|a|an|current|concurrent|chronic|ongoing)\s+", re.I)

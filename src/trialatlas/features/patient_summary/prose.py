@@ -28,7 +28,7 @@ _ABBREVIATIONS = (
 _SPLIT = re.compile(r"(?<=[.!?])\s+(?=[\"“(\[]?[A-Z0-9])")
 _WORD = re.compile(r"[A-Za-z0-9][\w'’-]*")
 SMALL_WORDS = frozenset(
-    "a an and as at but by for from in into of on or per the to via vs with without".split()
+    ["a", "an", "and", "as", "at", "but", "by", "for", "from", "in", "into", "of", "on", "or", "per", "the", "to", "via", "vs", "with", "without"]
 )
 
 

@@ -30,7 +30,7 @@ _EXCEPTIONS = {
     "serious": 3, "previous": 3, "experience": 4, "anemia": 4, "media": 3,
     "radio": 3, "video": 3, "studio": 3, "pediatric": 4, "placebo": 3,
     "iodine": 3, "biopsy": 3, "dialysis": 4, "theory": 3, "society": 4,
-    "diabetes": 4, "allogeneic": 5, "poem": 2, "lion": 2, "science": 2,
+    "diabetes": 4, "allogeneic": 5, "poem": 2, "lion": 2,
 }  # fmt: skip
 _SPLIT_VOWELS = re.compile(r"[^aeiou]ia|io[^un]|ua|iu|eo[^u]|ii")  # two syllables: "me-di-a"
 _SILENT_INNER_E = re.compile(r"[^aeiouy]e(?:ly|ty|ful|ment|ness)$")  # "safe-ty", "like-ly"

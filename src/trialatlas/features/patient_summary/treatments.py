@@ -9,7 +9,7 @@ from trialatlas.model.codes import label
 from trialatlas.model.study import Study
 
 MAX_SENTENCES = 2
-MAX_WORDS = 25
+MAX_WORDS = 28  # words of the registry sentence, before the glossary explains terms
 TYPE_SENTENCES = {
     "DRUG": "It is a drug.",
     "BIOLOGICAL": "It is a biological product, made from living cells or other living sources.",
@@ -37,10 +37,12 @@ def treatment_details(study: Study, glossary: Glossary) -> tuple[list[TreatmentD
             sentences.append(Sentence(text=kind, sources=[f"interventions[{i}].type"]))
         raws = split_sentences(iv.description or "")
         for raw in raws[:MAX_SENTENCES]:
-            short = shorten(glossary.plain(raw, explained), MAX_WORDS)
+            short = shorten(raw, MAX_WORDS)
             if short and short not in seen:
                 seen.add(short)
-                sentences.append(Sentence(text=as_sentence(short), sources=[source]))
+                sentences.append(
+                    Sentence(text=as_sentence(glossary.plain(short, explained)), sources=[source])
+                )
         if raws and len(sentences) == (1 if kind else 0):
             sentences.append(
                 Sentence(

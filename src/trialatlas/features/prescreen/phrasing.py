@@ -51,6 +51,28 @@ def cut_exceptions(sentence: str) -> tuple[str, bool]:
     return sentence[: min(cuts)].rstrip(" ,;:"), True
 
 
+def examples_of(sentence: str) -> str | None:
+    """The examples an aside gives (``(e.g. a, b)`` → ``a, b``), for a question's help line."""
+    match = _PAREN_EXAMPLE.search(sentence)
+    if match is not None:
+        inner = match.group(0).strip()[1:-1]
+        inner = re.sub(
+            r"^(?:e\.?g\.?|i\.?e\.?|including|such as)[,:]?\s*", "", inner, flags=re.IGNORECASE
+        )
+        return inner.strip(" ,;.") or None
+    lowered = sentence.lower()
+    cuts = [(lowered.find(m), m) for m in phrasing().example_markers if m in lowered]
+    cuts = [c for c in cuts if c[0] > 0]
+    if not cuts:
+        return None
+    at, marker = min(cuts)
+    tail = _EMPHASIZED_AND.split(sentence[at + len(marker) :], maxsplit=1)[0]
+    tail = re.sub(
+        r"^(?:but not limited to|e\.?g\.?)[,:]?\s*", "", tail.strip(), flags=re.IGNORECASE
+    )
+    return tail.strip(" ,;.()") or None
+
+
 def drop_examples(sentence: str, aggressive: bool) -> str:
     """Remove ``(e.g. …)`` asides; ``aggressive`` also cuts at "such as", "including", …."""
     out = _PAREN_EXAMPLE.sub("", sentence)

@@ -14,16 +14,20 @@ from dataclasses import dataclass, field
 from trialatlas.features.prescreen.model import ElapsedCheck, ProfileTerm, YesNoCheck
 from trialatlas.features.prescreen.phrasing import (
     RECENT_RELATIONS,
+    Rewritten,
     amount_phrase,
     cut_exceptions,
     drop_examples,
+    examples_of,
     finish_question,
     join_terms,
     lead_sentence,
     mentions_judgement,
+    plain_window,
     plain_words,
     replace_windows,
     rewrite,
+    unescape,
     with_article,
     word_count,
 )
@@ -46,7 +50,7 @@ _PREG_FACETS = (
     ("breastfeeding", re.compile(r"nursing|lactat|breast", re.IGNORECASE)),
     ("pregnant", re.compile(r"pregnan", re.IGNORECASE)),
 )
-_TO_PHRASE = re.compile(r"\bto(?:\s+[\w/-]+){0,3}\s*$")
+_TO_PHRASE = re.compile(r"(?<!limited )(?<!due )(?<!related )(?<!prior )\bto(?:\s+[\w/-]+){0,3}\s*$")
 _PREG_WORDS = {"pregnant": "pregnant", "breastfeeding": "breastfeeding"}
 
 
@@ -249,14 +253,21 @@ def _entity_question(
     return text if word_count(text) <= phrasing().max_question_words else None
 
 
-def _rewritten(criterion: Criterion, lead: str, first_type: str | None, window: TimeWindow | None):  # noqa: ANN202
+def _rewritten(
+    criterion: Criterion, lead: str, first_type: str | None, window: TimeWindow | None
+) -> tuple[Rewritten, str | None] | None:
+    """The first rewrite short enough, shortest wording first, with the dropped examples."""
     body, _ = cut_exceptions(lead)
     body = replace_windows(body, 0, criterion.windows, criterion.start)
     limit = phrasing().max_question_words
-    for candidate in (body, drop_examples(body, False), drop_examples(body, True)):
+    needed = [p for w in criterion.windows if (p := plain_window(w)) and p in body]
+    for candidate in dict.fromkeys((drop_examples(body, True), drop_examples(body, False), body)):
+        if word_count(candidate) < 3 or not all(p in candidate for p in needed):
+            continue  # keep the time limit; never ask a two-word question
         found = rewrite(candidate, first_type, window is not None)
         if found is not None and word_count(found.text) <= limit:
-            return found
+            shown = examples_of(body) if candidate != body else None
+            return found, (f"For example: {unescape(shown)}." if shown else None)
     return None
 
 
@@ -308,14 +319,18 @@ def yes_no_spec(
         "terms": _terms(used),
         "require_all": _require_all(criterion.text, [e.text for e in used]),
     }
-    found = _rewritten(criterion, lead, first_type, window)
-    if found is not None:
+    rewritten = _rewritten(criterion, lead, first_type, window)
+    if rewritten is not None:
+        found, extra["help"] = rewritten
         group = found.rule.group or TYPE_GROUPS.get(first_type or "", "Other")
-        chosen = _asked_about(found.text, used, criterion.text, criterion.start)
+        asked = _asked_about(found.text, used, criterion.text, criterion.start)
+        chosen = _asked_about(
+            f"{found.text} {extra['help'] or ''}", used, criterion.text, criterion.start
+        )
         if found.rule.terms:
             chosen = [e for e in chosen if e.type == found.rule.terms]
         extra["terms"] = _terms(chosen)
-        extra["require_all"] = _require_all(found.text, [e.text for e in chosen])
+        extra["require_all"] = _require_all(found.text, [e.text for e in asked])
         return _yes_no(criterion, found.text, group, found.rule.flip, label, **extra)
     if used:
         text = _entity_question(criterion, used, window, lead)

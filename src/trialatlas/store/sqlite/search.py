@@ -44,18 +44,21 @@ from trialatlas.store.search_cursor import (
     encode_cursor,
     query_fingerprint,
 )
+from trialatlas.store.sqlite.search_filters import nct_ids_in
+from trialatlas.store.sqlite.search_geo import nearest_sites_sql
 from trialatlas.store.sqlite.search_sql import (
-    Sql,
     build_countries,
     build_counts,
+    build_geo_estimate,
     build_page,
-    nct_ids_in,
-    nearest_sites_sql,
     page_rows_sql,
 )
+from trialatlas.store.sqlite.sql_text import Sql
 
 COUNTRY_FACET_TOP = 200  # country counts cover at most this many best-ranked hits
 FACET_LIMIT = 30  # values shown per facet (largest counts first)
+GEO_ESTIMATE_CAP = 20_000  # counting word matches and sites in a box stops here
+SITES_PER_TRIAL = 10  # about the average number of sites of a registry trial
 COUNT_CACHE_SIZE = 64  # searches whose facet rows are remembered per connection
 _MATH: dict[str, Callable[..., float]] = {
     "sin": math.sin, "cos": math.cos, "asin": math.asin, "sqrt": math.sqrt,
@@ -100,14 +103,17 @@ def _search(conn: sqlite3.Connection, query: SearchQuery, cursor: Cursor | None)
     multiword = len(fts_terms(query.text)) > 1 and not nct_ids_in(query.text)
     modes: list[Mode] = [cursor.mode] if cursor else (["all", "any"] if multiword else ["all"])
     limit = query.page_size + 1 if cursor else max(query.page_size + 1, COUNTRY_FACET_TOP)
-    mode, rows = modes[0], []
+    mode, rows, via = modes[0], [], False
     for mode in modes:
-        rows = _rows(conn, build_page(query, mode, cursor, limit))
+        via = _geo_via_words(conn, query, mode)
+        rows = _rows(conn, build_page(query, mode, cursor, limit, geo_via_words=via))
         if rows or cursor:
             break
     words = mode if query.has_text else None
     complete = cursor is None and len(rows) < limit  # the page holds the whole set
-    combos, countries = _facet_rows(conn, query, mode, rows, complete=complete, first=not cursor)
+    combos, countries = _facet_rows(
+        conn, query, mode, rows, complete=complete, first=not cursor, via=via
+    )
     total = sum(int(r[4]) for r in combos)  # type: ignore[call-overload]
     page = rows[: query.page_size]
     next_cursor = None
@@ -134,6 +140,7 @@ def _facet_rows(
     *,
     complete: bool,
     first: bool,
+    via: bool,
 ) -> FacetRows:
     """Facet combinations ``(status, phases, type, class, count)`` and country counts.
 
@@ -150,12 +157,16 @@ def _facet_rows(
     if key in cache:
         cache.move_to_end(key)
         return cache[key]
-    counted = _rows(conn, build_counts(query, mode))
+    counted = _rows(conn, build_counts(query, mode, geo_via_words=via))
     total = sum(int(r[4]) for r in counted)  # type: ignore[call-overload]
     if total <= COUNTRY_FACET_TOP:
-        countries = _rows(conn, build_countries(query, mode, None))
+        countries = _rows(conn, build_countries(query, mode, None, geo_via_words=via))
     else:
-        top = rows if first else _rows(conn, build_page(query, mode, None, COUNTRY_FACET_TOP))
+        top = (
+            rows
+            if first
+            else _rows(conn, build_page(query, mode, None, COUNTRY_FACET_TOP, geo_via_words=via))
+        )
         ids = [str(r[0]) for r in top[:COUNTRY_FACET_TOP]]
         countries = _rows(conn, build_countries(query, mode, ids))
     result = (counted, _country_pairs(countries))
@@ -163,6 +174,16 @@ def _facet_rows(
     while len(cache) > COUNT_CACHE_SIZE:
         cache.popitem(last=False)
     return result
+
+
+def _geo_via_words(conn: sqlite3.Connection, query: SearchQuery, mode: Mode) -> bool:
+    """With words and a place: True when the word matches' own sites are fewer to look
+    at than the sites in the place's bounding box (both counted up to a cap)."""
+    sql = build_geo_estimate(query, mode, GEO_ESTIMATE_CAP)
+    if sql is None:
+        return False
+    matches, sites = conn.execute(sql.text, sql.params).fetchone()
+    return int(matches) * SITES_PER_TRIAL < int(sites)
 
 
 def _country_pairs(rows: list[Row]) -> list[tuple[str, int]]:

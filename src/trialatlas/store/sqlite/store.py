@@ -281,4 +281,6 @@ class SQLiteStore:
     ) -> int:
         from trialatlas.store.sqlite import evidence
 
-        return evidence.count_intervention_trials(self, intervention_terms, condition_terms, exclude)
+        return evidence.count_intervention_trials(
+            self, intervention_terms, condition_terms, exclude
+        )

@@ -1,0 +1,205 @@
+"""Word-shape entity rules (``entity_patterns.json``) and how they match.
+
+Three kinds of rule, all data:
+
+* :class:`SuffixRule` — a word ending marks its type (``-itis`` condition,
+  ``-ectomy`` procedure, ``-mab``/``-pril`` drug); checked per token with one
+  ``str.endswith`` over a tuple, never a regex over the text.
+* :class:`HeadRule` — a head noun and up to ``left`` words before it
+  ("chronic kidney **disease**", "ACE **inhibitors**", "platelet **count**").
+  Extension stops at punctuation, numbers and the ``trim`` words ("with",
+  "history", "severe" …); a rule with ``modifier`` requires at least one word
+  before the head, and a head in ``generic`` never stands alone.
+* :class:`PatternRule` — a regular expression for shapes that need one
+  ("NYHA class III", "ALT > 3 × ULN"); it runs only on items that contain one
+  of its ``gate`` words (or characters), so most items never pay for it.
+
+Candidates carry token offsets into the item; :mod:`.entities` resolves them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from trialatlas.features.criteria.lexicon import Token, normalize_token
+from trialatlas.features.criteria.rules import read_json
+from trialatlas.model.criteria import EntityType
+
+_JOINER = re.compile(r"[ \t]*(?:-[ \t]*)?$")  # what may sit between the words of one phrase
+
+
+@dataclass(frozen=True, slots=True)
+class SuffixRule:
+    """Words ending in one of ``suffixes`` (at least ``min_length`` letters) are ``type``."""
+
+    type: EntityType
+    suffixes: tuple[str, ...]
+    min_length: int = 6
+    exceptions: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class HeadRule:
+    """A head noun with up to ``left`` modifying words before it."""
+
+    name: str
+    type: EntityType
+    heads: frozenset[str]  # normalized head tokens
+    left: int = 2
+    modifier: bool = False  # at least one word before the head is required
+    case_sensitive_first: bool = False  # the first word must start with a capital
+
+
+@dataclass(frozen=True, slots=True)
+class PatternRule:
+    """A regular expression that marks an entity of ``type`` (group ``span`` if present)."""
+
+    type: EntityType
+    pattern: re.Pattern[str]
+    name: str = ""
+    gate_words: frozenset[str] = frozenset()  # normalized tokens, any must occur
+    gate_chars: str = ""  # or any of these characters must occur
+
+
+@dataclass(frozen=True, slots=True)
+class EntityRules:
+    """All word-shape rules of one data file."""
+
+    suffixes: tuple[SuffixRule, ...]
+    heads: tuple[HeadRule, ...]
+    patterns: tuple[PatternRule, ...]
+    trim: frozenset[str]
+    generic: frozenset[str]
+    head_index: dict[str, tuple[HeadRule, ...]]
+
+
+def _norms(words: list[str]) -> frozenset[str]:
+    return frozenset(normalize_token(w) for w in words)
+
+
+def load_entity_rules(source: str = "entity_patterns.json") -> EntityRules:
+    """Typed rules from an ``entity_patterns.json``-shaped file."""
+    data = read_json(source)
+    suffixes = tuple(
+        SuffixRule(
+            r["type"],
+            tuple(s.lower() for s in r["suffixes"]),
+            int(r.get("min_length", 6)),
+            frozenset(w.lower() for w in r.get("exceptions", [])),
+        )
+        for r in data.get("suffixes", [])
+    )
+    heads = tuple(
+        HeadRule(
+            r.get("name", ""),
+            r["type"],
+            _norms(r["heads"]),
+            int(r.get("left", 2)),
+            bool(r.get("modifier", False)),
+            bool(r.get("case_sensitive_first", False)),
+        )
+        for r in data.get("heads", [])
+    )
+    patterns = tuple(
+        PatternRule(
+            r["type"],
+            re.compile(r["pattern"], 0 if r.get("case_sensitive") else re.IGNORECASE),
+            r.get("name", ""),
+            _norms(r.get("gate", [])),
+            r.get("gate_chars", ""),
+        )
+        for r in data.get("patterns", [])
+    )
+    index: dict[str, list[HeadRule]] = {}
+    for rule in heads:
+        for head in rule.heads:
+            index.setdefault(head, []).append(rule)
+    return EntityRules(
+        suffixes=suffixes,
+        heads=heads,
+        patterns=patterns,
+        trim=frozenset(w.lower() for w in data.get("trim", [])),
+        generic=_norms(data.get("generic", [])),
+        head_index={k: tuple(v) for k, v in index.items()},
+    )
+
+
+@cache
+def entity_rules() -> EntityRules:
+    """The shipped word-shape rules, cached."""
+    return load_entity_rules()
+
+
+def _is_word(token: Token) -> bool:
+    return token.text[0].isalpha()
+
+
+def suffix_matches(rules: EntityRules, tokens: list[Token]) -> list[tuple[int, int, EntityType]]:
+    """``(first, last, type)`` token ranges of words with a typed ending."""
+    out: list[tuple[int, int, EntityType]] = []
+    for i, tok in enumerate(tokens):
+        if len(tok.text) < 5 or not tok.text.isalpha():
+            continue
+        low = tok.norm
+        for rule in rules.suffixes:
+            if len(low) >= rule.min_length and low.endswith(rule.suffixes):
+                if low not in rule.exceptions:
+                    out.append((i, i + 1, rule.type))
+                break
+    return out
+
+
+def head_matches(
+    rules: EntityRules, view: str, tokens: list[Token]
+) -> list[tuple[int, int, EntityType]]:
+    """``(first, last, type)`` token ranges of head-noun phrases."""
+    out: list[tuple[int, int, EntityType]] = []
+    trim = rules.trim
+    for i, tok in enumerate(tokens):
+        found = rules.head_index.get(tok.norm)
+        if found is None:
+            continue
+        for rule in found:
+            first, words = i, 0
+            while first > 0:
+                prev = tokens[first - 1]
+                if not _is_word(prev) or prev.text.lower() in trim:
+                    break
+                gap_start, gap_end = prev.end, tokens[first].start
+                if not (gap_end - gap_start == 1 and view[gap_start] == "-"):  # same word
+                    if words >= rule.left or _JOINER.match(view, gap_start, gap_end) is None:
+                        break
+                    words += 1
+                first -= 1
+            if rule.modifier and first == i:
+                continue
+            if first == i and tok.norm in rules.generic:
+                continue
+            if rule.case_sensitive_first and not tokens[first].text[0].isupper():
+                continue
+            out.append((first, i + 1, rule.type))
+    return out
+
+
+def pattern_matches(
+    rules: EntityRules, view: str, start: int, end: int, norms: set[str]
+) -> list[tuple[int, int, EntityType]]:
+    """``(start, end, type)`` character spans of the gated regular expressions."""
+    out: list[tuple[int, int, EntityType]] = []
+    chunk: str | None = None
+    for rule in rules.patterns:
+        if rule.gate_words or rule.gate_chars:
+            open_ = bool(rule.gate_words) and not rule.gate_words.isdisjoint(norms)
+            if not open_ and rule.gate_chars:
+                chunk = view[start:end] if chunk is None else chunk
+                open_ = any(c in chunk for c in rule.gate_chars)
+            if not open_:
+                continue
+        for m in rule.pattern.finditer(view, start, end):
+            span = "span" if "span" in rule.pattern.groupindex else 0
+            s, e = m.span(span)
+            if e > s:
+                out.append((s, e, rule.type))
+    return out

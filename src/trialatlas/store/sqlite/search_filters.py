@@ -1,0 +1,112 @@
+"""Search filters as SQL conditions over a row ``s`` of a search index of ``studies``,
+and the FTS5 MATCH text of the words (built without a database)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from trialatlas.model.search import SearchQuery
+from trialatlas.store.fts_query import fts_match
+from trialatlas.store.search_cursor import Mode
+from trialatlas.store.sqlite.sql_text import Params
+
+_NCT_LIST = re.compile(r"^\s*NCT\d{8}(?:[\s,;]+NCT\d{8})*\s*$", re.IGNORECASE)
+_NCT_ID = re.compile(r"NCT\d{8}", re.IGNORECASE)
+
+
+def nct_ids_in(text: str) -> list[str]:
+    """The NCT IDs when ``text`` is nothing but NCT IDs (``"NCT01234567, nct07654321"``)."""
+    if not _NCT_LIST.match(text):
+        return []
+    return list(dict.fromkeys(m.upper() for m in _NCT_ID.findall(text)))
+
+
+def match_expression(query: SearchQuery, mode: Mode) -> str | None:
+    """The FTS5 MATCH text for the words, the condition and the intervention, or None
+    when nothing asks for words. ``""`` means words were asked but none survive
+    escaping (e.g. only punctuation): the search matches nothing."""
+    parts: list[str] = []
+    if query.text and not nct_ids_in(query.text):
+        parts.append(fts_match(query.text, mode) or "")
+    for column, value in (("conditions", query.condition), ("interventions", query.intervention)):
+        if value:
+            words = fts_match(value, "all")
+            parts.append(f"{{{column}}} : ({words})" if words else "")
+    if not parts:
+        return None
+    if "" in parts:
+        return ""
+    return parts[0] if len(parts) == 1 else " AND ".join(f"({p})" for p in parts)
+
+
+def lower_date_key(day: date) -> str:
+    """Smallest stored partial date whose first day is on or after ``day``.
+
+    Partial dates are kept as ISO prefixes (``2015``, ``2015-08``, ``2015-08-03``) and
+    mean their first day; ``2015-08`` sorts before ``2015-08-01`` as text, so a range
+    starting on the 1st must start at the month (or year) itself.
+    """
+    if day.month == 1 and day.day == 1:
+        return f"{day.year:04d}"
+    if day.day == 1:
+        return f"{day.year:04d}-{day.month:02d}"
+    return day.isoformat()
+
+
+def sponsor_pattern(text: str) -> str:
+    """LIKE pattern for names starting with ``text`` (wildcards in it taken literally)."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"{escaped}%"
+
+
+def filter_clauses(query: SearchQuery, p: Params, *, driver: str = "") -> list[str]:
+    """WHERE conditions over ``s`` (a row of a search index of ``studies``).
+
+    Sponsor and country look at child rows, once per candidate (EXISTS), unless that
+    filter is the ``driver`` that found the candidates in the first place."""
+    where: list[str] = []
+    if query.statuses:
+        where.append(f"s.overall_status IN ({p.add_all('status', query.statuses)})")
+    if query.phase:
+        tests = [
+            f"instr('|' || s.phases || '|', {p.add('phase', f'|{c}|')}) > 0" for c in query.phase
+        ]
+        where.append("(" + " OR ".join(tests) + ")")
+    if query.study_type:
+        where.append(f"s.study_type = {p.add('type', query.study_type)}")
+    if query.sponsor_class:
+        where.append(f"s.lead_sponsor_class = {p.add('class', query.sponsor_class)}")
+    if query.age_years is not None:
+        days = p.add("age", round(query.age_years * 365.25))
+        where.append(f"(s.min_age_days IS NULL OR s.min_age_days <= {days})")
+        where.append(f"(s.max_age_days IS NULL OR s.max_age_days >= {days})")
+    if query.sex:
+        where.append(f"(s.sex IS NULL OR s.sex = 'ALL' OR s.sex = {p.add('sex', query.sex)})")
+    if query.healthy_volunteers is not None:
+        where.append(f"s.healthy_volunteers = {p.add('hv', int(query.healthy_volunteers))}")
+    if query.has_results is not None:
+        where.append(f"s.has_results = {p.add('results', int(query.has_results))}")
+    for column, low, high in (
+        ("s.start_date", query.start_from, query.start_to),
+        ("s.last_update_posted", query.updated_from, query.updated_to),
+    ):
+        if low:
+            where.append(f"{column} >= {p.add('from', lower_date_key(low))}")
+        if high:
+            where.append(f"{column} <= {p.add('to', high.isoformat())}")
+    if query.sponsor and driver != "sponsor":
+        where.append(
+            "EXISTS (SELECT 1 FROM sponsors AS sp WHERE sp.nct_id = s.nct_id AND sp.name"
+            f" LIKE {p.add('sponsor', sponsor_pattern(query.sponsor))} ESCAPE '\\')"
+        )
+    if query.country and driver != "country":
+        where.append(
+            "EXISTS (SELECT 1 FROM locations AS lc INDEXED BY locations_nct_country"
+            f" WHERE lc.nct_id = s.nct_id AND lc.country = {p.add('country', query.country)}"
+            " COLLATE NOCASE)"
+        )
+    ids = nct_ids_in(query.text) if query.text else []
+    if ids:
+        where.append(f"s.nct_id IN ({p.add_all('nct', ids)})")
+    return where

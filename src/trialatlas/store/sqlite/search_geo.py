@@ -1,0 +1,87 @@
+"""Search around a place, in SQL: sites in a bounding box (read through the
+``locations_geo_cell`` index: quarter-degree latitude bands × a longitude range), the
+exact great-circle distance (the haversine of :func:`trialatlas.index.geo.haversine_km`,
+with SQLite's math functions) and each trial's nearest site. Built without a database.
+"""
+
+from __future__ import annotations
+
+import math
+
+from trialatlas.index.geo import EARTH_RADIUS_KM, bounding_box
+from trialatlas.store.sqlite.sql_text import Params, Sql
+
+GEO_CELLS_PER_DEGREE = 4  # must match the expression of the locations_geo_cell index
+
+
+def distance_sql(lat: str, lon: str) -> str:
+    """Great-circle km from the search point (params ``:phi0``, ``:cos0``, ``:lon0``) to
+    the columns ``lat``/``lon``: the haversine formula of :func:`index.geo.haversine_km`."""
+    return (
+        f"(2 * {EARTH_RADIUS_KM!r} * asin(min(1.0, sqrt("
+        f"pow(sin((radians({lat}) - :phi0) / 2), 2)"
+        f" + :cos0 * cos(radians({lat})) * pow(sin(radians({lon} - :lon0) / 2), 2)))))"
+    )
+
+
+def point_params(lat: float, lon: float) -> dict[str, float]:
+    """Parameters of :func:`distance_sql` for the search point."""
+    return {"phi0": math.radians(lat), "cos0": math.cos(math.radians(lat)), "lon0": lon}
+
+
+def box_test(lat: float, lon: float, radius_km: float, p: Params, *, cells: bool) -> str:
+    """WHERE test over ``l`` (locations) for the bounding box of the circle; with
+    ``cells`` it is written so that ``locations_geo_cell`` can seek each latitude band."""
+    box = bounding_box(lat, lon, radius_km)
+    lo, hi = p.add("min_lon", box.min_lon), p.add("max_lon", box.max_lon)
+    if box.crosses_antimeridian:
+        lon_test = f"(l.lon >= {lo} OR l.lon <= {hi})"
+    else:
+        lon_test = f"l.lon BETWEEN {lo} AND {hi}"
+    lat_test = f"l.lat BETWEEN {p.add('min_lat', box.min_lat)} AND {p.add('max_lat', box.max_lat)}"
+    if not cells:
+        return f"{lat_test} AND {lon_test}"
+    step = GEO_CELLS_PER_DEGREE
+    bands = list(range(int(box.min_lat * step), int(box.max_lat * step) + 1))
+    return f"CAST(l.lat * {step} AS INTEGER) IN ({p.add_all('cell', bands)}) AND {lon_test} AND {lat_test}"
+
+
+def geo_cte(lat: float, lon: float, radius_km: float, p: Params, *, via: str | None = None) -> str:
+    """``g(nct_id, distance_km)``: trials with a site within ``radius_km``, nearest site's km.
+
+    Sites come from the bounding box (``locations_geo_cell``), or, with ``via`` (a CTE
+    of study ids: the word matches), from those studies' own sites, which is cheaper
+    when the words match fewer trials than the box holds sites."""
+    p.values.update(point_params(lat, lon))
+    if via is None:
+        sites = (
+            "locations AS l INDEXED BY locations_geo_cell"
+            f" WHERE {box_test(lat, lon, radius_km, p, cells=True)}"
+        )
+    else:
+        sites = (
+            f"{via} CROSS JOIN studies AS sv INDEXED BY studies_search_by_id ON sv.id = {via}.id"
+            " CROSS JOIN locations AS l INDEXED BY locations_nct ON l.nct_id = sv.nct_id"
+            f" WHERE {box_test(lat, lon, radius_km, p, cells=False)}"
+        )
+    return (
+        "g AS MATERIALIZED (SELECT nct_id, min(d) AS distance_km FROM ("
+        f"SELECT l.nct_id AS nct_id, {distance_sql('l.lat', 'l.lon')} AS d FROM {sites}"
+        f") WHERE d <= {p.add('radius', radius_km)} GROUP BY nct_id)"
+    )
+
+
+def nearest_sites_sql(nct_ids: list[str], lat: float, lon: float) -> Sql:
+    """Each trial's site nearest to the point (ties: the registry's site order)."""
+    p = Params()
+    p.values.update(point_params(lat, lon))
+    ids = p.add_all("id", nct_ids)
+    dist = distance_sql("lat", "lon")
+    text = (
+        "SELECT nct_id, facility, city, state, country, geo_precision, d FROM ("
+        f"SELECT nct_id, facility, city, state, country, geo_precision, {dist} AS d,"
+        f" row_number() OVER (PARTITION BY nct_id ORDER BY {dist}, ordinal) AS rn"
+        f" FROM locations WHERE nct_id IN ({ids}) AND lat IS NOT NULL AND lon IS NOT NULL"
+        ") WHERE rn = 1"
+    )
+    return Sql(text, p.values)
