@@ -619,3 +619,67 @@ def test_prescreen_never_raises_and_unknown_never_counts_as_met(
 def test_read_input_never_raises_anything_but_input_errors(raw: Any) -> None:
     with contextlib.suppress(PrescreenInputError):
         read_input(raw)
+
+
+# ---- other trials' wording (synthetic criteria through the real parser) -------------------
+
+
+def _form(text: str, **eligibility: Any) -> Questionnaire:
+    from trialatlas.features.criteria import parse_criteria
+    from trialatlas.features.prescreen import build_questionnaire
+    from trialatlas.model.study import Eligibility
+
+    return build_questionnaire(
+        "NCT00000001", "Synthetic", parse_criteria(text), Eligibility(**eligibility)
+    )
+
+
+def test_slash_operators_and_ages_in_the_text() -> None:
+    form = _form(
+        "Inclusion Criteria:\n* Men >/= 18 years of age\n* Patient must be </= 65 years of age\n"
+        "* Age >/= 60 years. Patients aged < 60 years who are unsuitable may be eligible\n"
+        "* Age < 2 years: creatinine 0.6, age > 6 years: creatinine 0.8\n"
+    )
+    age = form.question("age")
+    assert age is not None
+    limits = [(c.index, c.disqualifying_answer) for c in age.checks]
+    assert limits == [(0, "Below 18 years"), (1, "Above 65 years"), (2, "Below 60 years")]
+    assert screen(form, {"age": 62}, today=TODAY).verdicts[0].verdict == "met"
+
+
+def test_blood_pressure_limits_share_one_question_per_number() -> None:
+    form = _form(
+        "Exclusion Criteria:\n"
+        "* Systolic blood pressure > 170 or < 90 mm Hg or diastolic blood pressure > 100 or < 50 mm Hg\n"
+        "* Uncontrolled hypertension > 120 mmHg diastolic\n"
+    )
+    texts = [q.text for q in form.questions()]
+    assert "What is your systolic blood pressure (the top number)?" in texts
+    diastolic = next(q for q in form.questions() if "diastolic" in q.text)
+    assert {c.index for c in diastolic.checks} == {0, 1}
+    low = screen(form, {q.id: 80 for q in form.questions()}, today=TODAY)
+    assert {v.index: v.verdict for v in low.verdicts} == {
+        0: "not_met",
+        1: "met",
+    }  # 80 < 90 systolic
+    fine = {q.id: ("130 mmHg" if "systolic" in q.text else 80) for q in form.questions()}
+    assert screen(form, fine, today=TODAY).overall == "likely_eligible"
+
+
+def test_non_pregnant_inclusion_and_pregnancy_trials() -> None:
+    form = _form(
+        "Inclusion Criteria:\n* Women must be non-pregnant and non-lactating.\n* Pregnant women at 20 weeks gestation\n"
+    )
+    first, second = form.questions()
+    assert (
+        first.text == "Are you pregnant or breastfeeding?" and first.disqualifying_answer == "Yes"
+    )
+    assert second.disqualifying_answer == "No"  # a trial for pregnant women
+
+
+def test_severity_words_keep_a_profile_from_confirming() -> None:
+    form = _form("Exclusion Criteria:\n* Uncontrolled diabetes\n* Diabetes mellitus\n")
+    profile = PatientProfile(conditions=[{"name": "Type 2 diabetes mellitus"}])
+    result = screen(form, profile, today=TODAY)
+    assert [v.verdict for v in result.verdicts] == ["unknown", "not_met"]
+    assert "your profile does not say" in result.verdicts[0].reason

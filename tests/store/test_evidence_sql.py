@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from trialatlas.features.patient_summary import patient_summary
+from trialatlas.model.results import AdverseEvents, EventGroup, Results
 from trialatlas.model.study import Intervention, MeshTerm, PartialDate, Study
 from trialatlas.normalize.ctgov_v2 import normalize_v2
 from trialatlas.sample import sample_dir
@@ -34,7 +36,9 @@ def variant(base: Study, nct_id: str, name: str, condition: str, status: str, re
     study.conditions = [condition]
     study.condition_mesh = []
     study.status.overall_status = status
-    study.status.completion_date = PartialDate(value=completed, precision="day", text=completed) if completed else None
+    study.status.completion_date = (
+        PartialDate(value=completed, precision="day", text=completed) if completed else None
+    )
     study.has_results = results
     return study
 
@@ -44,19 +48,51 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
     base = seed_study()
     studies = [
         base,
-        variant(base, "NCT90000001", "BM-MSC infusion", "Low Back Pain", "COMPLETED", True, "2020-05-01"),
-        variant(base, "NCT90000002", "Allogeneic BM-MSCs", "Knee Osteoarthritis", "COMPLETED", True, "2022-01-15"),
+        variant(
+            base, "NCT90000001", "BM-MSC infusion", "Low Back Pain", "COMPLETED", True, "2020-05-01"
+        ),
+        variant(
+            base,
+            "NCT90000002",
+            "Allogeneic BM-MSCs",
+            "Knee Osteoarthritis",
+            "COMPLETED",
+            True,
+            "2022-01-15",
+        ),
         variant(base, "NCT90000003", "BM-MSC", "Low Back Pain", "RECRUITING", False),
         variant(base, "NCT90000004", "BM-MSC", "Low Back Pain", "COMPLETED", False, "2019-01-01"),
-        variant(base, "NCT90000005", "Stem cells", "Low Back Pain", "COMPLETED", True, "2021-01-01",
-                mesh="BM-MSC"),  # fmt: skip
+        variant(
+            base,
+            "NCT90000005",
+            "Stem cells",
+            "Low Back Pain",
+            "COMPLETED",
+            True,
+            "2021-01-01",
+            mesh="BM-MSC",
+        ),  # fmt: skip
         variant(base, "NCT90000006", "Saline", "Low Back Pain", "COMPLETED", True, "2023-01-01"),
     ]
+    studies[1].results = Results(
+        adverse_events=AdverseEvents(
+            groups=[
+                EventGroup(id="E1", title="BM-MSC", serious_num_affected=2, serious_num_at_risk=10),
+                EventGroup(id="E2", title="Saline", serious_num_affected=1, serious_num_at_risk=12),
+            ]
+        )
+    )
     path = Path(tmp_path_factory.mktemp("evidence")) / "evidence.db"
     opened = open_store(str(path))
     for study in studies:
         text = study.model_dump_json()
-        raw = RawRecord(source="test", position=study.nct_id, format="ctgov_v2", text=text, data=json.loads(text))
+        raw = RawRecord(
+            source="test",
+            position=study.nct_id,
+            format="ctgov_v2",
+            text=text,
+            data=json.loads(text),
+        )
         opened.write_study(study, raw)
     yield opened
     opened.close()
@@ -97,8 +133,34 @@ def test_match_expression_quotes_every_phrase() -> None:
 
 def test_the_full_text_index_is_read_first(store: Store) -> None:
     plan = store.execute(  # type: ignore[attr-defined]
-        "EXPLAIN QUERY PLAN " + completed_with_results_sql(), ("interventions : (\"bm msc\")", "", 5)
+        "EXPLAIN QUERY PLAN " + completed_with_results_sql(), ('interventions : ("bm msc")', "", 5)
     ).fetchall()
     steps = [row[-1] for row in plan]
     first_table = next(s for s in steps if s.startswith(("SCAN", "SEARCH")))
     assert "studies_fts" in first_table
+
+
+def test_serious_events_are_summed_over_groups(store: Store) -> None:
+    events = store.serious_events(["NCT90000001", "NCT90000002", "NCT00000000"])
+    assert list(events) == ["NCT90000001"]  # the others posted no adverse events
+    assert (events["NCT90000001"].affected, events["NCT90000001"].at_risk) == (3, 22)
+    assert store.serious_events([]) == {}
+
+
+def test_the_patient_summary_cites_the_other_trials(store: Store) -> None:
+    study = store.get_study(SEED)
+    assert study is not None
+    summary = patient_summary(store, study)
+    evidence = next(a for a in summary.answers if a.id == "evidence")
+    assert "The registry holds 3 finished trials of BM-MSC that posted results." in evidence.text
+    assert [i.nct_id for i in evidence.items] == ["NCT90000002", "NCT90000005", "NCT90000001"]
+    assert "They do not prove that the treatment works." in evidence.text
+    safety = next(a for a in summary.answers if a.id == "safety")
+    sentence = next(s for s in safety.sentences if "serious side effect" in s.text)
+    assert sentence.text == (
+        "In 1 finished trial of BM-MSC that posted results, 3 of 22 participants had a serious "
+        "side effect."
+    )
+    assert sentence.sources == ["store:NCT90000001.results.adverse_events"]
+    differences = next(a for a in summary.answers if a.id == "differences")
+    assert "4 other trials in the registry test BM-MSC for low back pain." in differences.text

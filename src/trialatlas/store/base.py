@@ -54,6 +54,16 @@ class EvidenceTrial:
     completion_date: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class SeriousEvents:
+    """A trial's posted serious adverse events, summed over all its groups."""
+
+    nct_id: str
+    affected: int
+    at_risk: int
+    groups: int
+
+
 class Store(Protocol):
     """Read and write studies. Writes for one study are one transaction."""
 
@@ -120,4 +130,8 @@ class Store(Protocol):
         exclude: str | None = None,
     ) -> int:
         """How many trials test one of the intervention terms for one of the conditions."""
+        ...
+
+    def serious_events(self, nct_ids: Sequence[str]) -> dict[str, SeriousEvents]:
+        """Posted serious adverse events of these trials, summed over groups (those with any)."""
         ...

@@ -17,8 +17,10 @@ from functools import cache
 from trialatlas.features.criteria.comparison_subjects import find_subject
 from trialatlas.features.criteria.document import CriteriaDoc, Item
 from trialatlas.features.criteria.numbers import NUMBER, parse_number
-from trialatlas.features.criteria.units import normalize_value, unit_pattern
-from trialatlas.model.criteria import Comparison, Entity, Operator
+from trialatlas.features.criteria.quantities import bare_quantities, score_values
+from trialatlas.features.criteria.units import is_time_unit, normalize_value, unit_key, unit_pattern
+from trialatlas.features.criteria.windows import is_value_duration
+from trialatlas.model.criteria import Comparison, Entity, EntityType, Operator, Span
 
 _W = r"\s+"
 _PREFIX = {
@@ -39,6 +41,14 @@ _POSTFIX = {
     "<=": r"or (?:less|fewer|lower|younger|below|under|smaller)|and (?:below|under|younger|less)",
 }
 _REF = r"(?P<ref>ULN|upper limits? of (?:the )?normal(?: range)?|LLN|lower limits? of (?:the )?normal(?: range)?)"
+_AGE_WORD = re.compile(r"\bage[ds]?\b|\bold|\byoung", re.IGNORECASE)
+_PEOPLE = re.compile(
+    r"\b(?:patients?|subjects?|participants?|women|men|males?|females?|children|adults?|"
+    r"individuals?|persons?|people|volunteers?|cases?|episodes?|times?|doses?|lesions?)\b",
+    re.IGNORECASE,
+)
+_YEAR_UNITS = frozenset({"year", "years", "yr", "yrs", "y", "y.o.", "yo"})
+_ADULT_YEARS = 12  # a bound of this many years or more with no other subject is an age
 _AGE_WORDS = r"(?:\s*(?:years?|yrs?)?\s*(?:of age|old|of life))"
 
 
@@ -212,6 +222,31 @@ def _is_count(comp: Comparison) -> bool:
     )
 
 
+def quantity_type(
+    view: str, item: Item, start: int, end: int, unit: str | None, value: float | None = None
+) -> EntityType:
+    """``temporal`` for an amount of elapsed time ("< 3 months", "48 hours"), else ``value``.
+
+    Ages ("> 18 years", "18 years of age"), life expectancy, gestation,
+    durations and intervals stay values (``windows.json`` ``value_context``).
+    """
+    if not is_time_unit(unit) or _AGE_WORD.search(view, start, end):
+        return "value"
+    if unit_key(unit or "") in _YEAR_UNITS and value is not None and value >= _ADULT_YEARS:
+        return "value"  # "> 18 years", "18 to 65 years": an age
+    if is_value_duration(view, start, end, item.start, item.end):
+        return "value"
+    return "temporal"
+
+
+def _entity_type(view: str, item: Item, comp: Comparison, subject: Span | None) -> EntityType:
+    if comp.reference is not None:
+        return "value"
+    if subject is not None and _AGE_WORD.search(subject.text):
+        return "value"
+    return quantity_type(view, item, comp.start, comp.end, comp.unit, comp.value)
+
+
 class ComparisonFinder:
     """Stage: comparisons per item, each with its subject and a ``value`` entity."""
 
@@ -239,7 +274,43 @@ class ComparisonFinder:
                 or (subject is not None and e.start == subject.start)
             ]
             if not _is_count(comp):
-                item.entities.append(
-                    Entity(type="value", text=text, start=comp.start, end=comp.end)
-                )
+                etype = _entity_type(doc.view, item, comp, subject)
+                item.entities.append(Entity(type=etype, text=text, start=comp.start, end=comp.end))
+                if etype == "value" and subject is not None and not is_time_unit(comp.unit):
+                    _type_subject(doc, item, subject)
+        _add_quantities(doc, item, blocked)
         item.entities.sort(key=lambda e: (e.start, e.end))
+
+
+def _type_subject(doc: CriteriaDoc, item: Item, subject: Span) -> None:
+    """What a value bounds is measured: "stenosis > 50%", "Spontaneous breathing activity ≥ 6".
+
+    Untyped subject words become a measurement (not ages, people or counts).
+    """
+    if _AGE_WORD.search(subject.text) or _PEOPLE.search(subject.text):
+        return
+    for e in item.entities:
+        if e.start < subject.end and subject.start < e.end:
+            return
+    item.entities.append(
+        Entity(type="measurement", text=subject.text, start=subject.start, end=subject.end)
+    )
+
+
+def _add_quantities(doc: CriteriaDoc, item: Item, blocked: list[tuple[int, int]]) -> None:
+    """Value / temporal entities for bare quantities and scores (:mod:`.quantities`)."""
+    view = doc.view
+    taken = blocked + [(c.start, c.end) for c in item.comparisons]
+    taken += [(e.start, e.end) for e in item.entities if e.type in ("value", "temporal")]
+
+    def classify(start: int, end: int, unit: str) -> EntityType:
+        return quantity_type(view, item, start, end, unit)
+
+    found = [
+        (s, e, t) for s, e, t in bare_quantities(view, item, taken, classify)
+    ]
+    taken += [(s, e) for s, e, _ in found]
+    measurements = [(e.start, e.end) for e in item.entities if e.type == "measurement"]
+    found += [(s, e, "value") for s, e in score_values(view, item, measurements, taken)]
+    for s, e, etype in found:
+        item.entities.append(Entity(type=etype, text=doc.source[s:e], start=s, end=e))

@@ -69,8 +69,9 @@ def find_candidates(
             out.append(Candidate(m.start, m.end, "drug", _RANK_DRUGS))
     for first, last, etype in suffix_matches(rules, tokens):
         out.append(Candidate(tokens[first].start, tokens[last - 1].end, etype, _RANK_RULE))
-    for first, last, etype in head_matches(rules, view, tokens):
-        out.append(Candidate(tokens[first].start, tokens[last - 1].end, etype, _RANK_RULE))
+    for first, last, etype, vocabulary in head_matches(rules, view, tokens):
+        rank = _RANK_LEXICON if vocabulary else _RANK_RULE
+        out.append(Candidate(tokens[first].start, tokens[last - 1].end, etype, rank))
     norms = {t.norm for t in tokens}
     for s, e, etype in pattern_matches(rules, view, start, end, norms):
         out.append(Candidate(s, e, etype, _RANK_RULE))
@@ -78,16 +79,23 @@ def find_candidates(
 
 
 def resolve(candidates: list[Candidate], taken: list[tuple[int, int]]) -> list[Candidate]:
-    """Non-overlapping choice: vocabularies first, then longest, best rank, leftmost."""
+    """Non-overlapping choice: vocabularies first, then longest, best rank, leftmost.
+
+    ``taken`` spans (time windows) block every candidate. Other time
+    expressions are a layer of their own: a temporal candidate competes only
+    with time expressions, so "prior to **stent placement**" keeps both its
+    time phrase and its procedure.
+    """
     chosen: list[Candidate] = []
-    occupied = list(taken)
+    occupied: dict[bool, list[tuple[int, int]]] = {True: list(taken), False: list(taken)}
     for c in sorted(
         candidates, key=lambda c: (c.rank > _RANK_DRUGS, -(c.end - c.start), c.rank, c.start)
     ):
-        if any(c.start < e and s < c.end for s, e in occupied):
+        layer = occupied[c.type == "temporal"]
+        if any(c.start < e and s < c.end for s, e in layer):
             continue
         chosen.append(c)
-        occupied.append((c.start, c.end))
+        layer.append((c.start, c.end))
     chosen.sort(key=lambda c: c.start)
     return chosen
 
@@ -110,7 +118,7 @@ class EntityFinder:
         candidates = find_candidates(
             doc.view, tokens, item.start, item.end, self.use_drug_dictionary, self.rules
         )
-        taken = [(e.start, e.end) for e in item.entities]
+        taken = [(e.start, e.end) for e in item.entities if e.type == "temporal"]
         for c in resolve(candidates, taken):
             if c.end - c.start < 2:
                 continue

@@ -50,6 +50,8 @@ class HeadRule:
     left: int = 2
     modifier: bool = False  # at least one word before the head is required
     case_sensitive_first: bool = False  # the first word must start with a capital
+    capitalized: bool = False  # every word, head included, starts with a capital (a name)
+    vocabulary: bool = False  # resolved like a vocabulary match ("Beck Depression Inventory")
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +101,8 @@ def load_entity_rules(source: str = "entity_patterns.json") -> EntityRules:
             int(r.get("left", 2)),
             bool(r.get("modifier", False)),
             bool(r.get("case_sensitive_first", False)),
+            bool(r.get("capitalized", False)),
+            bool(r.get("vocabulary", False)),
         )
         for r in data.get("heads", [])
     )
@@ -153,9 +157,9 @@ def suffix_matches(rules: EntityRules, tokens: list[Token]) -> list[tuple[int, i
 
 def head_matches(
     rules: EntityRules, view: str, tokens: list[Token]
-) -> list[tuple[int, int, EntityType]]:
-    """``(first, last, type)`` token ranges of head-noun phrases."""
-    out: list[tuple[int, int, EntityType]] = []
+) -> list[tuple[int, int, EntityType, bool]]:
+    """``(first, last, type, vocabulary rank)`` token ranges of head-noun phrases."""
+    out: list[tuple[int, int, EntityType, bool]] = []
     trim = rules.trim
     for i, tok in enumerate(tokens):
         found = rules.head_index.get(tok.norm)
@@ -163,9 +167,13 @@ def head_matches(
             continue
         for rule in found:
             first, words = i, 0
+            if rule.capitalized and not tok.text[0].isupper():
+                continue
             while first > 0:
                 prev = tokens[first - 1]
                 if not _is_word(prev) or prev.text.lower() in trim:
+                    break
+                if rule.capitalized and not prev.text[0].isupper():
                     break
                 gap_start, gap_end = prev.end, tokens[first].start
                 if not (gap_end - gap_start == 1 and view[gap_start] == "-"):  # same word
@@ -179,7 +187,7 @@ def head_matches(
                 continue
             if rule.case_sensitive_first and not tokens[first].text[0].isupper():
                 continue
-            out.append((first, i + 1, rule.type))
+            out.append((first, i + 1, rule.type, rule.vocabulary))
     return out
 
 

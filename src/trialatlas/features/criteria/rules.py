@@ -158,6 +158,16 @@ def window_anchors() -> tuple[tuple[re.Pattern[str], str], ...]:
 
 
 @cache
+def value_context() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """Words before / after a duration that make it a value (``windows.json``)."""
+    data = read_json("windows.json").get("value_context", {})
+    never = r"(?!)"
+    before = re.compile(data.get("before") or never, re.IGNORECASE)
+    after = re.compile(data.get("after") or never, re.IGNORECASE)
+    return before, after
+
+
+@cache
 def unit_aliases() -> dict[str, str]:
     """Written unit → pint expression (``units.json``)."""
     return dict(read_json("units.json")["aliases"])

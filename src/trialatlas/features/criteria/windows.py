@@ -13,7 +13,7 @@ import re
 
 from trialatlas.features.criteria.document import CriteriaDoc, Item
 from trialatlas.features.criteria.numbers import NUMBER, parse_number
-from trialatlas.features.criteria.rules import window_anchors
+from trialatlas.features.criteria.rules import value_context, window_anchors
 from trialatlas.model.criteria import Entity, TimeWindow, WindowRelation
 
 MAX_PER_ITEM = 64  # bounds the work on text that is not really a criterion
@@ -37,7 +37,7 @@ _ORDER_LINK = re.compile(
     r"\s*(?:,\s*)?(?:prior\s+to|before|preceding|after|following|since)\b", re.IGNORECASE
 )
 _AGE_TAIL = re.compile(
-    r"^\s*(?:of\s+age|old|of\s+life|or\s+(?:older|younger|over|under|above|more)|and\s+(?:older|over|above)|\+|at\s+(?:the\s+time|diagnosis))",
+    r"\s*(?:of\s+age|old|of\s+life|or\s+(?:older|younger|over|under|above|more)|and\s+(?:older|over|above)|\+|at\s+(?:the\s+time|diagnosis))",
     re.IGNORECASE,
 )
 _AGE_HEAD = re.compile(
@@ -75,6 +75,19 @@ def _unit_of(match: re.Match[str]) -> str | None:
     return None
 
 
+def is_value_duration(view: str, s: int, e: int, start: int, end: int) -> bool:
+    """True when the words around ``view[s:e]`` make a duration a measured value.
+
+    "Life expectancy of at least 3 months", "gestational age < 37 weeks",
+    "cycle length 25-34 days" (``windows.json`` ``value_context``).
+    """
+    before, after = value_context()
+    return (
+        before.search(view, max(start, s - 40), s) is not None
+        or after.match(view, e, min(end, e + 30)) is not None
+    )
+
+
 def find_anchor(view: str, pos: int, limit: int, duration: bool = False) -> tuple[str, int] | None:
     """Anchor name and end offset of ``prior to <event>`` starting at ``pos``.
 
@@ -103,6 +116,8 @@ def find_windows(view: str, start: int, end: int) -> list[TimeWindow]:
                 continue
             if _AGE_TAIL.match(view, e, end) or _AGE_HEAD.search(view, max(start, s - 12), s):
                 continue
+            if is_value_duration(view, s, e, start, end):
+                continue  # "life expectancy of more than 3 months": a value, not a window
             amount_text = m.group("amount")
             amount = 1.0 if amount_text.lower() in {"a", "an"} else parse_number(amount_text)
             unit = _unit_of(m)

@@ -22,10 +22,9 @@ from trialatlas.features.patient_summary.prose import clean_text, plural
 from trialatlas.features.trial_sections import PUBMED_URL
 from trialatlas.model.codes import label, phases_label
 from trialatlas.model.study import Study
-from trialatlas.store.base import EvidenceTrial, Store
+from trialatlas.store.base import EvidenceTrial, SeriousEvents, Store
 
 MAX_TRIALS = 5
-MAX_SAFETY_TRIALS = 3  # whose posted adverse events are read (their documents are large)
 MAX_REFERENCES = 8
 MAX_CITATION_CHARS = 300
 STORE_SOURCE = "store:trials_with_results"
@@ -46,7 +45,7 @@ class Evidence:
     term_sources: list[str]
     total: int = 0
     trials: list[EvidenceTrial] = field(default_factory=list)
-    studies: dict[str, Study] = field(default_factory=dict)
+    events: dict[str, SeriousEvents] = field(default_factory=dict)
 
 
 def intervention_terms(study: Study) -> tuple[list[str], list[str]]:
@@ -81,7 +80,7 @@ def gather_evidence(store: Store, study: Study) -> Evidence:
         return evidence
     evidence.total, evidence.trials = store.trials_with_results(terms, study.nct_id, MAX_TRIALS)
     if evidence.trials:
-        evidence.studies = store.get_studies(t.nct_id for t in evidence.trials[:MAX_SAFETY_TRIALS])
+        evidence.events = store.serious_events([t.nct_id for t in evidence.trials])
     return evidence
 
 

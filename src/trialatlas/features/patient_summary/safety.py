@@ -127,13 +127,10 @@ def _store_events(evidence: Evidence, names: Naming, items: list[LinkItem]) -> l
     total_affected = total_at_risk = 0
     sources: list[str] = []
     for trial in evidence.trials:
-        study = evidence.studies.get(trial.nct_id)
-        events = study.results.adverse_events if study and study.results else None
-        if events is None or not events.groups:
+        events = evidence.events.get(trial.nct_id)
+        if events is None or not events.at_risk:
             continue
-        affected, at_risk = _serious(events)
-        if not at_risk:
-            continue
+        affected, at_risk = events.affected, events.at_risk
         trials += 1
         total_affected += affected
         total_at_risk += at_risk

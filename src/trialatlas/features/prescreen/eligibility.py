@@ -16,8 +16,8 @@ from trialatlas.features.prescreen.model import (
     Question,
     RangeCheck,
 )
-from trialatlas.features.prescreen.numbers import disqualifying_words, range_check
-from trialatlas.model.criteria import Comparison
+from trialatlas.features.prescreen.numbers import disqualifying_words, operator_of, range_check
+from trialatlas.model.criteria import Comparison, Criterion
 from trialatlas.model.study import Age, Eligibility
 
 AGE_ID = "age"
@@ -86,10 +86,12 @@ def structured_age_check(eligibility: Eligibility) -> CheckedCriterion | None:
 
 
 def text_age_check(
-    index: int, kind: str, text: str, comparison: Comparison, unit: str
+    index: int, criterion: Criterion, text: str, comparison: Comparison, unit: str
 ) -> CheckedCriterion:
     """An age limit written in the criteria text (``Age ≥ 18 years``)."""
-    check = range_check(comparison, kind == "inclusion", unit).model_copy(
+    kind = criterion.kind
+    operator = operator_of(criterion, comparison)
+    check = range_check(comparison, kind == "inclusion", unit, operator).model_copy(
         update={"measure": AGE_MEASURE}
     )
     if check.unit and check.unit.lower().startswith("y"):

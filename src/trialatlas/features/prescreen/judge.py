@@ -49,9 +49,10 @@ def _said(answer: Answer) -> str:
     return "Your profile says" if answer.source == "profile" else "You said"
 
 
-def _unknown_reason(question: Question, answer: Answer | None) -> str | None:
+def _unknown_reason(question: Question, answer: Answer | None, profile: bool) -> str | None:
     if answer is None:
-        return f"Not answered: “{question.text}”"
+        note = " (your profile does not say)" if profile else ""
+        return f"Not answered{note}: “{question.text}”"
     if answer.kind == "unsure":
         return "You said you are not sure."
     if answer.kind == "invalid":
@@ -102,7 +103,7 @@ def _range(check: RangeCheck, answer: Answer, label: str, question: Question) ->
     if check.measure == "age":
         value = math.floor(value + 1e-9)
     shown = answer.shown
-    if answer.unit and check.unit and answer.unit.lower() != check.unit.lower():
+    if answer.unit and check.unit and abs(value - answer.number) > 1e-9 * max(1.0, abs(value)):
         shown = f"{shown} ({fmt_number(value)} {check.unit})"
     elif not answer.unit and check.unit:
         shown = f"{shown} {check.unit}"
@@ -190,9 +191,10 @@ def judge_check(
     answer: Answer | None,
     today: dt.date,
     several: bool,
+    profile: bool = False,
 ) -> Outcome:
-    """One answer against one criterion's check."""
-    missing = _unknown_reason(question, answer)
+    """One answer against one criterion's check (``profile``: answers came from a profile)."""
+    missing = _unknown_reason(question, answer, profile)
     if missing is not None or answer is None:
         return Outcome("unknown", missing or "Not answered.")
     check = checked.check
@@ -240,7 +242,11 @@ def _summary(
 
 
 def judge(
-    questionnaire: Questionnaire, answers: dict[str, Answer], today: dt.date, ignored: list[str]
+    questionnaire: Questionnaire,
+    answers: dict[str, Answer],
+    today: dt.date,
+    ignored: list[str],
+    profile: bool = False,
 ) -> PrescreenResult:
     """Verdicts for every checked criterion, in criteria order, and the overall verdict."""
     per_criterion: dict[str, list[tuple[Question, CheckedCriterion]]] = {}
@@ -259,7 +265,7 @@ def judge(
     for key in order:
         pairs = sorted(per_criterion[key], key=lambda pair: pair[0].id)
         several = len(pairs) > 1
-        outcomes = [judge_check(q, c, answers.get(q.id), today, several) for q, c in pairs]
+        outcomes = [judge_check(q, c, answers.get(q.id), today, several, profile) for q, c in pairs]
         verdict, reason = _verdict(outcomes)
         first = pairs[0][1]
         verdicts.append(

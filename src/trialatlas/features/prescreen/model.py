@@ -121,6 +121,7 @@ class ProfileTerm(_Record):
     text: str
     normalized: str | None = None
     code: str | None = None
+    qualified: bool = False  # "uncontrolled diabetes": a profile listing diabetes cannot confirm it
 
 
 class Question(_Record):

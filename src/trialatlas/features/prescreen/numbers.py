@@ -21,6 +21,8 @@ from trialatlas.model.criteria import Comparison, Criterion
 _AGE_SUBJECT = re.compile(r"\bage(?:d)?\b|\byears? old\b", re.IGNORECASE)
 _DOSE_UNIT = re.compile(r"/\s*(?:day|d|week)\b|per day", re.IGNORECASE)
 _ACRONYM = re.compile(r"^[A-Z0-9][A-Z0-9-]+$")
+_GE_SLASH = re.compile(r">\s*/\s*=|=\s*/\s*>")
+_LE_SLASH = re.compile(r"<\s*/\s*=|=\s*/\s*<")
 _PLAIN_SUBJECT = re.compile(r"^[A-Za-z][\w\s\-/,']{1,60}$")
 
 
@@ -50,9 +52,24 @@ def is_age_comparison(comparison: Comparison) -> bool:
     return comparison.unit is None or is_time_unit(comparison.unit)
 
 
-def range_check(comparison: Comparison, inside_meets: bool, unit: str | None) -> RangeCheck:
+def operator_of(criterion: Criterion, comparison: Comparison) -> str:
+    """The comparison's operator; ``>/=`` and ``</=`` (read as ``=``) are ``>=`` / ``<=``."""
+    if comparison.operator != "==":
+        return comparison.operator
+    rel = comparison.start - criterion.start
+    before = criterion.text[max(0, rel - 4) : rel + 2]
+    if _GE_SLASH.search(before):
+        return ">="
+    if _LE_SLASH.search(before):
+        return "<="
+    return "=="
+
+
+def range_check(
+    comparison: Comparison, inside_meets: bool, unit: str | None, operator: str | None = None
+) -> RangeCheck:
     """The comparison's limits as a :class:`RangeCheck` in the unit as written."""
-    op, value = comparison.operator, comparison.value
+    op, value = operator or comparison.operator, comparison.value
     low = high = None
     low_inc = high_inc = True
     if op in (">=", ">"):
@@ -116,8 +133,8 @@ def _nearest_measure(sentence: str, rel_start: int, rel_end: int) -> Measure | N
             for match in pattern.finditer(sentence):
                 if match.end() <= rel_start:
                     distance = rel_start - match.end()
-                elif match.start() >= rel_end:
-                    distance = match.start() - rel_end
+                elif match.start() >= rel_end:  # the subject is usually written first
+                    distance = 3 * (match.start() - rel_end) + 5
                 else:
                     distance = 0
                 key = (distance, -(match.end() - match.start()), measure)
@@ -163,6 +180,42 @@ def _measured(criterion: Criterion, comparison: Comparison) -> bool:
     )
 
 
+def _sibling_unit(
+    criterion: Criterion, comparison: Comparison, measure: Measure | None
+) -> str | None:
+    """``> 170 or < 90 mm Hg``: a bare number takes the unit of the next limit of its
+    sentence (or the measure's usual unit)."""
+    if measure is None or not measure.units:
+        return None
+    text = criterion.text
+    lo, hi = sentence_bounds(text, max(comparison.start - criterion.start, 0))
+    after = [
+        other
+        for other in criterion.comparisons
+        if other.unit
+        and lo <= other.start - criterion.start < hi
+        and other.start > comparison.start
+    ]
+    for other in after:
+        if other.unit and any(same_dimension(u, other.unit, measure) for u in measure.units):
+            return other.unit.strip()
+    return measure.units[0]
+
+
+def covered_by_definition(criterion: Criterion, comparison: Comparison) -> set[str]:
+    """Names defined by a bracketed limit: ``hypertension (BP > 170/110 mmHg)``."""
+    text = criterion.text
+    rel = comparison.start - criterion.start
+    names = set()
+    for entity in criterion.entities:
+        gap_start = entity.end - criterion.start
+        if 0 <= rel - gap_start <= 30:
+            between = text[gap_start:rel]
+            if "(" in between and ")" not in between:
+                names.add(entity.text.lower())
+    return names
+
+
 def _tidy(name: str) -> str:
     return name if _ACRONYM.match(name) else name[0].lower() + name[1:]
 
@@ -184,11 +237,15 @@ def number_spec(criterion: Criterion, comparison: Comparison) -> NumberSpec | No
     written_subject = comparison.subject.text if comparison.subject else None
     if measure is None and not _measured(criterion, comparison):
         return None
-    unit = comparison.unit.strip() if comparison.unit else None
+    unit = (
+        comparison.unit.strip()
+        if comparison.unit
+        else _sibling_unit(criterion, comparison, measure)
+    )
     if unit and measure is not None:
         unit = next((u for u in measure.units if convert(1.0, unit, u) == 1.0), unit)
     inside_meets = criterion.kind == "inclusion"
-    check = range_check(comparison, inside_meets, unit)
+    check = range_check(comparison, inside_meets, unit, operator_of(criterion, comparison))
     conditional = is_conditional(sentence)
     if measure is not None:
         subject = _tidy(subject_name) if subject_name else (measure.default_subject or "")
@@ -232,5 +289,8 @@ def number_spec(criterion: Criterion, comparison: Comparison) -> NumberSpec | No
         if conditional and subject_name
         else ("This does not apply to me" if conditional else None),
         terms=terms,
-        covers=frozenset(n.lower() for n in (written_subject, subject_name) if n),
+        covers=frozenset(
+            {n.lower() for n in (written_subject, subject_name) if n}
+            | covered_by_definition(criterion, comparison)
+        ),
     )

@@ -54,9 +54,10 @@ def _condition(term: ProfileTerm, profile: PatientProfile, ever: bool) -> Hit:
             term.normalized is not None and name_matches(term.normalized, condition.name)
         )
         if named or codes_match(term.code, condition.code):
-            found.append(
-                ("no", None) if condition.active is False and not ever else ("yes", condition.name)
-            )
+            if condition.active is False and not ever:
+                found.append(("no", None))
+            else:  # "uncontrolled diabetes": listing diabetes does not say how severe it is
+                found.append(("unknown", None) if term.qualified else ("yes", condition.name))
     return _combine(found, profile)
 
 
@@ -119,10 +120,14 @@ def _pregnancy(facet: str, profile: PatientProfile) -> Hit:
     return ("yes", _PREGNANCY_WORDS.get(facet, facet)) if value else ("no", None)
 
 
-def _behaviour(term: ProfileTerm, profile: PatientProfile, ever: bool) -> Hit:
+def _behaviour(term: ProfileTerm, profile: PatientProfile, ever: bool, window: float | None) -> Hit:
     if _SMOKING.search(term.text) and profile.smoking is not None:
-        if profile.smoking == "current" or (ever and profile.smoking == "former"):
-            return "yes", f"smoking: {profile.smoking}"
+        if profile.smoking == "current":
+            return "yes", "smoking: current"
+        if profile.smoking == "former" and window is not None:
+            return "unknown", None  # when they stopped is not in the profile
+        if profile.smoking == "former" and ever:
+            return "yes", "smoking: former"
         return "no", None
     return _condition(term, profile, ever)
 
@@ -138,7 +143,7 @@ def _term(term: ProfileTerm, question: Question, profile: PatientProfile, today:
     if term.type == "pregnancy":
         return _pregnancy(term.text, profile)
     if term.type == "behaviour":
-        return _behaviour(term, profile, ever)
+        return _behaviour(term, profile, ever, question.window_days)
     return "unknown", None
 
 

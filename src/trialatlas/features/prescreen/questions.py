@@ -11,6 +11,7 @@ so it is cached per record (never anything a patient sends).
 
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 
 from trialatlas.features.criteria import parse_criteria
@@ -27,6 +28,7 @@ from trialatlas.features.prescreen.model import (
     Question,
     QuestionGroup,
     Questionnaire,
+    RangeCheck,
     TeamCheck,
     YesNoCheck,
 )
@@ -43,7 +45,7 @@ from trialatlas.features.prescreen.phrasing import (
     team_only,
     unescape,
 )
-from trialatlas.features.prescreen.quantities import fmt_number
+from trialatlas.features.prescreen.quantities import convert, fmt_number
 from trialatlas.features.prescreen.yesno import FALLBACK, YesNoSpec, specific_entities, yes_no_spec
 from trialatlas.model.criteria import Comparison, Criterion, ParsedCriteria
 from trialatlas.model.study import Eligibility, Study
@@ -188,39 +190,71 @@ def _question(qid: str, index: int, criterion: Criterion, spec: NumberSpec | Yes
     )
 
 
+def _add_age(builder: _Builder, index: int, criterion: Criterion, comparison: Comparison) -> None:
+    age = builder.question(AGE_ID)
+    if age is None:
+        age = age_question()
+        builder.questions.insert(0, age)
+    unit = (comparison.unit or "years").strip()
+    age.checks.append(text_age_check(index, criterion, unescape(criterion.text), comparison, unit))
+
+
+def _satisfiable(index: int, criterion: Criterion, ages: list[Comparison]) -> bool:
+    """Can one age meet every age limit of the criterion together?"""
+    low, high = -math.inf, math.inf
+    for comparison in ages:
+        unit = (comparison.unit or "years").strip()
+        check = text_age_check(index, criterion, criterion.text, comparison, unit).check
+        assert isinstance(check, RangeCheck)
+        scale = convert(1.0, check.unit, "years") or 1.0
+        if check.low is not None:
+            low = max(low, check.low * scale + (0 if check.low_inclusive else 1e-9))
+        if check.high is not None:
+            high = min(high, check.high * scale - (0 if check.high_inclusive else 1e-9))
+    return low <= high
+
+
 def _add_criterion(builder: _Builder, index: int, criterion: Criterion) -> None:
     specs: list[NumberSpec | YesNoSpec] = []
+    extra_checks: dict[str, list[CheckedCriterion]] = {}
     covered: set[str] = set()
     numbers = False
+    # Age limits from the first sentence only ("Patients aged < 60 who … may be eligible"
+    # is an exception), and only when one age can meet them all (not a table of ages).
+    lead_end = criterion.start + lead_sentence(criterion.text)[1]
+    ages = [c for c in criterion.comparisons if is_age_comparison(c) and c.start < lead_end]
+    if not _satisfiable(index, criterion, ages):
+        ages = []
     for comparison in criterion.comparisons:
         if is_age_comparison(comparison):
-            age = builder.question(AGE_ID)
-            if age is None:
-                age = age_question()
-                builder.questions.insert(0, age)
-            unit = (comparison.unit or "years").strip()
-            age.checks.append(
-                text_age_check(index, criterion.kind, unescape(criterion.text), comparison, unit)
-            )
-            numbers = True
+            if any(comparison is a for a in ages):
+                _add_age(builder, index, criterion, comparison)
+                numbers = True
         elif comparison.uln_multiplier is not None or comparison.reference is not None:
             specs.append(_uln_spec(criterion, comparison))
             numbers = True
         else:
             spec = number_spec(criterion, comparison)
-            if spec is not None and all(spec.text != s.text for s in specs):
+            if spec is None:
+                continue
+            numbers = True
+            covered |= spec.covers
+            twin = next((s for s in specs if s.text == spec.text), None)
+            if twin is None:
                 specs.append(spec)
-                covered |= spec.covers
-                numbers = True
+            else:  # "> 170 or < 90 mm Hg": one question, two limits
+                extra_checks.setdefault(twin.text, []).append(_checked(index, criterion, spec))
     if numbers:
         rest = yes_no_spec(criterion, covered, remainder=True)
         if rest is not None:
             specs.append(rest)
     else:
         specs.append(yes_no_spec(criterion))  # type: ignore[arg-type]
-    for n, spec in enumerate(s for s in specs if s is not None):
+    for n, spec in enumerate(specs):
         qid = f"c{index}" if len(specs) == 1 else f"c{index}{chr(ord('a') + n)}"
-        builder.add(_question(qid, index, criterion, spec))
+        question = _question(qid, index, criterion, spec)
+        question.checks.extend(extra_checks.get(spec.text, []))
+        builder.add(question)
 
 
 def build_questionnaire(

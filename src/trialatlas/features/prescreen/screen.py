@@ -36,7 +36,7 @@ def screen(form: Questionnaire, given: Given, today: dt.date | None = None) -> P
     answers: dict[str, Answer] = answers_from_profile(form, profile, day) if profile else {}
     explicit, ignored = read_answers(form, raw, day)
     answers.update(explicit)
-    return judge(form, answers, day, ignored)
+    return judge(form, answers, day, ignored, profile=profile is not None)
 
 
 def prescreen(study: Study, answers: Given, today: dt.date | None = None) -> PrescreenResult:

@@ -50,7 +50,16 @@ _PREG_FACETS = (
     ("breastfeeding", re.compile(r"nursing|lactat|breast", re.IGNORECASE)),
     ("pregnant", re.compile(r"pregnan", re.IGNORECASE)),
 )
-_TO_PHRASE = re.compile(r"(?<!limited )(?<!due )(?<!related )(?<!prior )\bto(?:\s+[\w/-]+){0,3}\s*$")
+_TO_PHRASE = re.compile(
+    r"(?<!limited )(?<!due )(?<!related )(?<!prior )\bto(?:\s+[\w/-]+){0,3}\s*$"
+)
+_NOT_PREGNANCY = re.compile(r"child|menopaus|steril|contracept", re.IGNORECASE)
+_NEGATION_PREFIX = re.compile(r"(?:\bnon|\bnot(?:\s+be)?|\bno)[\s-]*$", re.IGNORECASE)
+_QUALIFIER = re.compile(
+    r"\b(?:uncontrolled|poorly controlled|severe|significant|unstable|advanced|decompensated|"
+    r"untreated|refractory|end[- ]stage|malignant|life[- ]threatening)\b",
+    re.IGNORECASE,
+)
 _PREG_WORDS = {"pregnant": "pregnant", "breastfeeding": "breastfeeding"}
 
 
@@ -95,11 +104,26 @@ def specific_entities(
     return out
 
 
-def _terms(entities: list[Entity]) -> list[ProfileTerm]:
-    return [
-        ProfileTerm(type=e.type, text=e.text, normalized=e.normalized, code=e.code)  # type: ignore[arg-type]
-        for e in entities
-    ]
+def _terms(entities: list[Entity], criterion: Criterion | None = None) -> list[ProfileTerm]:
+    """Profile terms; a term narrowed by a severity word ("uncontrolled") is marked qualified."""
+    out = []
+    for e in entities:
+        qualified = bool(_QUALIFIER.search(e.text))
+        if criterion is not None and not qualified:
+            rel = e.start - criterion.start
+            qualified = bool(
+                _QUALIFIER.search(criterion.text[max(0, rel - 30) : rel].split(",")[-1])
+            )
+        out.append(
+            ProfileTerm(
+                type=e.type,  # type: ignore[arg-type]
+                text=e.text,
+                normalized=e.normalized,
+                code=e.code,
+                qualified=qualified,
+            )
+        )
+    return out
 
 
 def _require_all(text: str, names: list[str]) -> bool:
@@ -156,10 +180,22 @@ def _yes_no(
     )
 
 
+def _negated_prefix(criterion: Criterion, entity: Entity) -> bool:
+    """``non-pregnant``, ``not pregnant``: negations the entity's own span leaves out."""
+    rel = entity.start - criterion.start
+    return bool(_NEGATION_PREFIX.search(criterion.text[max(0, rel - 10) : rel]))
+
+
 def pregnancy_spec(criterion: Criterion, entities: list[Entity]) -> YesNoSpec | None:
     """The question "Are you pregnant or breastfeeding, or planning to become pregnant?"."""
-    preg = [e for e in entities if e.type == "pregnancy" and not e.negated]
-    if not preg or any("child" in e.text.lower() or "menopaus" in e.text.lower() for e in preg):
+    every = [e for e in entities if e.type == "pregnancy"]
+    if any(_NOT_PREGNANCY.search(e.text) for e in every):
+        return None  # childbearing potential, menopause: contraception rules, too varied to reword
+    # The parser's own "negated" is not used here: "Pregnant women are excluded" is no negation.
+    preg = [e for e in every if not _negated_prefix(criterion, e)]
+    flip = not preg
+    preg = preg or every
+    if not preg:
         return None
     facets: list[str] = []
     for entity in preg:
@@ -181,7 +217,7 @@ def pregnancy_spec(criterion: Criterion, entities: list[Entity]) -> YesNoSpec | 
         criterion,
         finish_question(text),
         "About you",
-        False,
+        flip,
         "pregnancy",
         terms=terms,
         help="Answer No if this cannot apply to you.",
@@ -221,6 +257,8 @@ def _entity_question(
     criterion: Criterion, entities: list[Entity], window: TimeWindow | None, lead: str
 ) -> str | None:
     kind = entities[0].type
+    if kind == "pregnancy":
+        return None  # "Does this apply to you?" with the criterion shown reads better
     same = [e for e in entities if e.type == kind] or entities
     names = [e.text if e.text.isupper() else e.text[0].lower() + e.text[1:] for e in same]
     listed = with_article(names[0]) if len(names) == 1 else join_terms(names)
@@ -298,7 +336,7 @@ def yes_no_spec(
             False,
             label,
             window_days=window.days if window else None,
-            terms=_terms(entities),
+            terms=_terms(entities, criterion),
             require_all=False,
         )
     spec = pregnancy_spec(criterion, entities)
@@ -316,7 +354,7 @@ def yes_no_spec(
     ]
     extra = {
         "window_days": window.days if window else None,
-        "terms": _terms(used),
+        "terms": _terms(used, criterion),
         "require_all": _require_all(criterion.text, [e.text for e in used]),
     }
     rewritten = _rewritten(criterion, lead, first_type, window)
@@ -329,7 +367,7 @@ def yes_no_spec(
         )
         if found.rule.terms:
             chosen = [e for e in chosen if e.type == found.rule.terms]
-        extra["terms"] = _terms(chosen)
+        extra["terms"] = _terms(chosen, criterion)
         extra["require_all"] = _require_all(found.text, [e.text for e in asked])
         return _yes_no(criterion, found.text, group, found.rule.flip, label, **extra)
     if used:
@@ -338,6 +376,7 @@ def yes_no_spec(
             return _yes_no(
                 criterion, text, TYPE_GROUPS.get(used[0].type, "Other"), flip, label, **extra
             )
+    extra["terms"], extra["require_all"] = [], False  # the whole criterion: no profile shortcut
     return _yes_no(
         criterion, FALLBACK, TYPE_GROUPS.get(first_type or "", "Other"), False, label, **extra
     )

@@ -15,8 +15,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from trialatlas.store.base import EvidenceTrial
+import orjson
+
+from trialatlas.store.base import EvidenceTrial, SeriousEvents
 from trialatlas.store.fts_query import fts_terms
+from trialatlas.store.prepared import decode_text
 
 if TYPE_CHECKING:
     from trialatlas.store.sqlite.store import SQLiteStore
@@ -101,3 +104,28 @@ def count_intervention_trials(
         (match, exclude or ""),
     ).fetchone()
     return int(row[0])
+
+
+def serious_events(store: SQLiteStore, nct_ids: Sequence[str]) -> dict[str, SeriousEvents]:
+    """Posted serious adverse events per trial, summed over its groups (trials without
+    posted adverse events are left out). Reads only the adverse-events part of each
+    stored document, without building the whole Study."""
+    ids = list(dict.fromkeys(nct_ids))[:50]
+    if not ids:
+        return {}
+    marks = ", ".join("?" for _ in ids)
+    out: dict[str, SeriousEvents] = {}
+    for nct_id, blob in store.execute(
+        f"SELECT nct_id, document FROM studies WHERE nct_id IN ({marks})", ids
+    ):
+        document = orjson.loads(decode_text(blob))
+        groups = ((document.get("results") or {}).get("adverse_events") or {}).get("groups") or []
+        if not groups:
+            continue
+        out[nct_id] = SeriousEvents(
+            nct_id=nct_id,
+            affected=sum(int(g.get("serious_num_affected") or 0) for g in groups),
+            at_risk=sum(int(g.get("serious_num_at_risk") or 0) for g in groups),
+            groups=len(groups),
+        )
+    return out

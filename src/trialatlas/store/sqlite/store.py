@@ -12,7 +12,13 @@ from typing import Any
 from trialatlas.model.search import SearchQuery, SearchResults
 from trialatlas.model.study import Study
 from trialatlas.sources.records import RawRecord
-from trialatlas.store.base import EvidenceTrial, StoredRecord, TextHit, WriteOutcome
+from trialatlas.store.base import (
+    EvidenceTrial,
+    SeriousEvents,
+    StoredRecord,
+    TextHit,
+    WriteOutcome,
+)
 from trialatlas.store.fts_query import FTS_WEIGHTS, fts_match
 from trialatlas.store.listing import StudyListPage, StudyListQuery
 from trialatlas.store.prepared import (
@@ -284,3 +290,8 @@ class SQLiteStore:
         return evidence.count_intervention_trials(
             self, intervention_terms, condition_terms, exclude
         )
+
+    def serious_events(self, nct_ids: Sequence[str]) -> dict[str, SeriousEvents]:
+        from trialatlas.store.sqlite import evidence
+
+        return evidence.serious_events(self, nct_ids)
