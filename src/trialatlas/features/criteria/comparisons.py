@@ -16,7 +16,7 @@ from functools import cache
 
 from trialatlas.features.criteria.comparison_subjects import find_subject
 from trialatlas.features.criteria.document import CriteriaDoc, Item
-from trialatlas.features.criteria.numbers import NUMBER, parse_number
+from trialatlas.features.criteria.numbers import NUMBER, NUMBER_START, has_number, parse_number
 from trialatlas.features.criteria.quantities import bare_quantities, score_values
 from trialatlas.features.criteria.units import is_time_unit, normalize_value, unit_key, unit_pattern
 from trialatlas.features.criteria.windows import is_value_duration
@@ -47,9 +47,15 @@ _PEOPLE = re.compile(
     r"individuals?|persons?|people|volunteers?|cases?|episodes?|times?|doses?|lesions?)\b",
     re.IGNORECASE,
 )
+_REFERENCE_TOKENS = frozenset({"uln", "lln", "upper", "lower"})
 _YEAR_UNITS = frozenset({"year", "years", "yr", "yrs", "y", "y.o.", "yo"})
 _ADULT_YEARS = 12  # a bound of this many years or more with no other subject is an age
 _AGE_WORDS = r"(?:\s*(?:years?|yrs?)?\s*(?:of age|old|of life))"
+
+
+# First characters an operator / a number can start with: a lookahead that lets the
+# regex engine skip every other position cheaply (the alternations are long).
+_PREFIX_START = r"(?=[<>=≥≤≧≦⩾⩽]|\b[abdefghilmnosuy])"
 
 
 def _op_group(ops: dict[str, str], prefix: str) -> str:
@@ -69,17 +75,19 @@ def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], re.P
     prefix = _spaced(_op_group(_PREFIX, "p"))
     postfix = _spaced(_op_group(_POSTFIX, "q"))
     single = re.compile(
-        rf"(?:{prefix})\s*(?:of\s+|:\s*)?{value}{uln}(?:{_AGE_WORDS}?\s*(?:{postfix}))?",
+        rf"{_PREFIX_START}(?:{prefix})\s*(?:of\s+|:\s*)?{value}{uln}(?:{_AGE_WORDS}?\s*(?:{postfix}))?",
         re.IGNORECASE,
     )
-    postonly = re.compile(rf"{value}{uln}{_AGE_WORDS}?\s*(?:{postfix})", re.IGNORECASE)
+    postonly = re.compile(
+        rf"{NUMBER_START}{value}{uln}{_AGE_WORDS}?\s*(?:{postfix})", re.IGNORECASE
+    )
     ranged = re.compile(
-        rf"(?:(?P<between>between|from|range\s+of|ranging\s+from)\s+)?(?P<v>{NUMBER})\s*(?P<u1>{unit})?\s*"
+        rf"(?=\b[bfr]|{NUMBER_START})(?:(?P<between>between|from|range\s+of|ranging\s+from)\s+)?(?P<v>{NUMBER})\s*(?P<u1>{unit})?\s*"
         rf"(?P<conn>-|to|and|through|until)\s*(?P<w>{NUMBER})\s*(?P<u>{unit})?",
         re.IGNORECASE,
     )
     bare_ref = re.compile(
-        rf"(?:{prefix})\s*(?:the\s+)?(?:institutional\s+)?{_spaced(_REF)}", re.IGNORECASE
+        rf"{_PREFIX_START}(?:{prefix})\s*(?:the\s+)?(?:institutional\s+)?{_spaced(_REF)}", re.IGNORECASE
     )
     return single, postonly, ranged, bare_ref
 
@@ -127,9 +135,13 @@ def _build(
 
 
 def find_comparisons(
-    view: str, start: int, end: int, blocked: list[tuple[int, int]]
+    view: str, start: int, end: int, blocked: list[tuple[int, int]], references: bool = True
 ) -> list[Comparison]:
-    """Comparisons in ``view[start:end]`` outside ``blocked`` spans, bounds joined."""
+    """Comparisons in ``view[start:end]`` outside ``blocked`` spans, bounds joined.
+
+    ``references=False`` skips the pass for bare limits ("> ULN") when the text
+    names no reference range.
+    """
     single, postonly, ranged, bare_ref = _patterns()
     taken = list(blocked)
     found: list[Comparison] = []
@@ -149,7 +161,10 @@ def find_comparisons(
             _build(view[m.start() : m.end()], m.start(), m.end(), "between", low, unit, high)
         )
         taken.append(m.span())
-    for pattern, kind in ((single, "p"), (postonly, "q"), (bare_ref, "r")):
+    passes = [(single, "p"), (postonly, "q")]
+    if references:
+        passes.append((bare_ref, "r"))
+    for pattern, kind in passes:
         for m in pattern.finditer(view, start, end):
             if not free(*m.span()):
                 continue
@@ -259,7 +274,15 @@ class ComparisonFinder:
     def annotate(doc: CriteriaDoc, item: Item) -> None:
         """Add the comparisons of one item, with texts taken from the source."""
         blocked = [(w.start, w.end) for w in item.windows]
-        for comp in find_comparisons(doc.view, item.start, item.end, blocked):
+        tokens = item.words(doc.view)
+        references = any(t.norm in _REFERENCE_TOKENS for t in tokens)
+        numeric = has_number(tokens)
+        found = (
+            find_comparisons(doc.view, item.start, item.end, blocked, references)
+            if numeric or references
+            else []
+        )
+        for comp in found:
             subject = find_subject(doc, item, comp)
             text = doc.source[comp.start : comp.end]
             item.comparisons.append(comp.model_copy(update={"text": text, "subject": subject}))
@@ -278,7 +301,7 @@ class ComparisonFinder:
                 item.entities.append(Entity(type=etype, text=text, start=comp.start, end=comp.end))
                 if etype == "value" and subject is not None and not is_time_unit(comp.unit):
                     _type_subject(doc, item, subject)
-        _add_quantities(doc, item, blocked)
+        _add_quantities(doc, item, blocked, numeric)
         item.entities.sort(key=lambda e: (e.start, e.end))
 
 
@@ -297,7 +320,9 @@ def _type_subject(doc: CriteriaDoc, item: Item, subject: Span) -> None:
     )
 
 
-def _add_quantities(doc: CriteriaDoc, item: Item, blocked: list[tuple[int, int]]) -> None:
+def _add_quantities(
+    doc: CriteriaDoc, item: Item, blocked: list[tuple[int, int]], numeric: bool
+) -> None:
     """Value / temporal entities for bare quantities and scores (:mod:`.quantities`)."""
     view = doc.view
     taken = blocked + [(c.start, c.end) for c in item.comparisons]
@@ -306,9 +331,7 @@ def _add_quantities(doc: CriteriaDoc, item: Item, blocked: list[tuple[int, int]]
     def classify(start: int, end: int, unit: str) -> EntityType:
         return quantity_type(view, item, start, end, unit)
 
-    found = [
-        (s, e, t) for s, e, t in bare_quantities(view, item, taken, classify)
-    ]
+    found = bare_quantities(view, item, taken, classify) if numeric else []
     taken += [(s, e) for s, e, _ in found]
     measurements = [(e.start, e.end) for e in item.entities if e.type == "measurement"]
     found += [(s, e, "value") for s, e in score_values(view, item, measurements, taken)]

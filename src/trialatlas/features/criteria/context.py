@@ -4,10 +4,13 @@ Triggers come from ``context_rules.json`` as typed :class:`ContextRule`
 objects (the medspaCy layout). A forward trigger ("no", "without", "history
 of") covers the entities after it, a backward trigger ("… is excluded",
 "HIV negative") those before it, up to ``max_scope`` tokens, the end of the
-clause (``;``, ``.``, line break) or a terminating trigger ("but", "which",
-"except"). PSEUDO triggers ("no more than", "not limited to") win over the
-shorter triggers inside them and mark nothing. A trigger never marks an
-entity it overlaps ("non-smoker" stays one entity).
+clause (``;``, ``.``, line break) or a terminating trigger ("but", "however",
+"which", "except"). Scopes never leave the criterion. PSEUDO triggers ("no
+more than", "not only", "no increase", "gram negative") win over the shorter
+triggers inside them and mark nothing. A trigger marks only the entity types
+its rule allows (``allowed_types``; negation applies to conditions, drugs,
+procedures … not to values or time expressions) and never an entity it
+overlaps ("non-smoker" stays one entity).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from trialatlas.features.criteria.document import CriteriaDoc, Item
+from trialatlas.features.criteria.lexicon import PhraseMatcher, Token, term_key, tokenize
 from trialatlas.features.criteria.rules import ContextRule, context_rules
 
 _CLAUSE_END = re.compile(r"[;!?]|\.(?=\s|$)|\n\s*\n")
@@ -31,10 +35,14 @@ _FLAGS = {
 
 
 @dataclass(frozen=True, slots=True)
-class _Hit:
+class Scope:
+    """The text one trigger covers: ``view[start:end]``, set by ``rule``."""
+
+    rule: ContextRule
+    trigger_start: int
+    trigger_end: int
     start: int
     end: int
-    rules: tuple[ContextRule, ...]
 
 
 class ContextAnnotator:
@@ -42,22 +50,21 @@ class ContextAnnotator:
 
     def __init__(self, rules: tuple[ContextRule, ...] | None = None) -> None:
         self.rules = rules if rules is not None else context_rules()
-        by_literal: dict[str, list[ContextRule]] = defaultdict(list)
+        by_key: dict[tuple[str, ...], list[ContextRule]] = defaultdict(list)
         for rule in self.rules:
-            by_literal[" ".join(rule.literal.lower().split())].append(rule)
-        self._by_literal = {k: tuple(v) for k, v in by_literal.items()}
-        alternatives = sorted(self._by_literal, key=len, reverse=True)
-        body = "|".join(r"\s+".join(re.escape(w) for w in lit.split()) for lit in alternatives)
-        self._pattern = (
-            re.compile(rf"(?<![\w-])(?:{body})(?![\w])", re.IGNORECASE) if body else None
-        )
+            by_key[term_key(rule.literal)].append(rule)
+        # Triggers are looked up token by token (longest first), like the vocabularies.
+        self._matcher: PhraseMatcher[tuple[ContextRule, ...]] = PhraseMatcher(max_tokens=12)
+        for key, found in by_key.items():
+            self._matcher.add_key(key, tuple(found))
 
     def __call__(self, doc: CriteriaDoc) -> CriteriaDoc:
         for item in doc.items:
             self.annotate(doc, item)
         return doc
 
-    def _clauses(self, view: str, start: int, end: int) -> list[tuple[int, int]]:
+    @staticmethod
+    def _clauses(view: str, start: int, end: int) -> list[tuple[int, int]]:
         out, pos = [], start
         for m in _CLAUSE_END.finditer(view, start, end):
             out.append((pos, m.start()))
@@ -65,73 +72,84 @@ class ContextAnnotator:
         out.append((pos, end))
         return [(s, e) for s, e in out if e > s]
 
+    def scopes(
+        self, view: str, start: int, end: int, tokens: list[Token] | None = None
+    ) -> list[Scope]:
+        """Every flagging trigger in ``view[start:end]`` with the text it covers."""
+        tokens = tokens if tokens is not None else tokenize(view, start, end)
+        found = [(m.start, m.end, m.payload) for m in self._matcher.find(tokens)]
+        if not found:
+            return []
+        out: list[Scope] = []
+        for c_start, c_end in self._clauses(view, start, end):
+            hits = [h for h in found if c_start <= h[0] and h[1] <= c_end]
+            if not hits:
+                continue
+            terminators = [(s, e) for s, e, rules in hits if any(r.category == "TERMINATE" for r in rules)]
+            term_starts = [s for s, _ in terminators]
+            term_ends = sorted(e for _, e in terminators)
+            for h_start, h_end, rules in hits:
+                for rule in rules:
+                    if rule.category not in _FLAGS:
+                        continue
+                    lo, hi = _scope(
+                        view, h_start, h_end, rule, c_start, c_end, term_starts, term_ends
+                    )
+                    out.append(Scope(rule, h_start, h_end, lo, hi))
+        return out
+
     def annotate(self, doc: CriteriaDoc, item: Item) -> None:
         """Mark the entities of one item that fall in a trigger's scope."""
-        if self._pattern is None or not item.entities:
+        if not item.entities:
             return
-        view = doc.view
         order = sorted(range(len(item.entities)), key=lambda i: item.entities[i].start)
         starts = [item.entities[i].start for i in order]
         longest = max(e.end - e.start for e in item.entities)
         flags: dict[int, set[str]] = defaultdict(set)
-        for c_start, c_end in self._clauses(view, item.start, item.end):
-            hits = [
-                _Hit(
-                    m.start(),
-                    m.end(),
-                    self._by_literal.get(" ".join(m.group().lower().split()), ()),
-                )
-                for m in self._pattern.finditer(view, c_start, c_end)
-            ]
-            term_starts = [h.start for h in hits if any(r.category == "TERMINATE" for r in h.rules)]
-            term_ends = sorted(
-                h.end for h in hits if any(r.category == "TERMINATE" for r in h.rules)
-            )
-            for hit in hits:
-                for rule in hit.rules:
-                    flag = _FLAGS.get(rule.category)
-                    if flag is None:
-                        continue
-                    lo, hi = self._scope(view, hit, rule, c_start, c_end, term_starts, term_ends)
-                    first = bisect_left(starts, lo - longest)
-                    last = bisect_left(starts, hi)
-                    for k in range(first, last):
-                        entity = item.entities[order[k]]
-                        if entity.start < hit.end and hit.start < entity.end:
-                            continue
-                        if entity.start < hi and lo < entity.end:
-                            flags[order[k]].add(flag)
+        for scope in self.scopes(doc.view, item.start, item.end, item.words(doc.view)):
+            allowed = scope.rule.allowed_types
+            first = bisect_left(starts, scope.start - longest)
+            last = bisect_left(starts, scope.end)
+            for k in range(first, last):
+                entity = item.entities[order[k]]
+                if allowed is not None and entity.type not in allowed:
+                    continue
+                if entity.start < scope.trigger_end and scope.trigger_start < entity.end:
+                    continue
+                if entity.start < scope.end and scope.start < entity.end:
+                    flags[order[k]].add(_FLAGS[scope.rule.category])
         if flags:
             item.entities = [
                 e.model_copy(update={f: True for f in flags[i]}) if i in flags else e
                 for i, e in enumerate(item.entities)
             ]
 
-    @staticmethod
-    def _scope(
-        view: str,
-        hit: _Hit,
-        rule: ContextRule,
-        c_start: int,
-        c_end: int,
-        term_starts: list[int],
-        term_ends: list[int],
-    ) -> tuple[int, int]:
-        """Character range a trigger covers (clause, terminators, ``max_scope`` tokens)."""
-        if rule.direction == "backward":
-            k = bisect_right(term_ends, hit.start)
-            lo = max(c_start, term_ends[k - 1]) if k else c_start
-            if rule.max_scope:
-                window = max(lo, hit.start - _CHARS_PER_TOKEN * rule.max_scope)
-                tokens = list(_TOKEN.finditer(view, window, hit.start))
-                if len(tokens) > rule.max_scope:
-                    lo = tokens[-rule.max_scope].start()
-            return lo, hit.start
-        k = bisect_left(term_starts, hit.end)
-        hi = min(c_end, term_starts[k]) if k < len(term_starts) else c_end
+
+def _scope(
+    view: str,
+    h_start: int,
+    h_end: int,
+    rule: ContextRule,
+    c_start: int,
+    c_end: int,
+    term_starts: list[int],
+    term_ends: list[int],
+) -> tuple[int, int]:
+    """Character range a trigger covers (clause, terminators, ``max_scope`` tokens)."""
+    if rule.direction == "backward":
+        k = bisect_right(term_ends, h_start)
+        lo = max(c_start, term_ends[k - 1]) if k else c_start
         if rule.max_scope:
-            window = min(hi, hit.end + _CHARS_PER_TOKEN * rule.max_scope)
-            tokens = list(_TOKEN.finditer(view, hit.end, window))
+            window = max(lo, h_start - _CHARS_PER_TOKEN * rule.max_scope)
+            tokens = list(_TOKEN.finditer(view, window, h_start))
             if len(tokens) > rule.max_scope:
-                hi = tokens[rule.max_scope - 1].end()
-        return hit.end, hi
+                lo = tokens[-rule.max_scope].start()
+        return lo, h_start
+    k = bisect_left(term_starts, h_end)
+    hi = min(c_end, term_starts[k]) if k < len(term_starts) else c_end
+    if rule.max_scope:
+        window = min(hi, h_end + _CHARS_PER_TOKEN * rule.max_scope)
+        tokens = list(_TOKEN.finditer(view, h_end, window))
+        if len(tokens) > rule.max_scope:
+            hi = tokens[rule.max_scope - 1].end()
+    return h_end, hi

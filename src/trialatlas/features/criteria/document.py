@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from trialatlas.features.criteria.lexicon import Token, tokenize
 from trialatlas.model.criteria import Comparison, CriterionKind, Entity, TimeWindow
 
 _ENTITY_PADDING = {
@@ -80,6 +81,13 @@ class Item:
     entities: list[Entity] = field(default_factory=list)
     comparisons: list[Comparison] = field(default_factory=list)
     windows: list[TimeWindow] = field(default_factory=list)
+    tokens: list[Token] | None = None  # set by the first stage that tokenizes the item
+
+    def words(self, view: str) -> list[Token]:
+        """The item's tokens (tokenized once, shared by the stages)."""
+        if self.tokens is None:
+            self.tokens = tokenize(view, self.start, self.end)
+        return self.tokens
 
 
 @dataclass(slots=True)

@@ -26,7 +26,7 @@ from trialatlas.features.criteria.entity_rules import (
     pattern_matches,
     suffix_matches,
 )
-from trialatlas.features.criteria.lexicon import PhraseMatcher, Token, tokenize
+from trialatlas.features.criteria.lexicon import PhraseMatcher, Token
 from trialatlas.features.criteria.rules import lexicon_terms
 from trialatlas.model.criteria import Entity, EntityType
 
@@ -114,7 +114,7 @@ class EntityFinder:
 
     def annotate(self, doc: CriteriaDoc, item: Item) -> None:
         """Entities of one item, appended to ``item.entities``."""
-        tokens = tokenize(doc.view, item.start, item.end)
+        tokens = item.words(doc.view)
         candidates = find_candidates(
             doc.view, tokens, item.start, item.end, self.use_drug_dictionary, self.rules
         )

@@ -20,13 +20,15 @@ Candidates carry token offsets into the item; :mod:`.entities` resolves them.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 
 from trialatlas.features.criteria.lexicon import Token, normalize_token
 from trialatlas.features.criteria.rules import read_json
 from trialatlas.model.criteria import EntityType
 
+_UNSEEN = object()
+_MEMO_LIMIT = 200_000  # words remembered by the suffix memo (bounded memory)
 _JOINER = re.compile(r"[ \t]*(?:-[ \t]*)?$")  # what may sit between the words of one phrase
 
 
@@ -75,6 +77,7 @@ class EntityRules:
     trim: frozenset[str]
     generic: frozenset[str]
     head_index: dict[str, tuple[HeadRule, ...]]
+    suffix_memo: dict[str, EntityType | None] = field(default_factory=dict, compare=False)
 
 
 def _norms(words: list[str]) -> frozenset[str]:
@@ -140,18 +143,30 @@ def _is_word(token: Token) -> bool:
     return token.text[0].isalpha()
 
 
+def suffix_type(rules: EntityRules, norm: str) -> EntityType | None:
+    """The type a normalized word's ending gives it, or None (memoized per word)."""
+    known = rules.suffix_memo.get(norm, _UNSEEN)
+    if known is not _UNSEEN:
+        return known  # type: ignore[return-value]
+    found: EntityType | None = None
+    for rule in rules.suffixes:
+        if len(norm) >= rule.min_length and norm.endswith(rule.suffixes):
+            found = None if norm in rule.exceptions else rule.type
+            break
+    if len(rules.suffix_memo) < _MEMO_LIMIT:
+        rules.suffix_memo[norm] = found
+    return found
+
+
 def suffix_matches(rules: EntityRules, tokens: list[Token]) -> list[tuple[int, int, EntityType]]:
     """``(first, last, type)`` token ranges of words with a typed ending."""
     out: list[tuple[int, int, EntityType]] = []
     for i, tok in enumerate(tokens):
         if len(tok.text) < 5 or not tok.text.isalpha():
             continue
-        low = tok.norm
-        for rule in rules.suffixes:
-            if len(low) >= rule.min_length and low.endswith(rule.suffixes):
-                if low not in rule.exceptions:
-                    out.append((i, i + 1, rule.type))
-                break
+        etype = suffix_type(rules, tok.norm)
+        if etype is not None:
+            out.append((i, i + 1, etype))
     return out
 
 

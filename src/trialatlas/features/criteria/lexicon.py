@@ -69,15 +69,16 @@ class Match(Generic[T]):
 class PhraseMatcher(Generic[T]):
     """Longest-match lookup of multi-word terms over a token list.
 
-    Terms are stored under their key joined by spaces, with the longest term
-    length per first token; matching at a token tries only the lengths its
-    first token allows (most tokens start no term and cost one dict look-up),
-    so the cost per token does not grow with the size of the vocabulary.
+    Terms are stored under their key joined by spaces, plus the set of every
+    proper prefix of a multi-word term. Matching at a token extends the
+    phrase one token at a time only while it is still the prefix of some
+    term, so a token that starts no term costs one set look-up and the cost
+    per token does not grow with the size of the vocabulary.
     """
 
     def __init__(self, terms: Iterable[tuple[str, T]] = (), max_tokens: int = 8) -> None:
         self._table: dict[str, T] = {}
-        self._longest: dict[str, int] = {}  # first token -> longest term length
+        self._prefixes: set[str] = set()
         self.max_tokens = max_tokens
         for term, payload in terms:
             self.add(term, payload)
@@ -86,12 +87,15 @@ class PhraseMatcher(Generic[T]):
     def from_keys(cls, table: dict[str, T], max_tokens: int = 8) -> PhraseMatcher[T]:
         """A matcher over ``{"space joined key": payload}`` (adopted, not copied)."""
         matcher: PhraseMatcher[T] = cls(max_tokens=max_tokens)
-        longest = matcher._longest
+        prefixes = matcher._prefixes
         for joined in table:
-            first = joined.partition(" ")[0]
-            length = joined.count(" ") + 1
-            if longest.get(first, 0) < length:
-                longest[first] = length
+            cut = joined.rfind(" ")
+            while cut > 0:
+                prefix = joined[:cut]
+                if prefix in prefixes:
+                    break  # its own prefixes are in already
+                prefixes.add(prefix)
+                cut = joined.rfind(" ", 0, cut)
         matcher._table = table
         return matcher
 
@@ -104,11 +108,11 @@ class PhraseMatcher(Generic[T]):
         if not key or len(key) > self.max_tokens:
             return
         self._table[" ".join(key)] = payload
-        if self._longest.get(key[0], 0) < len(key):
-            self._longest[key[0]] = len(key)
+        for n in range(1, len(key)):
+            self._prefixes.add(" ".join(key[:n]))
 
     def discard(self, term: str) -> None:
-        """Remove a term if present (the length index is left as is)."""
+        """Remove a term if present (its prefixes stay, harmlessly)."""
         self._table.pop(" ".join(term_key(term)), None)
 
     def __len__(self) -> int:
@@ -123,15 +127,18 @@ class PhraseMatcher(Generic[T]):
 
     def longest_at(self, norms: list[str], i: int) -> tuple[int, T] | None:
         """``(end index, payload)`` of the longest term starting at ``norms[i]``."""
-        longest = self._longest.get(norms[i])
-        if longest is None:
-            return None
-        table = self._table
-        for j in range(min(i + longest, len(norms)), i, -1):
-            payload = table.get(" ".join(norms[i:j]))
+        table, prefixes, n = self._table, self._prefixes, len(norms)
+        key = norms[i]
+        best: tuple[int, T] | None = None
+        j = i + 1
+        while True:
+            payload = table.get(key)
             if payload is not None:
-                return j, payload
-        return None
+                best = (j, payload)
+            if j >= n or key not in prefixes:
+                return best
+            key = key + " " + norms[j]
+            j += 1
 
     def find(self, tokens: list[Token]) -> Iterator[Match[T]]:
         """Non-overlapping longest matches, left to right."""
@@ -146,11 +153,19 @@ class PhraseMatcher(Generic[T]):
             yield Match(i, j, tokens[i].start, tokens[j - 1].end, payload)
             i = j
 
-    def find_all(self, tokens: list[Token]) -> Iterator[Match[T]]:
+    def find_all(self, tokens: list[Token]) -> list[Match[T]]:
         """Longest match starting at every token (matches may overlap)."""
         norms = [t.norm for t in tokens]
-        for i in range(len(tokens)):
+        table, prefixes, n = self._table, self._prefixes, len(norms)
+        out: list[Match[T]] = []
+        for i, key in enumerate(norms):
+            if key not in prefixes:
+                payload = table.get(key)  # most tokens start no term: one or two look-ups
+                if payload is not None:
+                    out.append(Match(i, i + 1, tokens[i].start, tokens[i].end, payload))
+                continue
             hit = self.longest_at(norms, i)
             if hit is not None:
                 j, payload = hit
-                yield Match(i, j, tokens[i].start, tokens[j - 1].end, payload)
+                out.append(Match(i, j, tokens[i].start, tokens[j - 1].end, payload))
+        return out

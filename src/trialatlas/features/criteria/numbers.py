@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+
+from trialatlas.features.criteria.lexicon import Token
 
 WORD_NUMBERS: dict[str, float] = {
     "zero": 0,
@@ -48,6 +51,22 @@ _WORDS = "|".join(sorted((re.escape(w) for w in WORD_NUMBERS), key=len, reverse=
 
 # A number: digits with thousands separators and decimals, or a number word.
 NUMBER = rf"(?:(?<![\w.,])\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|(?<![\w.])\d+(?:\.\d+)?|(?<![\w.])\.\d+|\b(?:{_WORDS})\b)"
+
+
+# Where a number (or "a"/"an" before a unit) can start: a lookahead that lets the regex
+# engine skip other positions cheaply. Use it case-insensitively, before NUMBER.
+NUMBER_START = (
+    r"(?=[\d.]|\b(?:"
+    + "|".join(sorted({re.escape(w[:2]) for w in WORD_NUMBERS} | {"an", r"a\s"}))
+    + "))"
+)
+
+_NUMBER_WORDS = frozenset(w.split()[-1].split("-")[0] for w in WORD_NUMBERS)
+
+
+def has_number(tokens: Iterable[Token]) -> bool:
+    """True when some token is or starts with a digit, or is a number word (a cheap gate)."""
+    return any(t.text[0].isdigit() or t.norm in _NUMBER_WORDS for t in tokens)
 
 
 def parse_number(text: str) -> float | None:

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from functools import cache
 
 from trialatlas.features.criteria.document import Item
-from trialatlas.features.criteria.numbers import NUMBER
+from trialatlas.features.criteria.numbers import NUMBER, NUMBER_START
 from trialatlas.features.criteria.rules import read_json
 from trialatlas.features.criteria.units import unit_key, unit_pattern
 from trialatlas.model.criteria import EntityType
@@ -36,7 +36,9 @@ _NOT_A_SCORE_TAIL = re.compile(r"\s*(?:[%/]|[a-zA-Z]{1,6}/|x\s*10|\d)")
 
 @cache
 def _bare_pattern() -> re.Pattern[str]:
-    return re.compile(rf"(?P<v>{NUMBER})\s*-?\s*(?P<u>{unit_pattern()})", re.IGNORECASE)
+    return re.compile(
+        rf"{NUMBER_START}(?P<v>{NUMBER})\s*-?\s*(?P<u>{unit_pattern()})", re.IGNORECASE
+    )
 
 
 @cache

@@ -76,6 +76,7 @@ class ContextRule:
     category: ContextCategory
     direction: Direction
     max_scope: int | None = None  # in tokens; None = to the end of the sentence
+    allowed_types: frozenset[str] | None = None  # entity types it may mark; None = all
     pattern: re.Pattern[str] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -95,17 +96,26 @@ def section_rules() -> tuple[SectionRule, ...]:
 
 
 def load_context_rules(source: str | Path = "context_rules.json") -> tuple[ContextRule, ...]:
-    """ConText triggers from a JSON file with a ``context_rules`` list."""
+    """ConText triggers from a JSON file with a ``context_rules`` list.
+
+    A rule's ``allowed_types`` default to the file's ``allowed_types`` for its
+    category (as medspaCy's ``allowed_types``); absent both, it marks any type.
+    """
     data = read_json(source)
-    return tuple(
-        ContextRule(
-            literal=r["literal"],
-            category=r["category"],
-            direction=r["direction"],
-            max_scope=r.get("max_scope"),
+    defaults = data.get("allowed_types", {})
+    rules = []
+    for r in data["context_rules"]:
+        allowed = r.get("allowed_types", defaults.get(r["category"]))
+        rules.append(
+            ContextRule(
+                literal=r["literal"],
+                category=r["category"],
+                direction=r["direction"],
+                max_scope=r.get("max_scope"),
+                allowed_types=frozenset(allowed) if allowed is not None else None,
+            )
         )
-        for r in data["context_rules"]
-    )
+    return tuple(rules)
 
 
 @cache

@@ -44,14 +44,33 @@ def _table() -> dict[str, Any]:
 
 @cache
 def unit_pattern() -> str:
-    """Regex alternation of written units, longest first, ending at a word boundary."""
-    atoms = sorted(set(_table()["atoms"]), key=len, reverse=True)
-    parts = []
-    for atom in atoms:
-        body = r"\s*".join(re.escape(piece) for piece in atom.split(" "))
-        tail = r"(?![\w²³])" if atom[-1].isalnum() or atom[-1] in "²³" else ""
-        parts.append(body + tail)
-    return "(?:" + "|".join(parts) + ")"
+    """Regex of the written units (case-insensitive), longest first, ending at a word boundary.
+
+    The atoms are folded into a character trie (``m(?:g(?:/dL|…)|L|…)``) so the
+    engine follows one branch per character instead of trying every unit in
+    turn; a space in an atom matches any run of spaces. At each node the longer
+    continuations are tried before the unit that ends there, so the longest
+    written unit wins, as in a plain longest-first alternation.
+    """
+    trie: dict[str, Any] = {}
+    for atom in set(_table()["atoms"]):
+        node = trie
+        for ch in atom.lower():
+            node = node.setdefault(ch, {})
+        node[""] = True  # a unit ends here
+    return "(?:" + _trie_regex(trie) + ")"
+
+
+def _trie_regex(node: dict[str, Any], last: str = "") -> str:
+    branches = []
+    for ch in sorted(k for k in node if k):
+        piece = r"\s*" if ch == " " else re.escape(ch)
+        branches.append(piece + _trie_regex(node[ch], ch))
+    if "" in node:  # the unit may end here; an alphanumeric end needs a word boundary
+        branches.append(r"(?![\w²³])" if last.isalnum() or last in "²³" else "")
+    if len(branches) == 1:
+        return branches[0]
+    return "(?:" + "|".join(branches) + ")"
 
 
 @cache

@@ -12,12 +12,15 @@ from __future__ import annotations
 import re
 
 from trialatlas.features.criteria.document import CriteriaDoc, Item
-from trialatlas.features.criteria.numbers import NUMBER, parse_number
+from trialatlas.features.criteria.numbers import NUMBER, NUMBER_START, has_number, parse_number
 from trialatlas.features.criteria.rules import value_context, window_anchors
 from trialatlas.model.criteria import Entity, TimeWindow, WindowRelation
 
 MAX_PER_ITEM = 64  # bounds the work on text that is not really a criterion
 UNIT_DAYS = {"hour": 1 / 24, "day": 1.0, "week": 7.0, "month": 30.0, "year": 365.0}
+_UNIT_TOKENS = frozenset(
+    {"hour", "hr", "hrs", "days", "day", "week", "wk", "wks", "month", "mos", "year", "yr", "yrs"}
+)
 _UNIT_WORDS = {
     "hour": r"hours?|hrs?|h",
     "day": r"days?|d",
@@ -44,8 +47,19 @@ _AGE_HEAD = re.compile(
     r"(?:\bage[ds]?|\bold|\bages|\bbetween)\s*(?:of\s*)?(?:\S+\s*)?$", re.IGNORECASE
 )
 
+# First characters each pattern can start with: the engine skips other positions cheaply.
+_STARTS = {
+    "within": r"(?=\bw)",
+    "in the past": rf"(?=\b[idofatlpr]|{NUMBER_START})",
+    "at least before": r"(?=[<>=≥fangmlm])",
+    "for at least": r"(?=[<>=≥fdangml])",
+    "after": NUMBER_START,
+    "before": NUMBER_START,
+    "for": r"(?=f)",
+}
+
 _PATTERNS: tuple[tuple[WindowRelation, re.Pattern[str]], ...] = tuple(
-    (relation, re.compile(pattern, re.IGNORECASE))
+    (relation, re.compile(_STARTS[relation] + pattern, re.IGNORECASE))
     for relation, pattern in (
         (
             "within",
@@ -158,6 +172,9 @@ class WindowFinder:
     @staticmethod
     def annotate(doc: CriteriaDoc, item: Item) -> None:
         """Add the windows of one item, with text taken from the source."""
+        tokens = item.words(doc.view)
+        if not has_number(tokens) and not any(t.norm in _UNIT_TOKENS for t in tokens):
+            return  # no amount and no time unit: no window (skips the patterns)
         for w in find_windows(doc.view, item.start, item.end):
             text = doc.source[w.start : w.end]
             item.windows.append(w.model_copy(update={"text": text}))
