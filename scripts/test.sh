@@ -1,13 +1,12 @@
 #!/usr/bin/env bash
 # Install everything TrialAtlas and its tests need, then run the whole test suite.
-# System packages (Debian): chromium for the browser tests, postgresql for the
-# PostgreSQL store tests. Extra arguments go to pytest.
+# System package (Debian): chromium for the headless browser tests (driven by
+# Playwright with executable_path; no browser is downloaded). Extra arguments go to pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
-ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 if [ ${#need[@]} -gt 0 ]; then
   SUDO=""
   [ "$(id -u)" -eq 0 ] || SUDO="sudo"
