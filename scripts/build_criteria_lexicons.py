@@ -35,7 +35,7 @@ import hashlib
 import json
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from trialatlas.features.criteria.conditions import ICD10_INDEX, compile_icd10_index
@@ -103,13 +103,15 @@ def brat_entities(ann: str, mapping: dict[str, str]) -> list[tuple[str, int, int
     return out
 
 
-def documents(data: Path) -> Iterator[tuple[str, str, list[tuple[str, int, int, str]]]]:
-    """(nct_id, text, gold entities) of every training (not held-out) document."""
+def documents(
+    data: Path, skip: Callable[[str], bool] | None = None
+) -> Iterator[tuple[str, str, list[tuple[str, int, int, str]]]]:
+    """(nct_id, text, gold entities) of every training (not held-out, not skipped) document."""
     for row in read_jsonl(data / "chia" / "chia_with_scope_dev.jsonl.gz"):
-        if not held_out(row["nct_id"]):
+        if not held_out(row["nct_id"]) and not (skip and skip(row["nct_id"])):
             yield row["nct_id"], row["txt"], brat_entities(row["ann"], CHIA_TYPES)
     for row in read_jsonl(data / "lct" / "lct_dev.jsonl.gz"):
-        if not held_out(row["nct_id"]):
+        if not held_out(row["nct_id"]) and not (skip and skip(row["nct_id"])):
             yield row["nct_id"], row["txt"], brat_entities(row["ann"], LCT_TYPES)
 
 
@@ -124,9 +126,14 @@ def occurrences(
                 yield key, tokens[i].start, tokens[i + n - 1].end
 
 
-def build(data: Path, min_docs: int, min_precision: float) -> dict[str, list[str]]:
-    """Type → terms that pass the document-count and label-precision filters."""
-    docs = list(documents(data))
+def build(
+    data: Path, min_docs: int, min_precision: float, skip: Callable[[str], bool] | None = None
+) -> dict[str, list[str]]:
+    """Type → terms that pass the document-count and label-precision filters.
+
+    ``skip(nct_id)`` leaves more trials out (cross-validation folds).
+    """
+    docs = list(documents(data, skip))
     type_docs: dict[tuple[str, ...], dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     surface: dict[tuple[str, ...], Counter[str]] = defaultdict(Counter)
     for nct_id, _text, gold in docs:

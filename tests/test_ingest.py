@@ -14,9 +14,8 @@ from pathlib import Path
 import pytest
 
 from trialatlas.ingest import ingest_paths
-from trialatlas.store import open_store
-
 from trialatlas.sample import sample_dir
+from trialatlas.store import open_store
 
 SEED_JSON = sample_dir() / "NCT06001853.json"
 

@@ -209,15 +209,3 @@ def sample_facts() -> dict[str, Facts]:
         if old is None or _key(facts.updated) >= _key(old.updated):
             kept[facts.nct_id] = facts
     return kept
-
-
-import os  # noqa: E402  TEMPORARY dev override, removed before hand-off
-import shutil  # noqa: E402
-
-
-@pytest.fixture(scope="session")
-def bundled_store_path(tmp_path_factory: pytest.TempPathFactory) -> str:  # TEMP
-    src = os.environ["TA_DEV_BUNDLED"]
-    dst = tmp_path_factory.mktemp("b") / "b.db"
-    shutil.copy(src, dst)
-    return str(dst)

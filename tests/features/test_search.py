@@ -258,6 +258,9 @@ def test_any_word_when_no_trial_has_all(store) -> None:
     results = search_trials(store, SearchQuery(text="asthma zzqqxx"))
     assert results.words == "any" and results.total > 0
     assert search_trials(store, SearchQuery(text="asthma inhaler")).words == "all"
+    # words that do occur together, excluded by a filter: no fallback to any word
+    excluded = search_trials(store, SearchQuery(text="asthma inhaler", status=["WITHHELD"]))
+    assert (excluded.words, excluded.total) == ("all", 0)
 
 
 def test_nct_ids_as_text(store) -> None:

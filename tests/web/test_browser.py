@@ -114,13 +114,15 @@ def test_home_search_box_finds_the_seed_trial(browser, server_url: str, tmp_path
         page.goto(f"{server_url}/")
         page.get_by_role("searchbox", name="Search clinical trials").fill("facet arthropathy")
         page.get_by_role("button", name="Search trials").click()
-        page.wait_for_url("**/search?q=facet+arthropathy")
+        page.wait_for_url("**/search?q=facet+arthropathy*")
         link = page.get_by_role(
             "link", name="Allogeneic BM-MSC's in Patients With Lumbar Facet Arthropathy"
         )
         assert link.is_visible()
         page.screenshot(path=str(tmp_path / "search.png"), full_page=True)
         link.click()
+        page.wait_for_url("**/trials/NCT06001853")
+        page.get_by_role("link", name="Full registry record").first.click()
         page.wait_for_url("**/trials/NCT06001853/details")
         assert page.get_by_role("heading", name="Eligibility Criteria", exact=True).is_visible()
     finally:

@@ -316,7 +316,7 @@ def test_json_twin_carries_the_record_and_the_labelled_page(client, api_body: di
     assert response.headers["link"] == f'<{DETAILS}>; rel="alternate"; type="text/html"'
     body = api_body
     assert body["nct_id"] == SEED_ID
-    assert body["patient_summary"] is None
+    assert body["patient_summary"]["nct_id"] == SEED_ID
     assert body["related"] == []
     study = body["study"]
     assert study["identification"]["nct_id"] == SEED_ID

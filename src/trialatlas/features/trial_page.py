@@ -334,11 +334,17 @@ def canonical_nct_id(nct_id: str) -> str | None:
     return candidate if NCT_ID.match(candidate) else None
 
 
-def trial_page(store: Store, nct_id: str, *, with_patient_summary: bool = True) -> TrialPage | None:
+def trial_page(
+    store: Store,
+    nct_id: str,
+    *,
+    with_patient_summary: bool = True,
+    writer: Any = None,
+) -> TrialPage | None:
     """The full registry page of ``nct_id``, or None when the store has no such trial.
 
-    ``patient_summary`` is filled by the patient-summary feature (rule-based writer), the
-    same result the patient page ``/trials/{nct_id}`` renders.
+    ``patient_summary`` is filled by the patient-summary feature with ``writer`` (the
+    rule-based writer when None), the same result the patient page renders.
     """
     canonical = canonical_nct_id(nct_id)
     if canonical is None:
@@ -350,5 +356,5 @@ def trial_page(store: Store, nct_id: str, *, with_patient_summary: bool = True) 
     if with_patient_summary:
         from trialatlas.features.patient_summary import patient_summary  # imports this module
 
-        page.patient_summary = patient_summary(store, study)
+        page.patient_summary = patient_summary(store, study, writer)
     return page

@@ -107,3 +107,50 @@ def test_value_entity_for_each_comparison() -> None:
     assert [v.text for v in values] == ["≥ 100,000/mm3"]
     assert crit.comparisons[0].canonical_unit == "10^9/L"
     assert crit.comparisons[0].value_canonical == pytest.approx(100)
+
+
+def entity_types(text: str) -> dict[str, str]:
+    return {e.text: e.type for c in parse_criteria(text).criteria for e in c.entities}
+
+
+@pytest.mark.parametrize(
+    ("text", "span", "etype"),
+    [
+        ("* Myocardial infarction < 3 months", "< 3 months", "temporal"),
+        ("* Life expectancy of at least 3 months", "at least 3 months", "value"),
+        ("* Patients > 18 years", "> 18 years", "value"),
+        ("* Children 2-5 years", "2-5 years", "value"),
+        ("* aPTT > 44 sec", "> 44 sec", "value"),
+        ("* Spherical equivalent of > 8.00D", "> 8.00D", "value"),
+    ],
+)
+def test_time_amounts_are_temporal_unless_measured(text: str, span: str, etype: str) -> None:
+    assert entity_types(text)[span] == etype
+
+
+def test_life_expectancy_is_a_comparison_not_a_window() -> None:
+    crit = parse_criteria("* Life expectancy of at least 3 months").criteria[0]
+    assert crit.windows == []
+    (c,) = crit.comparisons
+    assert (c.operator, c.value, c.unit) == (">=", 3, "months")
+
+
+def test_bare_quantities_are_values_without_a_comparison() -> None:
+    crit = parse_criteria("* HbA1c 7.5% (58 mmol/mol) within 48 hours").criteria[0]
+    types = {e.text: e.type for e in crit.entities}
+    assert types["7.5%"] == "value" and types["58 mmol/mol"] == "value"
+    assert crit.comparisons == []
+
+
+def test_score_after_a_measurement_is_a_value() -> None:
+    types = entity_types("* ECOG performance status of 0 or 1; NYHA class III")
+    assert types["0 or 1"] == "value"
+    assert types["III"] == "value"
+
+
+def test_measured_subject_becomes_a_measurement() -> None:
+    types = entity_types("* Spontaneous breathing activity of at least 6 breaths/min")
+    assert types["Spontaneous breathing activity"] == "measurement"
+    assert "nerve root impingement" not in entity_types(
+        "* Leg pain with nerve root impingement ≤ 30mm on a VAS"
+    )

@@ -52,3 +52,36 @@ def test_rules_are_data() -> None:
     assert any(r.literal == "no" and r.category == "NEGATED_EXISTENCE" for r in rules)
     custom = ContextAnnotator(rules=(ContextRule("lacks", "NEGATED_EXISTENCE", "forward"),))
     assert custom.rules[0].literal == "lacks"
+
+
+def test_pseudo_negations_follow_chia() -> None:
+    assert not flags("* Negative for hepatitis B")["hepatitis B"].negated
+    assert not any(e.negated for e in flags("* Non-small cell lung cancer").values())
+    assert not flags("* Not only diabetes")["diabetes"].negated
+
+
+def test_inability_is_not_absence() -> None:
+    found = flags("* Unable to undergo MRI or refuses blood transfusion")
+    assert not found["MRI"].negated
+    assert not found["blood transfusion"].negated
+
+
+def test_negation_applies_to_things_that_can_be_absent() -> None:
+    found = flags("* No diabetes within 3 months; no HbA1c > 7%")
+    assert found["diabetes"].negated
+    assert not found["within 3 months"].negated
+    assert not found["HbA1c"].negated and not found["> 7%"].negated
+
+
+def test_scope_ends_at_however_and_at_the_criterion() -> None:
+    found = flags("* No stroke, however epilepsy is allowed")
+    assert found["stroke"].negated and not found["epilepsy"].negated
+    found = flags("* No history of stroke\n* Epilepsy")
+    assert found["stroke"].negated and not found["Epilepsy"].negated
+
+
+def test_allowed_types_are_data() -> None:
+    rules = load_context_rules()
+    no = next(r for r in rules if r.literal == "no" and r.category == "NEGATED_EXISTENCE")
+    assert no.allowed_types is not None and "condition" in no.allowed_types
+    assert "value" not in no.allowed_types

@@ -63,3 +63,44 @@ def test_offsets_index_the_source() -> None:
     text = "Exclusion Criteria:\n\n* HIV \\> 200 copies/mL\n* Hepatitis B"
     for e in entities(text):
         assert text[e.start : e.end] == e.text
+
+
+def test_word_shape_rules() -> None:
+    found = typed("* Prior pancreatitis, diagnosis of glaucoma, appendectomy, ACE inhibitors")
+    assert ("condition", "pancreatitis") in found
+    assert not any(text == "diagnosis" for _, text in found)  # "-osis" exception
+    assert ("procedure", "appendectomy") in found
+    assert ("drug", "ACE inhibitors") in found
+
+
+def test_generic_heads_never_stand_alone() -> None:
+    found = typed("* Use of inhibitors or agents")
+    assert not any(t == "drug" for t, _ in found)
+
+
+def test_named_instruments_are_measurements() -> None:
+    found = typed("* Hamilton Depression Rating Scale score of 18 or more")
+    assert any(t == "measurement" and "Hamilton Depression Rating Scale" in x for t, x in found)
+    assert ("condition", "Depression") not in found
+
+
+def test_abbreviation_takes_the_type_of_what_it_abbreviates() -> None:
+    found = typed("* Frobnitz syndrome (FBZS); QRX (quarbol rating index) above 4")
+    assert ("condition", "FBZS") in found
+    assert ("measurement", "QRX") in found
+
+
+def test_abbreviation_compared_to_a_number_is_a_measurement() -> None:
+    assert ("measurement", "PLT") in typed("* PLT < 100 x 10^9/L")
+
+
+def test_time_expressions_without_numbers() -> None:
+    found = typed("* Antibiotics at the screening visit; surgery planned in the next 2 years")
+    assert any(t == "temporal" and x.startswith("at the screening visit") for t, x in found)
+    assert any(t == "temporal" and "in the next 2 years" in x for t, x in found)
+
+
+def test_time_phrases_keep_the_entity_they_name() -> None:
+    found = typed("* Aspirin prior to stent placement")
+    assert any(t == "temporal" and x == "prior to stent placement" for t, x in found)
+    assert ("drug", "Aspirin") in found

@@ -15,12 +15,19 @@ import re
 from functools import cache
 
 from trialatlas.features.criteria.comparison_subjects import find_subject
-from trialatlas.features.criteria.document import CriteriaDoc, Item
+from trialatlas.features.criteria.document import CriteriaDoc, Item, make_entity
+from trialatlas.features.criteria.entity_rules import measured_heads
+from trialatlas.features.criteria.lexicon import normalize_token
 from trialatlas.features.criteria.numbers import NUMBER, NUMBER_START, has_number, parse_number
 from trialatlas.features.criteria.quantities import bare_quantities, score_values
-from trialatlas.features.criteria.units import is_time_unit, normalize_value, unit_key, unit_pattern
+from trialatlas.features.criteria.units import (
+    is_time_unit,
+    normalize_value,
+    time_unit_name,
+    unit_pattern,
+)
 from trialatlas.features.criteria.windows import is_value_duration
-from trialatlas.model.criteria import Comparison, Entity, EntityType, Operator, Span
+from trialatlas.model.criteria import Comparison, EntityType, Operator, Span
 
 _W = r"\s+"
 _PREFIX = {
@@ -42,13 +49,14 @@ _POSTFIX = {
 }
 _REF = r"(?P<ref>ULN|upper limits? of (?:the )?normal(?: range)?|LLN|lower limits? of (?:the )?normal(?: range)?)"
 _AGE_WORD = re.compile(r"\bage[ds]?\b|\bold|\byoung", re.IGNORECASE)
+_ABBREVIATION = re.compile(r"(?=[\w-]*[A-Z][\w-]*[A-Z])[A-Za-z][\w-]{1,11}")
 _PEOPLE = re.compile(
     r"\b(?:patients?|subjects?|participants?|women|men|males?|females?|children|adults?|"
     r"individuals?|persons?|people|volunteers?|cases?|episodes?|times?|doses?|lesions?)\b",
     re.IGNORECASE,
 )
 _REFERENCE_TOKENS = frozenset({"uln", "lln", "upper", "lower"})
-_YEAR_UNITS = frozenset({"year", "years", "yr", "yrs", "y", "y.o.", "yo"})
+_ELAPSED = frozenset({"hour", "day", "week", "month", "year"})
 _ADULT_YEARS = 12  # a bound of this many years or more with no other subject is an age
 _AGE_WORDS = r"(?:\s*(?:years?|yrs?)?\s*(?:of age|old|of life))"
 
@@ -87,7 +95,8 @@ def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], re.P
         re.IGNORECASE,
     )
     bare_ref = re.compile(
-        rf"{_PREFIX_START}(?:{prefix})\s*(?:the\s+)?(?:institutional\s+)?{_spaced(_REF)}", re.IGNORECASE
+        rf"{_PREFIX_START}(?:{prefix})\s*(?:the\s+)?(?:institutional\s+)?{_spaced(_REF)}",
+        re.IGNORECASE,
     )
     return single, postonly, ranged, bare_ref
 
@@ -238,17 +247,26 @@ def _is_count(comp: Comparison) -> bool:
 
 
 def quantity_type(
-    view: str, item: Item, start: int, end: int, unit: str | None, value: float | None = None
+    view: str,
+    item: Item,
+    start: int,
+    end: int,
+    unit: str | None,
+    value: float | None = None,
+    ranged: bool = False,
 ) -> EntityType:
     """``temporal`` for an amount of elapsed time ("< 3 months", "48 hours"), else ``value``.
 
-    Ages ("> 18 years", "18 years of age"), life expectancy, gestation,
-    durations and intervals stay values (``windows.json`` ``value_context``).
+    Ages ("> 18 years", "18 years of age", "2-5 years"), life expectancy,
+    gestation, durations and intervals stay values (``windows.json``
+    ``value_context``), and so do seconds and minutes (aPTT > 44 s, a 6-minute
+    walk): they are measured, not elapsed since an event.
     """
-    if not is_time_unit(unit) or _AGE_WORD.search(view, start, end):
+    name = time_unit_name(unit)
+    if name not in _ELAPSED or _AGE_WORD.search(view, start, end):
         return "value"
-    if unit_key(unit or "") in _YEAR_UNITS and value is not None and value >= _ADULT_YEARS:
-        return "value"  # "> 18 years", "18 to 65 years": an age
+    if name == "year" and (ranged or value is not None and value >= _ADULT_YEARS):
+        return "value"  # "> 18 years", "18 to 65 years", "2-5 years": an age
     if is_value_duration(view, start, end, item.start, item.end):
         return "value"
     return "temporal"
@@ -259,7 +277,9 @@ def _entity_type(view: str, item: Item, comp: Comparison, subject: Span | None) 
         return "value"
     if subject is not None and _AGE_WORD.search(subject.text):
         return "value"
-    return quantity_type(view, item, comp.start, comp.end, comp.unit, comp.value)
+    return quantity_type(
+        view, item, comp.start, comp.end, comp.unit, comp.value, comp.operator == "between"
+    )
 
 
 class ComparisonFinder:
@@ -298,7 +318,7 @@ class ComparisonFinder:
             ]
             if not _is_count(comp):
                 etype = _entity_type(doc.view, item, comp, subject)
-                item.entities.append(Entity(type=etype, text=text, start=comp.start, end=comp.end))
+                item.entities.append(make_entity(etype, doc.source, comp.start, comp.end))
                 if etype == "value" and subject is not None and not is_time_unit(comp.unit):
                     _type_subject(doc, item, subject)
         _add_quantities(doc, item, blocked, numeric)
@@ -306,18 +326,23 @@ class ComparisonFinder:
 
 
 def _type_subject(doc: CriteriaDoc, item: Item, subject: Span) -> None:
-    """What a value bounds is measured: "stenosis > 50%", "Spontaneous breathing activity ≥ 6".
+    """What a value bounds is measured: "ALAT > 2 × ULN", "Spontaneous breathing activity ≥ 6".
 
-    Untyped subject words become a measurement (not ages, people or counts).
+    Untyped subject words become a measurement when they look measured: an
+    abbreviation with two capitals, or a head noun of ``entity_patterns.json``
+    ``measured_heads`` (activity, pressure, area …); not "nerve root
+    impingement ≤ 30 mm", not ages, people or counts.
     """
     if _AGE_WORD.search(subject.text) or _PEOPLE.search(subject.text):
+        return
+    words = subject.text.split()
+    last = normalize_token(words[-1].strip("()[],:;")) if words else ""
+    if not (_ABBREVIATION.fullmatch(subject.text) or last in measured_heads()):
         return
     for e in item.entities:
         if e.start < subject.end and subject.start < e.end:
             return
-    item.entities.append(
-        Entity(type="measurement", text=subject.text, start=subject.start, end=subject.end)
-    )
+    item.entities.append(make_entity("measurement", doc.source, subject.start, subject.end))
 
 
 def _add_quantities(
@@ -328,12 +353,12 @@ def _add_quantities(
     taken = blocked + [(c.start, c.end) for c in item.comparisons]
     taken += [(e.start, e.end) for e in item.entities if e.type in ("value", "temporal")]
 
-    def classify(start: int, end: int, unit: str) -> EntityType:
-        return quantity_type(view, item, start, end, unit)
+    def classify(start: int, end: int, unit: str, value: float | None) -> EntityType:
+        return quantity_type(view, item, start, end, unit, value)
 
     found = bare_quantities(view, item, taken, classify) if numeric else []
     taken += [(s, e) for s, e, _ in found]
     measurements = [(e.start, e.end) for e in item.entities if e.type == "measurement"]
     found += [(s, e, "value") for s, e in score_values(view, item, measurements, taken)]
     for s, e, etype in found:
-        item.entities.append(Entity(type=etype, text=doc.source[s:e], start=s, end=e))
+        item.entities.append(make_entity(etype, doc.source, s, e))

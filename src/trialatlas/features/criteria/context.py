@@ -85,7 +85,9 @@ class ContextAnnotator:
             hits = [h for h in found if c_start <= h[0] and h[1] <= c_end]
             if not hits:
                 continue
-            terminators = [(s, e) for s, e, rules in hits if any(r.category == "TERMINATE" for r in rules)]
+            terminators = [
+                (s, e) for s, e, rules in hits if any(r.category == "TERMINATE" for r in rules)
+            ]
             term_starts = [s for s, _ in terminators]
             term_ends = sorted(e for _, e in terminators)
             for h_start, h_end, rules in hits:

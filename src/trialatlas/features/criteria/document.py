@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from trialatlas.features.criteria.lexicon import Token, tokenize
-from trialatlas.model.criteria import Comparison, CriterionKind, Entity, TimeWindow
+from trialatlas.model.criteria import Comparison, CriterionKind, Entity, EntityType, TimeWindow
 
 _ENTITY_PADDING = {
     "&gt;=": "≥    ",
@@ -105,6 +105,15 @@ class CriteriaDoc:
 
 
 Stage = Callable[[CriteriaDoc], CriteriaDoc]
+
+
+def make_entity(etype: EntityType, source: str, start: int, end: int) -> Entity:
+    """An :class:`Entity` for ``source[start:end]``, built without re-validation.
+
+    Stages call this in their inner loops; the type comes from typed rules
+    (checked when the rules load) and the text from the source itself.
+    """
+    return Entity.model_construct(type=etype, text=source[start:end], start=start, end=end)
 
 
 def line_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:

@@ -14,10 +14,11 @@ pass (:mod:`.normalization`), so this stage stays cheap.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cache
 
-from trialatlas.features.criteria.document import CriteriaDoc, Item
+from trialatlas.features.criteria.document import CriteriaDoc, Item, make_entity
 from trialatlas.features.criteria.drugs import drug_matcher
 from trialatlas.features.criteria.entity_rules import (
     EntityRules,
@@ -28,14 +29,22 @@ from trialatlas.features.criteria.entity_rules import (
 )
 from trialatlas.features.criteria.lexicon import PhraseMatcher, Token
 from trialatlas.features.criteria.rules import lexicon_terms
-from trialatlas.model.criteria import Entity, EntityType
+from trialatlas.model.criteria import EntityType
 
+_ABBREVIATION_AFTER = re.compile(
+    r"[ \t]*[(\[][ \t]*(?P<a>(?=[\w-]*[A-Z])[A-Za-z][\w-]{0,10})[ \t]*[)\]]"
+)
+_ABBREVIATION_BEFORE = re.compile(
+    r"(?<![\w-])(?P<a>(?=[\w-]*[A-Z][\w-]*[A-Z])[A-Za-z][\w-]{0,10})[ \t]*[(\[][ \t]*$"
+)
+_ROMAN = re.compile(r"[IVX]+")
+_ABBREVIATED_TYPES = frozenset({"condition", "drug", "procedure", "measurement", "device"})
 _RANK_LEXICON = 0
 _RANK_DRUGS = 1
 _RANK_RULE = 2
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Candidate:
     """A possible entity before overlap resolution."""
 
@@ -45,10 +54,24 @@ class Candidate:
     rank: int
 
 
+Vocabulary = PhraseMatcher[EntityType | int]  # lexicon type, or a drug-dictionary concept index
+
+
 @cache
 def lexicon_matcher() -> PhraseMatcher[EntityType]:
     """Matcher over the curated + derived lexicons (built on first use)."""
     return PhraseMatcher(lexicon_terms().items(), max_tokens=8)
+
+
+@cache
+def vocabulary_matcher(use_drugs: bool = True) -> Vocabulary:
+    """The drug dictionary and the lexicons in one matcher (one look-up per token)."""
+    return combine_vocabularies(lexicon_matcher(), use_drugs)
+
+
+def combine_vocabularies(lexicon: PhraseMatcher[EntityType], use_drugs: bool) -> Vocabulary:
+    """Lexicon terms over the drug dictionary: the lexicon wins on a shared term."""
+    return PhraseMatcher.merged(drug_matcher(), lexicon) if use_drugs else lexicon  # type: ignore[return-value]
 
 
 def find_candidates(
@@ -56,17 +79,18 @@ def find_candidates(
     tokens: list[Token],
     start: int,
     end: int,
-    use_drugs: bool = True,
+    vocabulary: Vocabulary | None = None,
     rules: EntityRules | None = None,
 ) -> list[Candidate]:
     """Every vocabulary and rule hit inside ``view[start:end]``."""
     rules = rules if rules is not None else entity_rules()
+    vocabulary = vocabulary if vocabulary is not None else vocabulary_matcher()
     out: list[Candidate] = []
-    for m in lexicon_matcher().find_all(tokens):
-        out.append(Candidate(m.start, m.end, m.payload, _RANK_LEXICON))
-    if use_drugs:
-        for m in drug_matcher().find_all(tokens):
+    for m in vocabulary.find_all(tokens):
+        if isinstance(m.payload, int):  # a drug-dictionary concept
             out.append(Candidate(m.start, m.end, "drug", _RANK_DRUGS))
+        else:
+            out.append(Candidate(m.start, m.end, m.payload, _RANK_LEXICON))
     for first, last, etype in suffix_matches(rules, tokens):
         out.append(Candidate(tokens[first].start, tokens[last - 1].end, etype, _RANK_RULE))
     for first, last, etype, vocabulary in head_matches(rules, view, tokens):
@@ -103,9 +127,29 @@ def resolve(candidates: list[Candidate], taken: list[tuple[int, int]]) -> list[C
 class EntityFinder:
     """Stage: add typed entities to every item (after the window stage)."""
 
-    def __init__(self, use_drug_dictionary: bool = True, rules: EntityRules | None = None) -> None:
+    def __init__(
+        self,
+        use_drug_dictionary: bool = True,
+        rules: EntityRules | None = None,
+        lexicon: dict[str, EntityType] | None = None,
+    ) -> None:
+        """``rules`` default to ``entity_patterns.json``; ``lexicon`` (term → type)
+        to the shipped curated + derived lexicons."""
         self.use_drug_dictionary = use_drug_dictionary
         self.rules = rules
+        self.lexicon = lexicon
+        self._vocabulary: Vocabulary | None = None
+
+    @property
+    def vocabulary(self) -> Vocabulary:
+        """The matcher this stage looks terms up in (built on first use)."""
+        if self._vocabulary is None:
+            if self.lexicon is None:
+                self._vocabulary = vocabulary_matcher(self.use_drug_dictionary)
+            else:
+                own = PhraseMatcher(self.lexicon.items(), max_tokens=8)
+                self._vocabulary = combine_vocabularies(own, self.use_drug_dictionary)
+        return self._vocabulary
 
     def __call__(self, doc: CriteriaDoc) -> CriteriaDoc:
         for item in doc.items:
@@ -116,13 +160,36 @@ class EntityFinder:
         """Entities of one item, appended to ``item.entities``."""
         tokens = item.words(doc.view)
         candidates = find_candidates(
-            doc.view, tokens, item.start, item.end, self.use_drug_dictionary, self.rules
+            doc.view, tokens, item.start, item.end, self.vocabulary, self.rules
         )
         taken = [(e.start, e.end) for e in item.entities if e.type == "temporal"]
-        for c in resolve(candidates, taken):
-            if c.end - c.start < 2:
-                continue
-            item.entities.append(
-                Entity(type=c.type, text=doc.source[c.start : c.end], start=c.start, end=c.end)
-            )
+        chosen = [c for c in resolve(candidates, taken) if c.end - c.start >= 2]
+        chosen += abbreviations(doc.view, item.end, chosen, taken)
+        for c in chosen:
+            item.entities.append(make_entity(c.type, doc.source, c.start, c.end))
         item.entities.sort(key=lambda e: e.start)
+
+
+def abbreviations(
+    view: str, limit: int, chosen: list[Candidate], taken: list[tuple[int, int]]
+) -> list[Candidate]:
+    """Short forms that define an entity take its type: "Tuberculin Skin Test (**TST**)",
+    "**ALT** (alanine aminotransferase)"."""
+    occupied = [(c.start, c.end) for c in chosen] + taken
+    out: list[Candidate] = []
+    for c in chosen:
+        if c.type not in _ABBREVIATED_TYPES:
+            continue
+        m = _ABBREVIATION_AFTER.match(view, c.end, limit)
+        if m is None:
+            m = _ABBREVIATION_BEFORE.search(view, max(0, c.start - 16), c.start)
+        if m is None or m.group("a").lower() == view[c.start : c.end].lower():
+            continue
+        if _ROMAN.fullmatch(m.group("a")):
+            continue  # "(IV)", "(II)": a stage or route, not a short form
+        s, e = m.span("a")
+        if any(s < oe and os < e for os, oe in occupied):
+            continue
+        out.append(Candidate(s, e, c.type, _RANK_RULE))
+        occupied.append((s, e))
+    return out

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from trialatlas.features.criteria.lexicon import Token, normalize_token
-from trialatlas.features.criteria.rules import read_json
+from trialatlas.features.criteria.rules import ENTITY_TYPES, read_json
 from trialatlas.model.criteria import EntityType
 
 _UNSEEN = object()
@@ -34,12 +34,16 @@ _JOINER = re.compile(r"[ \t]*(?:-[ \t]*)?$")  # what may sit between the words o
 
 @dataclass(frozen=True, slots=True)
 class SuffixRule:
-    """Words ending in one of ``suffixes`` (at least ``min_length`` letters) are ``type``."""
+    """Words ending in one of ``suffixes`` (at least ``min_length`` letters) are ``type``.
+
+    With ``prefixes`` the word must also start with one of them ("anti…ic").
+    """
 
     type: EntityType
     suffixes: tuple[str, ...]
     min_length: int = 6
     exceptions: frozenset[str] = frozenset()
+    prefixes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +56,7 @@ class HeadRule:
     left: int = 2
     modifier: bool = False  # at least one word before the head is required
     case_sensitive_first: bool = False  # the first word must start with a capital
-    capitalized: bool = False  # every word, head included, starts with a capital (a name)
+    capitalized: bool = False  # every word before the head starts with a capital (a name)
     vocabulary: bool = False  # resolved like a vocabulary match ("Beck Depression Inventory")
 
 
@@ -77,6 +81,7 @@ class EntityRules:
     trim: frozenset[str]
     generic: frozenset[str]
     head_index: dict[str, tuple[HeadRule, ...]]
+    gate_index: dict[str, tuple[int, ...]]  # gate word -> indexes of the patterns it opens
     suffix_memo: dict[str, EntityType | None] = field(default_factory=dict, compare=False)
 
 
@@ -85,14 +90,19 @@ def _norms(words: list[str]) -> frozenset[str]:
 
 
 def load_entity_rules(source: str = "entity_patterns.json") -> EntityRules:
-    """Typed rules from an ``entity_patterns.json``-shaped file."""
+    """Typed rules from an ``entity_patterns.json``-shaped file (unknown types raise)."""
     data = read_json(source)
+    for section in ("suffixes", "heads", "patterns"):
+        for r in data.get(section, []):
+            if r["type"] not in ENTITY_TYPES:
+                raise ValueError(f"{source}: unknown entity type {r['type']!r}")
     suffixes = tuple(
         SuffixRule(
             r["type"],
             tuple(s.lower() for s in r["suffixes"]),
             int(r.get("min_length", 6)),
             frozenset(w.lower() for w in r.get("exceptions", [])),
+            tuple(w.lower() for w in r.get("prefixes", [])),
         )
         for r in data.get("suffixes", [])
     )
@@ -123,7 +133,12 @@ def load_entity_rules(source: str = "entity_patterns.json") -> EntityRules:
     for rule in heads:
         for head in rule.heads:
             index.setdefault(head, []).append(rule)
+    gates: dict[str, list[int]] = {}
+    for k, pattern in enumerate(patterns):
+        for word in pattern.gate_words:
+            gates.setdefault(word, []).append(k)
     return EntityRules(
+        gate_index={k: tuple(v) for k, v in gates.items()},
         suffixes=suffixes,
         heads=heads,
         patterns=patterns,
@@ -139,6 +154,17 @@ def entity_rules() -> EntityRules:
     return load_entity_rules()
 
 
+@cache
+def measured_heads() -> frozenset[str]:
+    """Normalized head nouns of things that are measured ("pressure", "area", "level" …)."""
+    data = read_json("entity_patterns.json")
+    heads = set(data.get("measured_heads", []))
+    for rule in data.get("heads", []):
+        if rule.get("type") == "measurement":
+            heads.update(rule["heads"])
+    return _norms(sorted(heads))
+
+
 def _is_word(token: Token) -> bool:
     return token.text[0].isalpha()
 
@@ -150,7 +176,11 @@ def suffix_type(rules: EntityRules, norm: str) -> EntityType | None:
         return known  # type: ignore[return-value]
     found: EntityType | None = None
     for rule in rules.suffixes:
-        if len(norm) >= rule.min_length and norm.endswith(rule.suffixes):
+        if (
+            len(norm) >= rule.min_length
+            and norm.endswith(rule.suffixes)
+            and (not rule.prefixes or norm.startswith(rule.prefixes))
+        ):
             found = None if norm in rule.exceptions else rule.type
             break
     if len(rules.suffix_memo) < _MEMO_LIMIT:
@@ -182,8 +212,6 @@ def head_matches(
             continue
         for rule in found:
             first, words = i, 0
-            if rule.capitalized and not tok.text[0].isupper():
-                continue
             while first > 0:
                 prev = tokens[first - 1]
                 if not _is_word(prev) or prev.text.lower() in trim:
@@ -211,14 +239,14 @@ def pattern_matches(
 ) -> list[tuple[int, int, EntityType]]:
     """``(start, end, type)`` character spans of the gated regular expressions."""
     out: list[tuple[int, int, EntityType]] = []
+    opened = {k for word in norms for k in rules.gate_index.get(word, ())}
     chunk: str | None = None
-    for rule in rules.patterns:
-        if rule.gate_words or rule.gate_chars:
-            open_ = bool(rule.gate_words) and not rule.gate_words.isdisjoint(norms)
-            if not open_ and rule.gate_chars:
-                chunk = view[start:end] if chunk is None else chunk
-                open_ = any(c in chunk for c in rule.gate_chars)
-            if not open_:
+    for k, rule in enumerate(rules.patterns):
+        if k not in opened and (rule.gate_words or rule.gate_chars):
+            if not rule.gate_chars:
+                continue
+            chunk = view[start:end] if chunk is None else chunk
+            if not any(c in chunk for c in rule.gate_chars):
                 continue
         for m in rule.pattern.finditer(view, start, end):
             span = "span" if "span" in rule.pattern.groupindex else 0

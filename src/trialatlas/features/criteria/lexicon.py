@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
 
@@ -31,7 +31,7 @@ def normalize_token(token: str) -> str:
     return low
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Token:
     """A word of the text with its offsets and normalized form."""
 
@@ -55,7 +55,7 @@ def term_key(term: str) -> tuple[str, ...]:
     return tuple(normalize_token(t) for t in _TOKEN.findall(term))
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Match(Generic[T]):
     """A vocabulary hit: token range, character offsets and the stored payload."""
 
@@ -98,6 +98,15 @@ class PhraseMatcher(Generic[T]):
                 cut = joined.rfind(" ", 0, cut)
         matcher._table = table
         return matcher
+
+    @classmethod
+    def merged(cls, *matchers: PhraseMatcher[Any]) -> PhraseMatcher[Any]:
+        """One matcher over the terms of several (a later matcher wins on a shared term)."""
+        out: PhraseMatcher[Any] = cls(max_tokens=max((m.max_tokens for m in matchers), default=8))
+        for m in matchers:
+            out._table.update(m._table)
+            out._prefixes |= m._prefixes
+        return out
 
     def add(self, term: str, payload: T) -> None:
         """Add (or replace) one term."""
@@ -156,16 +165,18 @@ class PhraseMatcher(Generic[T]):
     def find_all(self, tokens: list[Token]) -> list[Match[T]]:
         """Longest match starting at every token (matches may overlap)."""
         norms = [t.norm for t in tokens]
-        table, prefixes, n = self._table, self._prefixes, len(norms)
+        table, prefixes = self._table, self._prefixes
         out: list[Match[T]] = []
+        n = len(norms)
         for i, key in enumerate(norms):
-            if key not in prefixes:
-                payload = table.get(key)  # most tokens start no term: one or two look-ups
+            best = table.get(key)  # most tokens start no term: one or two look-ups
+            j = end = i + 1
+            while key in prefixes and j < n:
+                key = key + " " + norms[j]
+                j += 1
+                payload = table.get(key)
                 if payload is not None:
-                    out.append(Match(i, i + 1, tokens[i].start, tokens[i].end, payload))
-                continue
-            hit = self.longest_at(norms, i)
-            if hit is not None:
-                j, payload = hit
-                out.append(Match(i, j, tokens[i].start, tokens[j - 1].end, payload))
+                    best, end = payload, j
+            if best is not None:
+                out.append(Match(i, end, tokens[i].start, tokens[end - 1].end, best))
         return out

@@ -28,20 +28,26 @@ from trialatlas.features.criteria.items import ItemSplitter
 from trialatlas.features.criteria.normalization import Normalizer
 from trialatlas.features.criteria.sections import SectionDetector
 from trialatlas.features.criteria.windows import WindowFinder
-from trialatlas.model.criteria import Criterion, ParsedCriteria
+from trialatlas.model.criteria import Criterion, EntityType, ParsedCriteria
 
 log = logging.getLogger(__name__)
 
 _STRUCTURE_STAGES = (SectionDetector, ItemSplitter)
 
 
-def default_stages(normalize: bool = True) -> list[Stage]:
-    """The standard pipeline; ``normalize=False`` skips the vocabulary look-ups."""
+def default_stages(
+    normalize: bool = True, lexicon: dict[str, EntityType] | None = None
+) -> list[Stage]:
+    """The standard pipeline; ``normalize=False`` skips the vocabulary look-ups.
+
+    ``lexicon`` (term → type) replaces the shipped lexicons (``merge_lexicons``
+    builds one), e.g. to score a lexicon built without some trials.
+    """
     stages: list[Stage] = [
         SectionDetector(),
         ItemSplitter(),
         WindowFinder(),
-        EntityFinder(),
+        EntityFinder(lexicon=lexicon),
         ComparisonFinder(),
         ContextAnnotator(),
     ]

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from functools import cache
 
 from trialatlas.features.criteria.document import Item
-from trialatlas.features.criteria.numbers import NUMBER, NUMBER_START
+from trialatlas.features.criteria.numbers import NUMBER, NUMBER_START, parse_number
 from trialatlas.features.criteria.rules import read_json
 from trialatlas.features.criteria.units import unit_key, unit_pattern
 from trialatlas.model.criteria import EntityType
@@ -50,11 +50,11 @@ def bare_quantities(
     view: str,
     item: Item,
     taken: list[tuple[int, int]],
-    classify: Callable[[int, int, str], EntityType],
+    classify: Callable[[int, int, str, float | None], EntityType],
 ) -> list[tuple[int, int, EntityType]]:
     """``(start, end, type)`` of numbers with units outside ``taken`` spans.
 
-    ``classify(start, end, unit)`` names the type (value or temporal).
+    ``classify(start, end, unit, value)`` names the type (value or temporal).
     """
     out: list[tuple[int, int, EntityType]] = []
     ambiguous = _ambiguous_units()
@@ -63,7 +63,7 @@ def bare_quantities(
         unit = m.group("u")
         if unit_key(unit) in ambiguous or any(s < te and ts < e for ts, te in taken):
             continue
-        out.append((s, e, classify(s, e, unit)))
+        out.append((s, e, classify(s, e, unit, parse_number(m.group("v")))))
     return out
 
 

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from trialatlas.model.criteria import CriterionKind, EntityType
 
@@ -22,6 +22,7 @@ ContextCategory = Literal[
 ]
 Direction = Literal["forward", "backward", "bidirectional", "pseudo", "terminate"]
 
+ENTITY_TYPES: frozenset[str] = frozenset(get_args(EntityType))
 DATA_DIR = Path(__file__).resolve().parents[2] / "data" / "criteria"
 
 
@@ -126,26 +127,37 @@ def context_rules() -> tuple[ContextRule, ...]:
 
 @cache
 def lexicon_terms() -> dict[str, EntityType]:
-    """Term → entity type, from the curated lexicon overlaid on the derived one.
+    """Term → entity type: the shipped derived lexicon merged with the curated one.
 
     ``lexicon_derived.json`` is built by ``scripts/build_criteria_lexicons.py``
-    from annotated training criteria;
-    the condition synonyms of ``conditions.json`` are added as conditions;
-    ``lexicon_curated.json`` is hand-kept and wins on conflicts; its
-    ``generic`` terms ("drug", "medication") are dropped.
+    from annotated training criteria (see :func:`merge_lexicons`).
     """
-    terms: dict[str, EntityType] = {}
     try:
         derived = read_json("lexicon_derived.json")
     except FileNotFoundError:
         derived = {"terms": {}}
-    for etype, words in derived.get("terms", {}).items():
+    return merge_lexicons(derived.get("terms", {}))
+
+
+def merge_lexicons(derived: dict[str, list[str]]) -> dict[str, EntityType]:
+    """Term → entity type from derived terms (type → terms) and the curated files.
+
+    The condition synonyms of ``conditions.json`` are added as conditions;
+    ``lexicon_curated.json`` is hand-kept and wins on conflicts; its
+    ``generic`` terms ("drugs", "investigational product") are dropped.
+    """
+    terms: dict[str, EntityType] = {}
+    for etype, words in derived.items():
+        if etype not in ENTITY_TYPES:
+            continue  # a type the model does not know is never emitted
         for w in words:
-            terms[" ".join(w.lower().split())] = etype
+            terms[" ".join(w.lower().split())] = etype  # type: ignore[assignment]
     for synonym in read_json("conditions.json").get("synonyms", {}):
         terms.setdefault(" ".join(synonym.lower().split()), "condition")
     curated = read_json("lexicon_curated.json")
     for etype, words in curated.get("terms", {}).items():
+        if etype not in ENTITY_TYPES:
+            continue
         for w in words:
             terms[" ".join(w.lower().split())] = etype
     for w in curated.get("generic", []):

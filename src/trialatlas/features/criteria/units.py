@@ -85,6 +85,18 @@ def unit_key(unit: str) -> str:
     return _KEY_DROP.sub("", unit.lower()).replace("×", "x").replace("μ", "µ")
 
 
+def time_unit_name(unit: str | None) -> str | None:
+    """``hour``, ``day``, ``week``, ``month``, ``year``, ``minute`` or ``second`` for a written
+    time unit, else None (a capital ``D`` after a number is a diopter, not a day)."""
+    if not unit or unit.strip() == "D":
+        return None
+    name = _table()["aliases"].get(unit_key(unit))
+    return name if name in _TIME_NAMES else None
+
+
+_TIME_NAMES = frozenset({"hour", "day", "week", "month", "year", "minute", "second"})
+
+
 def is_time_unit(unit: str | None) -> bool:
     """True for hours, days, weeks, months and years as written."""
     if not unit:

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import re
 
-from trialatlas.features.criteria.document import CriteriaDoc, Item
+from trialatlas.features.criteria.document import CriteriaDoc, Item, make_entity
 from trialatlas.features.criteria.numbers import NUMBER, NUMBER_START, has_number, parse_number
 from trialatlas.features.criteria.rules import value_context, window_anchors
-from trialatlas.model.criteria import Entity, TimeWindow, WindowRelation
+from trialatlas.model.criteria import TimeWindow, WindowRelation
 
 MAX_PER_ITEM = 64  # bounds the work on text that is not really a criterion
 UNIT_DAYS = {"hour": 1 / 24, "day": 1.0, "week": 7.0, "month": 30.0, "year": 365.0}
@@ -22,8 +22,8 @@ _UNIT_TOKENS = frozenset(
     {"hour", "hr", "hrs", "days", "day", "week", "wk", "wks", "month", "mos", "year", "yr", "yrs"}
 )
 _UNIT_WORDS = {
-    "hour": r"hours?|hrs?|h",
-    "day": r"days?|d",
+    "hour": r"hours?|hrs?|(?-i:h)",
+    "day": r"days?|(?-i:d)",
     "week": r"weeks?|wks?",
     "month": r"months?|mos?",
     "year": r"years?|yrs?",
@@ -35,6 +35,7 @@ _MORE = r"(?:at\s+least|a\s+minimum\s+of|minimum\s+of|minimum|no\s+less\s+than|n
 _LINK = (
     r"\s*(?:,\s*)?(?:prior\s+to|before|preceding|pre|of|from|since|after|following|post|until|to)\b"
 )
+_DURATION = re.compile(r"duration\b", re.IGNORECASE)
 _LINK_RE = re.compile(_LINK + r"\s*", re.IGNORECASE)
 _ORDER_LINK = re.compile(
     r"\s*(?:,\s*)?(?:prior\s+to|before|preceding|after|following|since)\b", re.IGNORECASE
@@ -178,4 +179,6 @@ class WindowFinder:
         for w in find_windows(doc.view, item.start, item.end):
             text = doc.source[w.start : w.end]
             item.windows.append(w.model_copy(update={"text": text}))
-            item.entities.append(Entity(type="temporal", text=text, start=w.start, end=w.end))
+            # "duration of at least 5 years" bounds how long something lasted: a value
+            etype = "value" if _DURATION.match(doc.view, w.start, w.end) else "temporal"
+            item.entities.append(make_entity(etype, doc.source, w.start, w.end))

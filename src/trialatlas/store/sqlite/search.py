@@ -11,9 +11,9 @@ In one read transaction (one consistent snapshot):
    (``SearchResults.country_facet_top`` says so);
 3. titles, conditions and nearest sites of the page's trials.
 
-Words are first required all together; when no trial has them all, trials with any
-of them are returned instead (``SearchResults.words == "any"``), and the cursor keeps
-that choice for the following pages. Facet rows are remembered per connection until
+Words are required all together; when no trial of the store has them all (filters
+aside), trials with any of them are returned instead (``SearchResults.words ==
+"any"``), and the cursor keeps that choice for the following pages. Facet rows are remembered per connection until
 the database changes, so paging through a large result set does not count it again.
 """
 
@@ -51,6 +51,7 @@ from trialatlas.store.sqlite.search_sql import (
     build_counts,
     build_geo_estimate,
     build_page,
+    build_words_exist,
     page_rows_sql,
 )
 from trialatlas.store.sqlite.sql_text import Sql
@@ -100,15 +101,10 @@ def search_trials(conn: sqlite3.Connection, query: SearchQuery) -> SearchResults
 
 def _search(conn: sqlite3.Connection, query: SearchQuery, cursor: Cursor | None) -> SearchResults:
     sort = query.effective_sort
-    multiword = len(fts_terms(query.text)) > 1 and not nct_ids_in(query.text)
-    modes: list[Mode] = [cursor.mode] if cursor else (["all", "any"] if multiword else ["all"])
+    mode: Mode = cursor.mode if cursor else _word_mode(conn, query)
     limit = query.page_size + 1 if cursor else max(query.page_size + 1, COUNTRY_FACET_TOP)
-    mode, rows, via = modes[0], [], False
-    for mode in modes:
-        via = _geo_via_words(conn, query, mode)
-        rows = _rows(conn, build_page(query, mode, cursor, limit, geo_via_words=via))
-        if rows or cursor:
-            break
+    via = _geo_via_words(conn, query, mode)
+    rows = _rows(conn, build_page(query, mode, cursor, limit, geo_via_words=via))
     words = mode if query.has_text else None
     complete = cursor is None and len(rows) < limit  # the page holds the whole set
     combos, countries = _facet_rows(
@@ -174,6 +170,15 @@ def _facet_rows(
     while len(cache) > COUNT_CACHE_SIZE:
         cache.popitem(last=False)
     return result
+
+
+def _word_mode(conn: sqlite3.Connection, query: SearchQuery) -> Mode:
+    """``any`` when no trial at all has every word of the text (whatever the filters),
+    so that trials with some of the words are shown instead; else ``all``."""
+    if len(fts_terms(query.text)) < 2 or nct_ids_in(query.text):
+        return "all"
+    sql = build_words_exist(query.text)
+    return "all" if sql is None or conn.execute(sql.text, sql.params).fetchone() else "any"
 
 
 def _geo_via_words(conn: sqlite3.Connection, query: SearchQuery, mode: Mode) -> bool:

@@ -24,7 +24,7 @@ import json
 from dataclasses import dataclass
 
 from trialatlas.model.search import DEFAULT_RADIUS_KM, SearchQuery
-from trialatlas.store.fts_query import FTS_WEIGHTS
+from trialatlas.store.fts_query import FTS_WEIGHTS, fts_match
 from trialatlas.store.search_cursor import Cursor, Mode
 from trialatlas.store.sqlite.search_filters import (
     filter_clauses,
@@ -42,6 +42,14 @@ _SORT_KEYS = {
     "last_update": ("coalesce(s.last_update_posted, '')", "DESC"),
     "start_date": ("coalesce(s.start_date, '')", "DESC"),
 }
+
+
+def build_words_exist(text: str) -> Sql | None:
+    """A row when some trial has every word of ``text`` (None: no usable words)."""
+    match = fts_match(text, "all")
+    if match is None:
+        return None
+    return Sql("SELECT 1 FROM studies_fts WHERE studies_fts MATCH :match LIMIT 1", {"match": match})
 
 
 def build_geo_estimate(query: SearchQuery, mode: Mode, cap: int) -> Sql | None:
