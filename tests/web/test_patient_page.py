@@ -184,3 +184,8 @@ def test_registry_text_and_the_place_box_are_escaped(hostile_client: Any) -> Non
     assert "&lt;script&gt;alert(2)&lt;/script&gt;" in html
     api = hostile_client.get(f"/api/trials/{SEED}")
     assert api.status_code == 200 and HOSTILE in api.text.replace("\\u003c", "<").replace('\\"', '"')
+
+
+def test_patient_page_links_to_the_prescreener(client: Any, seed_page: str) -> None:
+    assert seed_page.count('href="/trials/NCT06001853/prescreen"') == 2
+    assert client.get("/trials/NCT06001853/prescreen").status_code == 200
