@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
 import pytest
+from browser_support import launched_chromium, serving
 
 VOID = frozenset(
     {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
@@ -113,3 +114,24 @@ def parse_page(html: str) -> Node:
 @pytest.fixture(scope="session")
 def parse_html() -> Callable[[str], Node]:
     return parse_page
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[object]:
+    """Headless Debian chromium (skipped when not installed)."""
+    with launched_chromium() as browser:
+        yield browser
+
+
+@pytest.fixture(scope="session")
+def seed_server(seed_store_path: str) -> Iterator[str]:
+    """The app over the seed store (NCT06001853 alone), on a free localhost port."""
+    with serving(seed_store_path) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def bundled_server(bundled_store_path: str) -> Iterator[str]:
+    """The app over the whole bundled sample, on a free localhost port."""
+    with serving(bundled_store_path) as url:
+        yield url

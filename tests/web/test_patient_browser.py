@@ -3,76 +3,15 @@
 from __future__ import annotations
 
 import os
-import shutil
-import socket
-import threading
-import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 SEED = "NCT06001853"
 # Screenshots go here when TRIALATLAS_SCREENSHOTS is set (to look at them), else to tmp_path.
 SCREENSHOT_DIR = os.environ.get("TRIALATLAS_SCREENSHOTS")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@pytest.fixture(scope="module")
-def patient_server(seed_store_path: str) -> Iterator[str]:
-    """Uvicorn serving the seed store on a free localhost port, in a thread."""
-    import uvicorn
-
-    from trialatlas.settings import Settings
-    from trialatlas.web.app import create_app
-
-    port = _free_port()
-    config = uvicorn.Config(
-        create_app(Settings(db_url=seed_store_path)), host="127.0.0.1", port=port, log_level="warning"
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            pytest.fail("uvicorn did not start")
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[object]:
-    if shutil.which(CHROMIUM) is None:
-        pytest.skip("Debian chromium is not installed")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 def _shot_path(tmp_path: Path, name: str) -> Path:
@@ -81,10 +20,10 @@ def _shot_path(tmp_path: Path, name: str) -> Path:
     return folder / name
 
 
-def test_patient_page_sections_and_clinic_finder(chromium, patient_server: str, tmp_path: Path) -> None:
+def test_patient_page_sections_and_clinic_finder(chromium, seed_server: str, tmp_path: Path) -> None:
     page = chromium.new_page(viewport={"width": 1280, "height": 900})
     try:
-        page.goto(f"{patient_server}/trials/{SEED}")
+        page.goto(f"{seed_server}/trials/{SEED}")
         assert page.locator("h1").inner_text() == "BM-MSC Injection for Low Back Pain"
         assert "Lumbar Facet Arthropathy" in page.locator("#official-title").inner_text()
         headings = page.locator("main h2").all_inner_texts()
@@ -128,10 +67,10 @@ def test_patient_page_sections_and_clinic_finder(chromium, patient_server: str, 
         page.close()
 
 
-def test_patient_page_is_readable_on_a_phone(chromium, patient_server: str, tmp_path: Path) -> None:
+def test_patient_page_is_readable_on_a_phone(chromium, seed_server: str, tmp_path: Path) -> None:
     page = chromium.new_page(viewport={"width": 390, "height": 844})
     try:
-        page.goto(f"{patient_server}/trials/{SEED}?near=32224")
+        page.goto(f"{seed_server}/trials/{SEED}?near=32224")
         assert "Mayo Clinic in Florida" in page.locator(".clinic").first.inner_text()
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 390, f"the page scrolls sideways ({width}px)"

@@ -3,12 +3,8 @@
 from __future__ import annotations
 
 import logging
-import shutil
-import socket
-import threading
-import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -18,16 +14,6 @@ NCT = "NCT06001853"
 PAGE = f"/trials/{NCT}/prescreen"
 API = f"/api/trials/{NCT}/prescreen"
 VAS_TEXT = "at least 30mm and not more than 90mm"
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 def _questions(client: Any) -> list[dict[str, Any]]:
@@ -244,86 +230,42 @@ def test_answers_and_profiles_are_never_stored_or_logged(
 # ---- a real browser -------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@pytest.fixture(scope="module")
-def live_server(seed_store_path: str) -> Iterator[str]:
-    """Uvicorn serving the seed store on a free localhost port, in a thread."""
-    import uvicorn
-
-    from trialatlas.settings import Settings
-    from trialatlas.web.app import create_app
-
-    port = _free_port()
-    config = uvicorn.Config(
-        create_app(Settings(db_url=seed_store_path)),
-        host="127.0.0.1",
-        port=port,
-        log_level="warning",
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            pytest.fail("uvicorn did not start")
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-
-
 @pytest.mark.browser
-def test_browser_fills_the_form_and_sees_the_verdict(live_server: str, tmp_path: Path) -> None:
-    if shutil.which(CHROMIUM) is None:
-        pytest.skip("Debian chromium is not installed")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+def test_browser_fills_the_form_and_sees_the_verdict(
+    chromium: Any, seed_server: str, tmp_path: Path
+) -> None:
+    page = chromium.new_page(viewport={"width": 1280, "height": 900})
+    try:
+        page.goto(f"{seed_server}{PAGE}")
+        assert page.get_by_role("heading", name="Could this trial be right for you?").is_visible()
+        page.get_by_label("How old are you?").fill("52")
+        vas = page.get_by_label(
+            "On a 0 to 100 mm pain scale (VAS), how strong is your low back pain?"
         )
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
-            page.goto(f"{live_server}{PAGE}")
-            assert page.get_by_role(
-                "heading", name="Could this trial be right for you?"
-            ).is_visible()
-            page.get_by_label("How old are you?").fill("52")
-            vas = page.get_by_label(
-                "On a 0 to 100 mm pain scale (VAS), how strong is your low back pain?"
-            )
-            vas.fill("9.5")
-            vas_id = (vas.get_attribute("id") or "").removeprefix("in-")
-            page.locator(f"#unit-{vas_id}").select_option("cm")
-            pregnancy = page.get_by_role(
-                "group",
-                name="Are you pregnant or breastfeeding, or planning to become pregnant during the study?",
-            )
-            pregnancy.get_by_label("No", exact=True).check()
-            page.screenshot(path=str(tmp_path / "prescreen-form.png"), full_page=False)
-            page.get_by_role("button", name="Check my answers").click()
-            page.wait_for_load_state("domcontentloaded")
-            overall = page.locator(".prescreen-overall")
-            assert overall.inner_text() == "Likely not eligible"
-            failed = page.locator(".prescreen-failed .verdict")
-            assert failed.count() == 1
-            assert "9.5 cm (95 mm); the trial needs 30 to 90 mm" in failed.inner_text()
-            assert page.get_by_label("How old are you?").input_value() == "52"
-            shot = tmp_path / "prescreen-result.png"
-            page.screenshot(path=str(shot), full_page=True)
-            assert shot.stat().st_size > 10_000
-            # The verdict panel is coloured "stop" (red) for a not-eligible result.
-            colour = page.locator(".prescreen-result").evaluate(
-                "e => getComputedStyle(e).borderTopColor"
-            )
-            assert colour == "rgb(164, 38, 44)"
-        finally:
-            browser.close()
+        vas.fill("9.5")
+        vas_id = (vas.get_attribute("id") or "").removeprefix("in-")
+        page.locator(f"#unit-{vas_id}").select_option("cm")
+        pregnancy = page.get_by_role(
+            "group",
+            name="Are you pregnant or breastfeeding, or planning to become pregnant during the study?",
+        )
+        pregnancy.get_by_label("No", exact=True).check()
+        page.screenshot(path=str(tmp_path / "prescreen-form.png"), full_page=False)
+        page.get_by_role("button", name="Check my answers").click()
+        page.wait_for_load_state("domcontentloaded")
+        overall = page.locator(".prescreen-overall")
+        assert overall.inner_text() == "Likely not eligible"
+        failed = page.locator(".prescreen-failed .verdict")
+        assert failed.count() == 1
+        assert "9.5 cm (95 mm); the trial needs 30 to 90 mm" in failed.inner_text()
+        assert page.get_by_label("How old are you?").input_value() == "52"
+        shot = tmp_path / "prescreen-result.png"
+        page.screenshot(path=str(shot), full_page=True)
+        assert shot.stat().st_size > 10_000
+        # The verdict panel is coloured "stop" (red) for a not-eligible result.
+        colour = page.locator(".prescreen-result").evaluate(
+            "e => getComputedStyle(e).borderTopColor"
+        )
+        assert colour == "rgb(164, 38, 44)"
+    finally:
+        page.close()
