@@ -16,6 +16,12 @@ Type mapping (ours → gold):
   value → Eq-Comparison without a temporal unit/period ("Value");
   temporal → Eq-Comparison with one ("Temporal").
 
+Chia labels some criteria as a whole instead of annotating their entities
+(non-representable, competing trial, informed consent …: see
+``bench/criteria_corpora.py``); every prediction there counts as a false
+positive. The "annotated lines" reports score the same Chia documents with
+the predictions on those lines left out (a second view, not the headline).
+
 Held-out trials are those ``held_out(nct_id)`` selects (a hash of the NCT ID,
 ~20%), the same split ``scripts/build_criteria_lexicons.py`` leaves out.
 Anchors: Criteria2Query entity F1 0.795, EliIE 0.79; goal overlap F1 >= 0.80
@@ -35,45 +41,33 @@ Usage: python bench/criteria.py [--data DIR] [--limit N] [--corpus chia|lct|all]
 from __future__ import annotations
 
 import argparse
-import gzip
 import hashlib
 import importlib.util
-import json
-import re
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
 from rapidfuzz import fuzz, process
 
+from criteria_corpora import (
+    CHIA_GOLD,
+    DEFAULT_DATA,
+    LCT_GOLD,
+    Mention,
+    chia_gold,
+    chia_unannotated,
+    held_out,
+    lct_forms,
+    lct_gold,
+    read_jsonl,
+)
 from trialatlas.features.criteria import default_stages, parse_criteria
 from trialatlas.features.criteria.rules import merge_lexicons
 from trialatlas.model.criteria import ParsedCriteria
 
-DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "criteria"
-
-CHIA_GOLD = {
-    "Condition": "Condition",
-    "Drug": "Drug",
-    "Procedure": "Procedure",
-    "Measurement": "Measurement",
-    "Value": "Value",
-    "Temporal": "Temporal",
-    "Device": "Device",
-    "Person": "Demographic",
-}
-LCT_GOLD = {
-    "Condition": "Condition",
-    "Drug": "Drug",
-    "Procedure": "Procedure",
-    "Observation": "Measurement",
-    "Age": "Demographic",
-    "Life-Stage-And-Gender": "Demographic",
-    "Eq-Comparison": "Value",
-}
 OURS = {
     "condition": "Condition",
     "pregnancy": "Condition",
@@ -87,20 +81,6 @@ OURS = {
     "demographic": "Demographic",
 }
 GOAL_TYPES = ("Condition", "Drug", "Measurement", "Value", "Temporal")
-_TEMPORAL_PARTS = {"Eq-Temporal-Unit", "Eq-Temporal-Period", "Eq-Temporal-Recency"}
-
-
-def held_out(nct_id: str) -> bool:
-    """Same split as scripts/build_criteria_lexicons.py: ~20% of trials by NCT-ID hash."""
-    return int(hashlib.sha1(nct_id.encode()).hexdigest(), 16) % 5 == 0
-
-
-@dataclass(frozen=True, slots=True)
-class Mention:
-    type: str
-    start: int
-    end: int
-    negated: bool = False
 
 
 @dataclass(slots=True)
@@ -133,79 +113,6 @@ class Report:
     split_total: int = 0
     split_correct: int = 0
     docs: int = 0
-
-
-def read_jsonl(path: Path) -> Iterator[dict]:
-    with gzip.open(path, "rt", encoding="utf-8") as fh:
-        for line in fh:
-            yield json.loads(line)
-
-
-def brat(
-    ann: str,
-) -> tuple[
-    dict[str, tuple[str, int, int, str]],
-    list[tuple[str, dict[str, str]]],
-    dict[str, list[tuple[str, str]]],
-]:
-    """Text-bound annotations, relations and events of a brat .ann file."""
-    ents: dict[str, tuple[str, int, int, str]] = {}
-    rels: list[tuple[str, dict[str, str]]] = []
-    events: dict[str, list[tuple[str, str]]] = {}
-    for line in ann.splitlines():
-        parts = line.split("\t")
-        if len(parts) < 2:
-            continue
-        if line.startswith("T"):
-            head = parts[1].split(" ", 1)
-            if len(head) < 2:
-                continue
-            nums = [int(x) for x in re.findall(r"\d+", head[1])]
-            if nums:
-                ents[parts[0]] = (head[0], min(nums), max(nums), parts[2] if len(parts) > 2 else "")
-        elif line.startswith("R"):
-            bits = parts[1].split()
-            rels.append((bits[0], dict(b.split(":", 1) for b in bits[1:] if ":" in b)))
-        elif line.startswith("E"):
-            events[parts[0]] = [tuple(b.split(":", 1)) for b in parts[1].split() if ":" in b]  # type: ignore[misc]
-    return ents, rels, events
-
-
-def chia_gold(ann: str) -> list[Mention]:
-    ents, rels, _ = brat(ann)
-    negated_spans = []
-    for rtype, args in rels:
-        if rtype == "Has_negation" and args.get("Arg1") in ents:
-            _, s, e, _ = ents[args["Arg1"]]
-            negated_spans.append((s, e))
-    out = []
-    for etype, s, e, _ in ents.values():
-        gold = CHIA_GOLD.get(etype)
-        if gold:
-            neg = any(ns <= s and e <= ne for ns, ne in negated_spans)
-            out.append(Mention(gold, s, e, neg))
-    return out
-
-
-def lct_gold(ann: str) -> list[Mention]:
-    ents, _, events = brat(ann)
-    trigger = {eid: args[0][1] for eid, args in events.items() if args}
-    negated_triggers = set()
-    for args in events.values():
-        if args and args[0][0] == "Negation":
-            for role, target in args[1:]:
-                if role.startswith("Negates"):
-                    negated_triggers.add(trigger.get(target, target))
-    temporal_parts = [(s, e) for t, s, e, _ in ents.values() if t in _TEMPORAL_PARTS]
-    out = []
-    for tid, (etype, s, e, _) in ents.items():
-        gold = LCT_GOLD.get(etype)
-        if not gold:
-            continue
-        if etype == "Eq-Comparison" and any(s <= ts and te <= e for ts, te in temporal_parts):
-            gold = "Temporal"
-        out.append(Mention(gold, s, e, tid in negated_triggers))
-    return out
 
 
 def predicted(parsed: ParsedCriteria) -> list[Mention]:
@@ -291,17 +198,6 @@ def lct_split(
         report.split_correct += kind_at(parsed, *offsets[best[2]]) == kind
 
 
-def lct_forms(data: Path) -> dict[str, list[tuple[str, str]]]:
-    forms: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    for row in read_jsonl(data / "lct" / "lct_logical_forms_dev.jsonl.gz"):
-        quoted = re.findall(r"'((?:[^'\\]|\\.)*)'", row["content"])
-        if len(quoted) < 2 or quoted[0] not in ("INC", "EXC"):
-            continue
-        sentence = re.sub(r"\s+([,.;:)])", r"\1", quoted[1]).replace("( ", "(")
-        forms[row["nct_id"]].append(("inclusion" if quoted[0] == "INC" else "exclusion", sentence))
-    return forms
-
-
 def print_report(title: str, report: Report) -> None:
     print(f"\n{title}  ({report.docs} documents)")
     print(
@@ -385,11 +281,17 @@ def run(
         parsed = timed_parse(row["txt"], timing, stages)
         gold = chia_gold(row["ann"]) if corpus == "chia" else lct_gold(row["ann"])
         parts[row["nct_id"]][row.get("part", "")] = row["txt"]
+        pred = predicted(parsed)
         for report in (reports[part], reports["all"]):
             report.docs += 1
-            score(report, gold, predicted(parsed))
+            score(report, gold, pred)
             if corpus == "lct":
                 lct_split(report, row["txt"], parsed, forms.get(row["nct_id"], []))
+        if corpus == "chia":
+            skip = chia_unannotated(row["txt"], row["ann"])
+            kept = [p for p in pred if not any(s <= p.start < e for s, e in skip)]
+            reports[f"{part}, annotated lines"].docs += 1
+            score(reports[f"{part}, annotated lines"], gold, kept)
     for nct_id, p in parts.items():
         if "inc" in p and "exc" in p and stages is None:
             for report in (reports[part_of(nct_id) or "all"], reports["all"]):
@@ -420,7 +322,11 @@ def run_cv(args: argparse.Namespace) -> None:
     def fold(nct_id: str) -> int:
         return int(hashlib.md5(nct_id.encode()).hexdigest(), 16) % k_folds
 
-    totals: dict[str, Report] = {"Chia": Report(), "LCT": Report()}
+    totals: dict[str, Report] = {
+        "Chia": Report(),
+        "Chia, annotated lines": Report(),
+        "LCT": Report(),
+    }
     for k in range(k_folds):
         terms = builder.build(
             args.data, args.min_docs, args.min_precision, skip=lambda n, k=k: fold(n) == k
@@ -434,6 +340,8 @@ def run_cv(args: argparse.Namespace) -> None:
             if args.corpus in (name.lower(), "all"):
                 reports, _ = run(name.lower(), args.data, args.limit, part_of, stages)
                 merge_report(totals[name], reports["fold"])
+                if name == "Chia":
+                    merge_report(totals["Chia, annotated lines"], reports["fold, annotated lines"])
     for name, report in totals.items():
         if report.docs:
             print_report(
@@ -476,8 +384,9 @@ def main() -> None:
         if args.corpus in (corpus, "all")
     ]
     for name, (reports, timing) in runs:
-        for part in ("held-out", "lexicon-train", "all"):
-            print_report(f"== {name} — {part}", reports[part])
+        for part in ("held-out", "lexicon-train", "all", "held-out, annotated lines"):
+            if reports[part].docs:
+                print_report(f"== {name} — {part}", reports[part])
         print(timing.line(name))
 
 

@@ -683,3 +683,13 @@ def test_severity_words_keep_a_profile_from_confirming() -> None:
     result = screen(form, profile, today=TODAY)
     assert [v.verdict for v in result.verdicts] == ["unknown", "not_met"]
     assert "your profile does not say" in result.verdicts[0].reason
+
+
+def test_age_range_with_an_open_upper_bound() -> None:
+    form = _form("Exclusion Criteria:\n* Age 1 to < 2 years\n")
+    age = form.question("age")
+    assert age is not None and [c.disqualifying_answer for c in age.checks] == [
+        "1 to less than 2 years"
+    ]
+    verdicts = {a: screen(form, {"age": a}, today=TODAY).verdicts[0].verdict for a in (1, 2)}
+    assert verdicts == {1: "not_met", 2: "met"}

@@ -154,3 +154,55 @@ def test_measured_subject_becomes_a_measurement() -> None:
     assert "nerve root impingement" not in entity_types(
         "* Leg pain with nerve root impingement ≤ 30mm on a VAS"
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "operator"),
+    [
+        ("* VAS >/= 40 mm", ">="),
+        ("* ODI </= 90", "<="),
+        ("* Gleason <or=6", "<="),
+        ("* Platelets > or = 100", ">="),
+        ("* Hemoglobin =/> 9 g/dL", ">="),
+    ],
+)
+def test_slash_and_or_equal_operators(text: str, operator: str) -> None:
+    c = only(text)
+    assert c.operator == operator
+    assert c.text.lstrip("<>=/ or").strip()[0].isdigit()  # the operator is inside the span
+
+
+def test_bare_bound_takes_the_unit_of_its_sibling() -> None:
+    low, high = comparisons("* Systolic blood pressure > 170 or < 90 mm Hg")
+    assert (low.operator, low.value, low.unit, low.unit_normalized) == (
+        ">",
+        170,
+        "mm Hg",
+        "millimeter_Hg",
+    )
+    assert (high.operator, high.value, high.unit) == ("<", 90, "mm Hg")
+    assert low.subject is not None and high.subject is not None
+    assert high.subject.text == low.subject.text == "Systolic blood pressure"
+
+
+def test_a_period_is_not_a_comparison() -> None:
+    found = comparisons("* Average pain over 24 hours of at least 4 on the NRS")
+    assert [(c.operator, c.value) for c in found] == [(">=", 4)]
+    assert found[0].subject is not None and found[0].subject.text == "pain"
+    assert comparisons("* average pain over 24 hours") == []
+    assert only("* Symptoms for over 3 months are not compared: age over 65 years").operator == ">"
+
+
+@pytest.mark.parametrize(
+    ("text", "lower_inclusive"),
+    [
+        ("* Age 1 to < 2 years", True),
+        ("* Age ≥ 1 to < 2 years", True),
+        ("* Age > 1 to < 2 years", False),
+    ],
+)
+def test_range_with_an_open_upper_bound_keeps_the_lower(text: str, lower_inclusive: bool) -> None:
+    c = only(text)
+    assert (c.operator, c.value, c.upper_value, c.unit) == ("between", 1, 2, "years")
+    assert (c.lower_inclusive, c.upper_inclusive) == (lower_inclusive, False)
+    assert text[c.start : c.end] == c.text and c.text.endswith("2 years")

@@ -85,3 +85,15 @@ def test_allowed_types_are_data() -> None:
     no = next(r for r in rules if r.literal == "no" and r.category == "NEGATED_EXISTENCE")
     assert no.allowed_types is not None and "condition" in no.allowed_types
     assert "value" not in no.allowed_types
+
+
+def test_non_prefix_negates_a_one_word_entity() -> None:
+    found = flags("* Non-pregnant, non-lactating women")
+    assert found["pregnant"].type == "pregnancy" and found["pregnant"].negated
+    assert found["lactating"].negated
+    assert not found["women"].negated
+
+
+def test_non_prefix_in_a_name_is_no_negation() -> None:
+    found = flags("* non-small cell lung cancer or non-hormonal contraception; non-melanoma")
+    assert all(not e.negated for e in found.values())

@@ -104,3 +104,37 @@ def test_time_phrases_keep_the_entity_they_name() -> None:
     found = typed("* Aspirin prior to stent placement")
     assert any(t == "temporal" and x == "prior to stent placement" for t, x in found)
     assert ("drug", "Aspirin") in found
+
+
+def test_generic_medicine_nouns() -> None:
+    assert typed("* Patients taking anticoagulant medication") == {
+        ("drug", "anticoagulant medication")
+    }
+    found = typed("* Allergy to any of the following medications: heparin, aspirin")
+    assert ("drug", "medications") not in found and ("drug", "heparin") in found
+    assert ("drug", "drug") not in typed("* Positive urine drug screen or drug abuse")
+
+
+def test_substance_use_listed_with_alcohol_is_one_behaviour() -> None:
+    assert ("behaviour", "drug or alcohol abuse") in typed("* History of drug or alcohol abuse")
+    assert ("behaviour", "Alcohol or drug dependency") in typed("* Alcohol or drug dependency")
+
+
+def test_peri_event_words_are_time_expressions() -> None:
+    found = typed("* Preoperative hemoglobin > 8 g/dl at the time of possible conversion")
+    assert ("temporal", "Preoperative") in found
+    assert ("temporal", "at the time of possible conversion") in found
+    assert ("condition", "Weight loss") in typed("* Weight loss of 5 kg in 3 months")
+
+
+def test_a_drug_bounded_by_a_level_is_a_lab() -> None:
+    found = typed("* Testosterone > 15 ng/dl or creatine kinase > 2 x ULN")
+    assert {("measurement", "Testosterone"), ("measurement", "creatine kinase")} <= found
+    assert ("drug", "prednisone") in typed("* Taking prednisone > 10 mg/day")
+
+
+def test_context_rules_beat_the_plain_term_on_the_same_span() -> None:
+    assert ("measurement", "gestation") in typed("* Less than 37 weeks gestation")
+    assert ("temporal", "before primary surgery") in typed(
+        "* No chemotherapy before primary surgery"
+    )

@@ -46,3 +46,19 @@ def test_window_is_a_temporal_entity() -> None:
     assert [(e.type, e.text) for e in crit.entities if e.type == "temporal"] == [
         ("temporal", "within 6 months")
     ]
+
+
+def test_a_period_over_hours_is_a_duration_not_a_bound() -> None:
+    (w,) = windows("* Average pain over 24 hours")
+    assert (w.relation, w.amount, w.unit, w.text) == ("for", 24, "hour", "over 24 hours")
+    assert windows("* Children over 2 years") == []
+
+
+def test_the_longest_anchor_wins() -> None:
+    (w,) = windows("* Pregnancy test within 72 hours prior to the start of study medication")
+    assert (w.anchor, w.text) == (
+        "treatment",
+        "within 72 hours prior to the start of study medication",
+    )
+    (w,) = windows("* Contraception for 3 months after receiving the last dose of study drug")
+    assert w.anchor == "treatment" and w.text.endswith("study drug")

@@ -103,13 +103,25 @@ def _span(doc: CriteriaDoc, start: int, end: int) -> Span:
     return Span(text=doc.source[start:end], start=start, end=end)
 
 
+def _masked(view: str, start: int, end: int, spans: list[tuple[int, int]]) -> str:
+    """``view[start:end]`` with the parts inside ``spans`` blanked out."""
+    gap = view[start:end]
+    for s, e in spans:
+        if start <= s and e <= end:
+            gap = gap[: s - start] + " " * (e - s) + gap[e - start :]
+    return gap
+
+
 def find_subject(doc: CriteriaDoc, item: Item, comp: Comparison) -> Span | None:
     """The span a comparison constrains, or None when the text does not say."""
     view = doc.view
     lo = max(item.start, comp.start - _WINDOW)
     before = [e for e in item.entities if e.type in _SUBJECT_TYPES and lo <= e.end <= comp.start]
+    periods = [(w.start, w.end) for w in item.windows if w.relation == "for"]
     for entity in sorted(before, key=lambda e: -e.end):
-        if _FILLER.match(view[entity.end : comp.start]):
+        if entity.type == "demographic" and not _AGE.search(entity.text):
+            break  # "Men ≥ 18 years of age": the age is compared, not the men
+        if _FILLER.match(_masked(view, entity.end, comp.start, periods)):
             return _span(doc, entity.start, entity.end)
         break
     head = view[lo : comp.start]

@@ -31,17 +31,17 @@ from trialatlas.model.criteria import Comparison, EntityType, Operator, Span
 
 _W = r"\s+"
 _PREFIX = {
-    ">=": r"≥|>=|=>|≧|⩾|\bat least\b|\bno less than\b|\bnot less than\b|\b(?:a )?minimum(?: of)?\b|\bmin\.|"
+    ">=": r"≥\s*/?\s*=?|>\s*/\s*=|>\s*or\s*=|>=|=>|=\s*/\s*>|≧|⩾|\bat least\b|\bno less than\b|\bnot less than\b|\b(?:a )?minimum(?: of)?\b|\bmin\.|"
     r"\b(?:greater|more|higher) than or equal to\b|\bequal to or (?:greater|more|higher) than\b|"
     r"\bequal or (?:greater|more|higher) than\b|\b(?:greater|more|higher) or equal to\b",
-    "<=": r"≤|<=|=<|≦|⩽|\bat most\b|\bno more than\b|\bnot more than\b|\bnot exceeding\b|\bnot to exceed\b|"
+    "<=": r"≤\s*/?\s*=?|<\s*/\s*=|<\s*or\s*=|<=|=<|=\s*/\s*<|≦|⩽|\bat most\b|\bno more than\b|\bnot more than\b|\bnot exceeding\b|\bnot to exceed\b|"
     r"\bdoes not exceed\b|\bup to\b|\b(?:a )?maximum(?: of)?\b|\bmax\.|\b(?:less|lower|smaller) than or equal to\b|"
     r"\bequal to or (?:less|lower|smaller) than\b|\bequal or (?:less|lower) than\b|\bno (?:greater|higher) than\b|"
     r"\bnot (?:greater|higher) than\b|\b(?:less|lower) or equal to\b",
-    ">": r"(?<![<>=])>(?!=)|\b(?:greater|more|higher|larger|older|longer) than\b|\babove\b|\bover\b|"
+    ">": r"(?<![<>=])>(?!\s*/?\s*=|\s*or\s*=)|\b(?:greater|more|higher|larger|older|longer) than\b|\babove\b|\bover\b|"
     r"\bexceeding\b|\bexceeds?\b|\bin excess of\b",
-    "<": r"(?<![<>=])<(?!=)|\b(?:less|lower|fewer|smaller|younger|shorter) than\b|\bbelow\b|\bunder\b",
-    "==": r"(?<![<>=!])=(?![<>=])|\bequal to\b|\bequals\b",
+    "<": r"(?<![<>=])<(?!\s*/?\s*=|\s*or\s*=)|\b(?:less|lower|fewer|smaller|younger|shorter) than\b|\bbelow\b|\bunder\b",
+    "==": r"(?<![<>=!/≥≤])(?<![<>]\s)(?<![<>]/)=(?![<>=]|\s*/\s*[<>])|\bequal to\b|\bequals\b",
 }
 _POSTFIX = {
     ">=": r"or (?:more|greater|higher|older|above|over|longer)|and (?:above|over|older|greater|more|up)|\+|or greater than",
@@ -90,8 +90,9 @@ def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], re.P
         rf"{NUMBER_START}{value}{uln}{_AGE_WORDS}?\s*(?:{postfix})", re.IGNORECASE
     )
     ranged = re.compile(
-        rf"(?=\b[bfr]|{NUMBER_START})(?:(?P<between>between|from|range\s+of|ranging\s+from)\s+)?(?P<v>{NUMBER})\s*(?P<u1>{unit})?\s*"
-        rf"(?P<conn>-|to|and|through|until)\s*(?P<w>{NUMBER})\s*(?P<u>{unit})?",
+        rf"(?=\b[bfr]|[>≥=]|{NUMBER_START})(?:(?P<between>between|from|range\s+of|ranging\s+from)\s+)?"
+        rf"(?P<lop>(?:>\s*/?\s*=?|≥|=>)\s*)?(?P<v>{NUMBER})\s*(?P<u1>{unit})?\s*"
+        rf"(?P<conn>-|to|and|through|until)\s*(?P<uop>(?:<\s*/?\s*=?|≤|=<)\s*)?(?P<w>{NUMBER})\s*(?P<u>{unit})?",
         re.IGNORECASE,
     )
     bare_ref = re.compile(
@@ -166,9 +167,15 @@ def find_comparisons(
         if low is None or high is None or high < low or not free(*m.span()):
             continue
         unit = m.group("u") or m.group("u1")
-        found.append(
-            _build(view[m.start() : m.end()], m.start(), m.end(), "between", low, unit, high)
-        )
+        comp = _build(view[m.start() : m.end()], m.start(), m.end(), "between", low, unit, high)
+        lop, uop = m.group("lop"), m.group("uop")
+        if (lop or uop) and conn not in ("to", "-"):
+            continue  # "> 5 and 10": two things, not one range
+        if lop and not re.search("[=≥]", lop):
+            comp = comp.model_copy(update={"lower_inclusive": False})
+        if uop and not re.search("[=≤]", uop):
+            comp = comp.model_copy(update={"upper_inclusive": False})  # "1 to < 2 years"
+        found.append(comp)
         taken.append(m.span())
     passes = [(single, "p"), (postonly, "q")]
     if references:
@@ -192,7 +199,7 @@ def find_comparisons(
             found.append(_build(view[s:e], s, e, op, value, unit, ref=ref))
             taken.append((s, e))
     found.sort(key=lambda c: c.start)
-    return _join_bounds(view, found)
+    return _share_units(view, _join_bounds(view, found))
 
 
 MAX_PER_ITEM = 64  # a criterion with more numbers than this is not a criterion (bounds work)
@@ -233,6 +240,33 @@ def _join_bounds(view: str, found: list[Comparison]) -> list[Comparison]:
         out.append(a)
         i += 1
     return out
+
+
+_SIBLING = re.compile(r"^\s*(?:,\s*)?(?:or|and|and/or|,|/)\s*$", re.IGNORECASE)
+
+
+def _share_units(view: str, found: list[Comparison]) -> list[Comparison]:
+    """``> 170 or < 90 mm Hg``: a bare bound takes the unit of the sibling bound after it."""
+    out = list(found)
+    for i in range(len(out) - 2, -1, -1):
+        a, b = out[i], out[i + 1]
+        if (
+            a.unit is None
+            and b.unit is not None
+            and a.reference is None
+            and b.reference is None
+            and _SIBLING.match(view[a.end : b.start])
+        ):
+            shared = _build(a.text, a.start, a.end, a.operator, a.value, b.unit, a.upper_value)
+            out[i] = shared.model_copy(
+                update={"lower_inclusive": a.lower_inclusive, "upper_inclusive": a.upper_inclusive}
+            )
+    return out
+
+
+def siblings(view: str, a: Comparison, b: Comparison) -> bool:
+    """True when ``b`` follows ``a`` as another limit of the same thing ("> 170 or < 90")."""
+    return a.end <= b.start and _SIBLING.match(view[a.end : b.start]) is not None
 
 
 def _is_count(comp: Comparison) -> bool:
@@ -302,8 +336,12 @@ class ComparisonFinder:
             if numeric or references
             else []
         )
+        previous: tuple[Comparison, Span | None] | None = None
         for comp in found:
             subject = find_subject(doc, item, comp)
+            if subject is None and previous is not None and siblings(doc.view, previous[0], comp):
+                subject = previous[1]  # "systolic BP > 170 or < 90 mm Hg": both bound the BP
+            previous = (comp, subject)
             text = doc.source[comp.start : comp.end]
             item.comparisons.append(comp.model_copy(update={"text": text, "subject": subject}))
             item.entities = [
@@ -321,6 +359,8 @@ class ComparisonFinder:
                 item.entities.append(make_entity(etype, doc.source, comp.start, comp.end))
                 if etype == "value" and subject is not None and not is_time_unit(comp.unit):
                     _type_subject(doc, item, subject)
+                    if comp.reference is not None or _CONCENTRATION.search(comp.unit or ""):
+                        _drug_to_lab(item, subject)
         _add_quantities(doc, item, blocked, numeric)
         item.entities.sort(key=lambda e: (e.start, e.end))
 
@@ -343,6 +383,22 @@ def _type_subject(doc: CriteriaDoc, item: Item, subject: Span) -> None:
         if e.start < subject.end and subject.start < e.end:
             return
     item.entities.append(make_entity("measurement", doc.source, subject.start, subject.end))
+
+
+_CONCENTRATION = re.compile(
+    r"/\s*(?:d?l|m?l|[µu]l|mm3|mm\^3|hpf)\b|\bmmol|\bµmol|\bumol", re.IGNORECASE
+)
+
+
+def _drug_to_lab(item: Item, subject: Span) -> None:
+    """A drug name bounded by a level is a lab: "testosterone > 15 ng/dL", "creatine
+    kinase > 2 × ULN" (a dose, "prednisone > 10 mg/day", stays a drug)."""
+    item.entities = [
+        e.model_copy(update={"type": "measurement"})
+        if e.type == "drug" and e.start == subject.start and e.end == subject.end
+        else e
+        for e in item.entities
+    ]
 
 
 def _add_quantities(

@@ -5,7 +5,9 @@ objects (the medspaCy layout). A forward trigger ("no", "without", "history
 of") covers the entities after it, a backward trigger ("… is excluded",
 "HIV negative") those before it, up to ``max_scope`` tokens, the end of the
 clause (``;``, ``.``, line break) or a terminating trigger ("but", "however",
-"which", "except"). Scopes never leave the criterion. PSEUDO triggers ("no
+"which", "except"). Scopes never leave the criterion. "non-" right before an
+entity negates it ("non-pregnant", "non-diabetic") unless the two make a name
+("non-small cell lung cancer"; ``context_rules.json`` ``prefix_negation``). PSEUDO triggers ("no
 more than", "not only", "no increase", "gram negative") win over the shorter
 triggers inside them and mark nothing. A trigger marks only the entity types
 its rule allows (``allowed_types``; negation applies to conditions, drugs,
@@ -22,7 +24,12 @@ from dataclasses import dataclass
 
 from trialatlas.features.criteria.document import CriteriaDoc, Item
 from trialatlas.features.criteria.lexicon import PhraseMatcher, Token, term_key, tokenize
-from trialatlas.features.criteria.rules import ContextRule, context_rules
+from trialatlas.features.criteria.rules import (
+    ContextRule,
+    PrefixNegation,
+    context_rules,
+    prefix_negation,
+)
 
 _CLAUSE_END = re.compile(r"[;!?]|\.(?=\s|$)|\n\s*\n")
 _TOKEN = re.compile(r"\S+")
@@ -48,8 +55,15 @@ class Scope:
 class ContextAnnotator:
     """Stage: set ``negated`` / ``uncertain`` / ``historical`` on item entities."""
 
-    def __init__(self, rules: tuple[ContextRule, ...] | None = None) -> None:
+    def __init__(
+        self, rules: tuple[ContextRule, ...] | None = None, prefix: PrefixNegation | None = None
+    ) -> None:
+        """``rules`` default to ``context_rules.json``, ``prefix`` to its ``prefix_negation``
+        (with explicit ``rules`` and no ``prefix``, no prefix negates)."""
         self.rules = rules if rules is not None else context_rules()
+        if prefix is None:
+            prefix = prefix_negation() if rules is None else PrefixNegation()
+        self.prefix = prefix
         by_key: dict[tuple[str, ...], list[ContextRule]] = defaultdict(list)
         for rule in self.rules:
             by_key[term_key(rule.literal)].append(rule)
@@ -108,6 +122,9 @@ class ContextAnnotator:
         starts = [item.entities[i].start for i in order]
         longest = max(e.end - e.start for e in item.entities)
         flags: dict[int, set[str]] = defaultdict(set)
+        for k, entity in enumerate(item.entities):
+            if self.prefixed(doc.view, item.start, entity.start, entity.end, entity.type):
+                flags[k].add("negated")
         for scope in self.scopes(doc.view, item.start, item.end, item.words(doc.view)):
             allowed = scope.rule.allowed_types
             first = bisect_left(starts, scope.start - longest)
@@ -125,6 +142,24 @@ class ContextAnnotator:
                 e.model_copy(update={f: True for f in flags[i]}) if i in flags else e
                 for i, e in enumerate(item.entities)
             ]
+
+    def prefixed(self, view: str, floor: int, start: int, end: int, etype: str) -> bool:
+        """True when a negating prefix sits right before ``view[start:end]`` ("non-pregnant")."""
+        rule = self.prefix
+        if not rule.prefixes or etype not in rule.allowed_types:
+            return False
+        for p in rule.prefixes:
+            s = start - len(p)
+            if s < floor or view[s:start].lower() != p or (s > 0 and view[s - 1].isalnum()):
+                continue
+            first = _FIRST_WORD.match(view, start, end)
+            if first is None or first.end() < end:
+                return False  # "non-hormonal contraception": a kind of the thing, not its absence
+            return first.group().lower() not in rule.compounds
+        return False
+
+
+_FIRST_WORD = re.compile(r"[\w']+")
 
 
 def _scope(

@@ -22,6 +22,7 @@ from trialatlas.features.criteria.document import CriteriaDoc, Item, make_entity
 from trialatlas.features.criteria.drugs import drug_matcher
 from trialatlas.features.criteria.entity_rules import (
     EntityRules,
+    GenericNouns,
     entity_rules,
     head_matches,
     pattern_matches,
@@ -85,7 +86,11 @@ def find_candidates(
     """Every vocabulary and rule hit inside ``view[start:end]``."""
     rules = rules if rules is not None else entity_rules()
     vocabulary = vocabulary if vocabulary is not None else vocabulary_matcher()
-    out: list[Candidate] = []
+    norms = {t.norm for t in tokens}
+    # vocabulary-ranked patterns first: on the same span, the rule that reads the
+    # context ("24 weeks **gestation**" measured) beats the context-free term
+    patterns = pattern_matches(rules, view, start, end, norms)
+    out = [Candidate(s, e, etype, _RANK_LEXICON) for s, e, etype, vocab in patterns if vocab]
     for m in vocabulary.find_all(tokens):
         if isinstance(m.payload, int):  # a drug-dictionary concept
             out.append(Candidate(m.start, m.end, "drug", _RANK_DRUGS))
@@ -96,9 +101,40 @@ def find_candidates(
     for first, last, etype, vocabulary in head_matches(rules, view, tokens):
         rank = _RANK_LEXICON if vocabulary else _RANK_RULE
         out.append(Candidate(tokens[first].start, tokens[last - 1].end, etype, rank))
-    norms = {t.norm for t in tokens}
-    for s, e, etype in pattern_matches(rules, view, start, end, norms):
-        out.append(Candidate(s, e, etype, _RANK_RULE))
+    for s, e, etype, vocab in patterns:
+        if not vocab:
+            out.append(Candidate(s, e, etype, _RANK_RULE))
+    return out
+
+
+def refine_generic(
+    tokens: list[Token], chosen: list[Candidate], rules: GenericNouns
+) -> list[Candidate]:
+    """Generic medicine nouns: "anticoagulant **medication**" joins the drug before it;
+    alone, "the following medications:", "drug abuse", "drug screen" are left out."""
+    if not rules.nouns:
+        return chosen
+    index = {t.start: i for i, t in enumerate(tokens)}
+    out: list[Candidate] = []
+    for c in chosen:
+        i = index.get(c.start)
+        if (
+            c.type != "drug"
+            or i is None
+            or tokens[i].end != c.end
+            or tokens[i].norm not in rules.nouns
+        ):
+            out.append(c)
+            continue
+        prev = out[-1] if out else None
+        if prev is not None and prev.type == "drug" and i > 0 and tokens[i - 1].end == prev.end:
+            out[-1] = Candidate(prev.start, c.end, "drug", prev.rank)
+            continue
+        before = tokens[i - 1].norm if i > 0 else ""
+        after = tokens[i + 1].norm if i + 1 < len(tokens) else ""
+        if before in rules.not_after or after in rules.not_before:
+            continue
+        out.append(c)
     return out
 
 
@@ -164,6 +200,8 @@ class EntityFinder:
         )
         taken = [(e.start, e.end) for e in item.entities if e.type == "temporal"]
         chosen = [c for c in resolve(candidates, taken) if c.end - c.start >= 2]
+        rules = self.rules if self.rules is not None else entity_rules()
+        chosen = refine_generic(tokens, chosen, rules.generic_drugs)
         chosen += abbreviations(doc.view, item.end, chosen, taken)
         for c in chosen:
             item.entities.append(make_entity(c.type, doc.source, c.start, c.end))

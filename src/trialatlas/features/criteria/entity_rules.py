@@ -69,6 +69,17 @@ class PatternRule:
     name: str = ""
     gate_words: frozenset[str] = frozenset()  # normalized tokens, any must occur
     gate_chars: str = ""  # or any of these characters must occur
+    vocabulary: bool = False  # resolved like a vocabulary match ("drug or alcohol abuse")
+
+
+@dataclass(frozen=True, slots=True)
+class GenericNouns:
+    """Nouns that name medicines in general ("drugs", "medications") and where they
+    are no entity of their own (``entity_patterns.json`` ``generic_drugs``)."""
+
+    nouns: frozenset[str] = frozenset()  # normalized
+    not_after: frozenset[str] = frozenset()  # normalized previous tokens
+    not_before: frozenset[str] = frozenset()  # normalized next tokens
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +93,7 @@ class EntityRules:
     generic: frozenset[str]
     head_index: dict[str, tuple[HeadRule, ...]]
     gate_index: dict[str, tuple[int, ...]]  # gate word -> indexes of the patterns it opens
+    generic_drugs: GenericNouns = field(default_factory=GenericNouns)
     suffix_memo: dict[str, EntityType | None] = field(default_factory=dict, compare=False)
 
 
@@ -126,9 +138,12 @@ def load_entity_rules(source: str = "entity_patterns.json") -> EntityRules:
             r.get("name", ""),
             _norms(r.get("gate", [])),
             r.get("gate_chars", ""),
+            bool(r.get("vocabulary", False)),
         )
         for r in data.get("patterns", [])
     )
+    generic = data.get("generic_drugs", {})
+
     index: dict[str, list[HeadRule]] = {}
     for rule in heads:
         for head in rule.heads:
@@ -145,6 +160,11 @@ def load_entity_rules(source: str = "entity_patterns.json") -> EntityRules:
         trim=frozenset(w.lower() for w in data.get("trim", [])),
         generic=_norms(data.get("generic", [])),
         head_index={k: tuple(v) for k, v in index.items()},
+        generic_drugs=GenericNouns(
+            _norms(generic.get("nouns", [])),
+            _norms(generic.get("not_after", [])),
+            _norms(generic.get("not_before", [])),
+        ),
     )
 
 
@@ -236,9 +256,9 @@ def head_matches(
 
 def pattern_matches(
     rules: EntityRules, view: str, start: int, end: int, norms: set[str]
-) -> list[tuple[int, int, EntityType]]:
-    """``(start, end, type)`` character spans of the gated regular expressions."""
-    out: list[tuple[int, int, EntityType]] = []
+) -> list[tuple[int, int, EntityType, bool]]:
+    """``(start, end, type, vocabulary rank)`` character spans of the gated regular expressions."""
+    out: list[tuple[int, int, EntityType, bool]] = []
     opened = {k for word in norms for k in rules.gate_index.get(word, ())}
     chunk: str | None = None
     for k, rule in enumerate(rules.patterns):
@@ -252,5 +272,5 @@ def pattern_matches(
             span = "span" if "span" in rule.pattern.groupindex else 0
             s, e = m.span(span)
             if e > s:
-                out.append((s, e, rule.type))
+                out.append((s, e, rule.type, rule.vocabulary))
     return out

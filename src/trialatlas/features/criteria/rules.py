@@ -119,6 +119,33 @@ def load_context_rules(source: str | Path = "context_rules.json") -> tuple[Conte
     return tuple(rules)
 
 
+@dataclass(frozen=True, slots=True)
+class PrefixNegation:
+    """``non-pregnant``: a prefix right before an entity negates it, unless it names a thing."""
+
+    prefixes: tuple[str, ...] = ()
+    compounds: frozenset[str] = frozenset()  # first words that make "non-…" a name
+    allowed_types: frozenset[str] = frozenset()
+
+
+def load_prefix_negation(source: str | Path = "context_rules.json") -> PrefixNegation:
+    """The ``prefix_negation`` block of a context rules file (none: nothing is negated)."""
+    data = read_json(source)
+    block = data.get("prefix_negation") or {}
+    allowed = data.get("allowed_types", {}).get("NEGATED_EXISTENCE", sorted(ENTITY_TYPES))
+    return PrefixNegation(
+        prefixes=tuple(p.lower() for p in block.get("prefixes", [])),
+        compounds=frozenset(w.lower() for w in block.get("compounds", [])),
+        allowed_types=frozenset(allowed),
+    )
+
+
+@cache
+def prefix_negation() -> PrefixNegation:
+    """The shipped prefix negation rule, cached."""
+    return load_prefix_negation()
+
+
 @cache
 def context_rules() -> tuple[ContextRule, ...]:
     """The shipped ConText triggers, cached."""

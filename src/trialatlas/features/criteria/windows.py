@@ -29,9 +29,11 @@ _UNIT_WORDS = {
     "year": r"years?|yrs?",
 }
 _TUNIT = "|".join(f"(?P<{k}>{v})" for k, v in _UNIT_WORDS.items())
+# hours to months only: "over 2 years" is as often an age ("children over 2 years")
+_TUNIT_SHORT = "|".join(f"(?P<{k}>{v if k != 'year' else '(?!)'})" for k, v in _UNIT_WORDS.items())
 _AMOUNT = rf"(?P<amount>{NUMBER}|\ban?(?=\s))(?:\s*(?:\(\s*\d+\s*\)))?"
 _QTY = rf"{_AMOUNT}\s*-?\s*(?:{_TUNIT})\b"
-_MORE = r"(?:at\s+least|a\s+minimum\s+of|minimum\s+of|minimum|no\s+less\s+than|not\s+less\s+than|more\s+than|greater\s+than|longer\s+than|≥|>=|=>|>)"
+_MORE = r"(?:(?<=\bfor\s)over|at\s+least|a\s+minimum\s+of|minimum\s+of|minimum|no\s+less\s+than|not\s+less\s+than|more\s+than|greater\s+than|longer\s+than|≥|>=|=>|>)"
 _LINK = (
     r"\s*(?:,\s*)?(?:prior\s+to|before|preceding|pre|of|from|since|after|following|post|until|to)\b"
 )
@@ -56,7 +58,7 @@ _STARTS = {
     "for at least": r"(?=[<>=≥fdangml])",
     "after": NUMBER_START,
     "before": NUMBER_START,
-    "for": r"(?=f)",
+    "for": r"(?=[fo])",
 }
 
 _PATTERNS: tuple[tuple[WindowRelation, re.Pattern[str]], ...] = tuple(
@@ -79,6 +81,8 @@ _PATTERNS: tuple[tuple[WindowRelation, re.Pattern[str]], ...] = tuple(
         ("after", rf"\b{_QTY}(?=\s+(?:after|following|post)\b)"),
         ("before", rf"\b{_QTY}(?=\s*(?:,\s*)?(?:prior\s+to|before|preceding)\b)"),
         ("for", rf"\bfor\s+(?:the\s+)?{_QTY}"),
+        # "average pain over 24 hours": the period a value is taken over, not "> 24 hours"
+        ("for", rf"\bover\s+(?:the\s+|a\s+)?{_AMOUNT}\s*-?\s*(?:{_TUNIT_SHORT})\b"),
     )
 )
 
@@ -113,11 +117,12 @@ def find_anchor(view: str, pos: int, limit: int, duration: bool = False) -> tupl
         return None
     if duration and not _ORDER_LINK.match(view, pos, limit):
         return None
+    best: tuple[str, int] | None = None
     for pattern, anchor in window_anchors():
         m = pattern.match(view, link.end(), limit)
-        if m is not None and m.end() > link.end():
-            return anchor, m.end()
-    return None
+        if m is not None and m.end() > max(link.end(), best[1] if best else 0):
+            best = (anchor, m.end())  # the longest anchor: "start of study medication"
+    return best
 
 
 def find_windows(view: str, start: int, end: int) -> list[TimeWindow]:

@@ -98,7 +98,9 @@ def describe_range(check: RangeCheck) -> str:
     if low is not None and high is not None:
         if low == high:
             return f"exactly {fmt_number(low)}{unit}"
-        return f"{fmt_number(low)} to {fmt_number(high)}{unit}"
+        lower = fmt_number(low) if check.low_inclusive else f"more than {fmt_number(low)}"
+        upper = fmt_number(high) if check.high_inclusive else f"less than {fmt_number(high)}"
+        return f"{lower} to {upper}{unit}"  # "1 to less than 2 years"
     if low is not None:
         return f"{'at least' if check.low_inclusive else 'more than'} {fmt_number(low)}{unit}"
     if high is not None:
