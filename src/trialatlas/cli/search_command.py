@@ -51,7 +51,9 @@ def print_table(results: SearchResults, console: Console) -> None:
     if results.place:
         miles = results.place.radius_km / 1.609344
         where = f" within {miles:,.0f} mi of {results.place.label}"
-    console.print(f"[bold]{results.total:,}[/] trial{'s' if results.total != 1 else ''}{where}")
+    about = "about " if results.total_estimated else ""
+    plural = "s" if results.total != 1 else ""
+    console.print(f"{about}[bold]{results.total:,}[/] trial{plural}{where}")
     if results.words == "any":
         console.print("No trial has all the words; showing trials with some of them.")
     if not results.results:

@@ -275,7 +275,16 @@ class SearchResults(BaseModel):
     ``words`` is ``any`` when no trial had every word and trials with any word are
     shown instead. ``country_facet_top`` is None when country counts cover the
     whole filtered set, else the number of best-ranked hits they were counted over
-    (counting every site of a very large set would be slow).
+    (counting every site of a very large set would be slow). ``rank_pool`` is None when
+    the hits are in relevance order across the whole set; else at least that many
+    trials matched the words, and they are ranked that many at a time, most recently
+    added first: the best matches among the newest ``rank_pool`` trials, then among the
+    next ``rank_pool``, and so on (scoring every match of a very common word is slow).
+    ``facets_sample`` is None when the status, phase, type and sponsor-class counts are
+    exact; else they are estimates scaled up from that many most recently added hits,
+    and so is ``total`` when ``total_estimated`` (pages say "about"). Pools and
+    estimates only happen in a store of more than 50,000 studies, and only for sets
+    of more than 2,000 (ranking) or 5,000 (counting) trials.
     """
 
     total: int
@@ -286,3 +295,6 @@ class SearchResults(BaseModel):
     words: Literal["all", "any"] | None = None
     place: ResolvedPlace | None = None
     country_facet_top: int | None = None
+    rank_pool: int | None = None
+    total_estimated: bool = False
+    facets_sample: int | None = None

@@ -4,7 +4,8 @@ A cursor holds the sort key and NCT ID of the last hit of a page, so the next pa
 starts strictly after it in the total order ``(sort key, nct_id)``: no hit repeats or
 goes missing between pages, however many pages are walked. It also carries the sort,
 the word-matching mode and a fingerprint of the filters, so a cursor cannot be
-replayed against another search.
+replayed against another search. When a relevance search ranks its matches one pool
+at a time (very common words), ``pool_below`` says which pool the last hit was in.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ class Cursor:
     key: float | str
     nct_id: str
     fingerprint: str
+    pool_below: int | None = None  # the pool's upper bound (an id), None for the first pool
 
 
 def query_fingerprint(query: SearchQuery) -> str:
@@ -44,7 +46,11 @@ def query_fingerprint(query: SearchQuery) -> str:
 
 def encode_cursor(cursor: Cursor) -> str:
     """URL-safe base64 text (no padding) of the cursor."""
-    payload = [VERSION, cursor.sort, cursor.mode, cursor.key, cursor.nct_id, cursor.fingerprint]
+    payload: list[object] = [
+        VERSION, cursor.sort, cursor.mode, cursor.key, cursor.nct_id, cursor.fingerprint
+    ]  # fmt: skip
+    if cursor.pool_below is not None:
+        payload.append(cursor.pool_below)
     return base64.urlsafe_b64encode(orjson.dumps(payload)).decode("ascii").rstrip("=")
 
 
@@ -52,7 +58,7 @@ def decode_cursor(text: str, query: SearchQuery) -> Cursor:
     """The cursor in ``text``; :class:`InvalidCursor` when damaged or for another search."""
     try:
         raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-        version, sort, mode, key, nct_id, fingerprint = orjson.loads(raw)
+        version, sort, mode, key, nct_id, fingerprint, *rest = orjson.loads(raw)
     except (ValueError, TypeError, binascii.Error, orjson.JSONDecodeError) as exc:
         raise InvalidCursor("This page link is damaged; start the search again.") from exc
     valid_key = isinstance(key, str) or (
@@ -64,8 +70,11 @@ def decode_cursor(text: str, query: SearchQuery) -> Cursor:
         or not valid_key
         or not isinstance(nct_id, str)
         or not isinstance(sort, str)
+        or len(rest) > 1
+        or (rest and (not isinstance(rest[0], int) or isinstance(rest[0], bool)))
     ):
         raise InvalidCursor("This page link is damaged; start the search again.")
     if sort != query.effective_sort or fingerprint != query_fingerprint(query):
         raise InvalidCursor("This page link belongs to a different search; start it again.")
-    return Cursor(sort, mode, float(key) if not isinstance(key, str) else key, nct_id, fingerprint)
+    value = float(key) if not isinstance(key, str) else key
+    return Cursor(sort, mode, value, nct_id, fingerprint, rest[0] if rest else None)

@@ -161,6 +161,8 @@ def facet_groups(urls: Urls, form: SearchForm, results: SearchResults) -> list[F
         note = None
         if facet == "country" and results.country_facet_top:
             note = f"Among the {results.country_facet_top:,} best matches"
+        elif facet != "country" and results.facets_sample:
+            note = f"About: estimated from the {results.facets_sample:,} newest matches"
         if links:
             groups.append(FacetGroup(title, param, links, note))
     return groups

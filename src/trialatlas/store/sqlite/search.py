@@ -3,26 +3,25 @@
 In one read transaction (one consistent snapshot):
 
 1. the page: hits after the cursor, one more than asked (it says a next page exists);
-   BM25 is computed only here, and only when sorting by relevance. The first page
-   asks for ``COUNTRY_FACET_TOP`` hits at least: when fewer come back, they are the
-   whole set and the facets are counted from them;
-2. otherwise the counts: total and status/phase/type/sponsor-class facets in one pass,
-   and the countries of the ``COUNTRY_FACET_TOP`` best-ranked hits
-   (``SearchResults.country_facet_top`` says so);
+   BM25 is computed only here, and only when sorting by relevance, over one pool of
+   ``RANK_POOL`` matches at a time (``SearchResults.rank_pool`` says when there were
+   more). The first page asks for ``COUNTRY_FACET_TOP`` hits at least: when fewer
+   come back, they are the whole set and the facets are counted from them;
+2. otherwise the counts (:mod:`search_counts`): total and status/phase/type/sponsor-
+   class facets in one pass, exact or estimated from a sample, and the countries of
+   the ``COUNTRY_FACET_TOP`` best-ranked hits (``SearchResults.country_facet_top``);
 3. titles, conditions and nearest sites of the page's trials.
 
 Words are required all together; when no trial of the store has them all (filters
 aside), trials with any of them are returned instead (``SearchResults.words ==
-"any"``), and the cursor keeps that choice for the following pages. Facet rows are remembered per connection until
-the database changes, so paging through a large result set does not count it again.
+"any"``), and the cursor keeps that choice for the following pages.
 """
 
 from __future__ import annotations
 
 import math
 import sqlite3
-import threading
-from collections import Counter, OrderedDict
+from collections import Counter
 from collections.abc import Callable, Iterable
 
 from trialatlas.model.codes import label, phases_label
@@ -44,30 +43,36 @@ from trialatlas.store.search_cursor import (
     encode_cursor,
     query_fingerprint,
 )
-from trialatlas.store.sqlite.search_filters import nct_ids_in
+from trialatlas.store.sqlite.search_counts import (
+    COUNT_SAMPLE,
+    COUNTRY_FACET_TOP,
+    Counts,
+    about,
+    count_search,
+    counts_of_sample,
+    counts_of_set,
+    large_store,
+)
+from trialatlas.store.sqlite.search_filters import match_expression, nct_ids_in
 from trialatlas.store.sqlite.search_geo import nearest_sites_sql
 from trialatlas.store.sqlite.search_sql import (
-    build_countries,
-    build_counts,
     build_geo_estimate,
     build_page,
+    build_sample,
     build_words_exist,
     page_rows_sql,
 )
 from trialatlas.store.sqlite.sql_text import Sql
 
-COUNTRY_FACET_TOP = 200  # country counts cover at most this many best-ranked hits
 FACET_LIMIT = 30  # values shown per facet (largest counts first)
 GEO_ESTIMATE_CAP = 20_000  # counting word matches and sites in a box stops here
 SITES_PER_TRIAL = 10  # about the average number of sites of a registry trial
-COUNT_CACHE_SIZE = 64  # searches whose facet rows are remembered per connection
+RANK_POOL = 2000  # a relevance search in a large store scores this many matches at a time
 _MATH: dict[str, Callable[..., float]] = {
     "sin": math.sin, "cos": math.cos, "asin": math.asin, "sqrt": math.sqrt,
     "radians": math.radians, "pow": math.pow,
 }  # fmt: skip
-_caches = threading.local()  # per thread: (connection, data version, remembered facet rows)
 Row = tuple[object, ...]
-FacetRows = tuple[list[Row], list[tuple[str, int]]]
 
 
 def ensure_math_functions(conn: sqlite3.Connection) -> None:
@@ -103,73 +108,123 @@ def _search(conn: sqlite3.Connection, query: SearchQuery, cursor: Cursor | None)
     sort = query.effective_sort
     mode: Mode = cursor.mode if cursor else _word_mode(conn, query)
     limit = query.page_size + 1 if cursor else max(query.page_size + 1, COUNTRY_FACET_TOP)
-    via = _geo_via_words(conn, query, mode)
-    rows = _rows(conn, build_page(query, mode, cursor, limit, geo_via_words=via))
     words = mode if query.has_text else None
-    complete = cursor is None and len(rows) < limit  # the page holds the whole set
-    combos, countries = _facet_rows(
-        conn, query, mode, rows, complete=complete, first=not cursor, via=via
-    )
-    total = sum(int(r[4]) for r in combos)  # type: ignore[call-overload]
+    pools: list[int | None] = []
+    pooled = False
+    scanned = _filters_only(conn, query, mode, cursor, limit)
+    if scanned is not None:
+        rows, counts = scanned
+    else:
+        via = _geo_via_words(conn, query, mode)
+        rows, pools, pooled = _page(conn, query, mode, cursor, limit, via)
+        complete = cursor is None and len(rows) < limit  # the page holds the whole set
+        counts = count_search(
+            conn, query, mode, rows, complete=complete, via=via,
+            top=lambda: rows if not cursor else _page(conn, query, mode, None, COUNTRY_FACET_TOP, via)[0],
+        )  # fmt: skip
+    total = counts.total
     page = rows[: query.page_size]
     next_cursor = None
     if len(rows) > query.page_size:
         last = page[-1]
         key = last[1] if isinstance(last[1], str) else float(last[1])  # type: ignore[arg-type]
-        next_cursor = encode_cursor(Cursor(sort, mode, key, str(last[0]), query_fingerprint(query)))
+        below = pools[query.page_size - 1] if pools else None
+        fingerprint = query_fingerprint(query)
+        next_cursor = encode_cursor(Cursor(sort, mode, key, str(last[0]), fingerprint, below))
     return SearchResults(
         total=total,
         results=_hits(conn, query, page),
-        facets=_facets(combos, countries),
+        facets=_facets(counts.combos, counts.countries, counts.scale),
         next=next_cursor,
         sort=sort,
         words=words,
         country_facet_top=COUNTRY_FACET_TOP if total > COUNTRY_FACET_TOP else None,
+        rank_pool=RANK_POOL if pooled else None,
+        total_estimated=counts.total_estimated,
+        facets_sample=counts.sample,
     )
 
 
-def _facet_rows(
+def _filters_only(
     conn: sqlite3.Connection,
     query: SearchQuery,
     mode: Mode,
-    rows: list[Row],
-    *,
-    complete: bool,
-    first: bool,
-    via: bool,
-) -> FacetRows:
-    """Facet combinations ``(status, phases, type, class, count)`` and country counts.
+    cursor: Cursor | None,
+    limit: int,
+) -> tuple[list[Row], Counts] | None:
+    """The page and counts of a search by filters alone (None for any other search).
 
-    From the page ``rows`` when they are the ``complete`` set; else from the counts
-    statement and the best-ranked trials (the ``first`` page's rows), remembered per
-    connection until the database changes, so the pages after the first reuse them."""
-    if complete:
-        combos: Counter[tuple[object, ...]] = Counter(tuple(r[4:8]) for r in rows)
-        ids = [str(r[0]) for r in rows]
-        countries = _rows(conn, build_countries(query, mode, ids)) if ids else []
-        return [(*k, n) for k, n in combos.items()], _country_pairs(countries)
-    cache = _cache(conn)
-    key = (query_fingerprint(query), mode)
-    if key in cache:
-        cache.move_to_end(key)
-        return cache[key]
-    counted = _rows(conn, build_counts(query, mode, geo_via_words=via))
-    total = sum(int(r[4]) for r in counted)  # type: ignore[call-overload]
-    if total <= COUNTRY_FACET_TOP:
-        countries = _rows(conn, build_countries(query, mode, None, geo_via_words=via))
-    else:
-        top = (
-            rows
-            if first
-            else _rows(conn, build_page(query, mode, None, COUNTRY_FACET_TOP, geo_via_words=via))
-        )
-        ids = [str(r[0]) for r in top[:COUNTRY_FACET_TOP]]
-        countries = _rows(conn, build_countries(query, mode, ids))
-    result = (counted, _country_pairs(countries))
-    cache[key] = result
-    while len(cache) > COUNT_CACHE_SIZE:
-        cache.popitem(last=False)
-    return result
+    One pass reads the newest ``COUNT_SAMPLE + 1`` hits. When that is all of them, the
+    page and exact counts come from them; else the page is read in date order through
+    the date's index (a large set fills it quickly) and the counts are estimated from
+    the sample."""
+    sql = build_sample(query, mode, COUNT_SAMPLE)
+    if sql is None or not large_store(conn):
+        return None
+    sample = _rows(conn, sql)
+    if len(sample) > COUNT_SAMPLE:
+        page = _rows(conn, build_page(query, mode, cursor, limit, walk=True))
+
+        def top() -> list[Row]:
+            if cursor is None:
+                return page
+            return _rows(conn, build_page(query, mode, None, COUNTRY_FACET_TOP, walk=True))
+
+        return page, counts_of_sample(conn, query, mode, sample, top)
+    ordered = sorted(sample, key=lambda r: str(r[0]))
+    ordered.sort(key=lambda r: str(r[1]), reverse=True)  # date (newest first), then NCT ID
+    counts = counts_of_set(conn, query, mode, [r[:8] for r in ordered])
+    if cursor is not None:
+        after, nct = str(cursor.key), cursor.nct_id
+        ordered = [r for r in ordered if str(r[1]) < after or (r[1] == after and str(r[0]) > nct)]
+    return [r[:8] for r in ordered[:limit]], counts
+
+
+def _page(
+    conn: sqlite3.Connection,
+    query: SearchQuery,
+    mode: Mode,
+    cursor: Cursor | None,
+    limit: int,
+    via: bool,
+) -> tuple[list[Row], list[int | None], bool]:
+    """The next ``limit`` hits, each hit's pool (``pool_below``; an empty list when the
+    search is not ranked by pools) and whether the matches fill a pool (``RANK_POOL``
+    or more). A relevance search over words ranks its hits one pool of
+    ``RANK_POOL`` matches at a time, newest first, and moves on to the next pool when
+    one runs out."""
+    if (
+        query.effective_sort != "relevance"
+        or not match_expression(query, mode)
+        or not (cursor and cursor.pool_below is not None or large_store(conn))
+    ):
+        return _rows(conn, build_page(query, mode, cursor, limit, geo_via_words=via)), [], False
+    below = cursor.pool_below if cursor else None
+    after = cursor
+    rows: list[Row] = []
+    pools: list[int | None] = []
+    full = False
+    while len(rows) < limit:
+        sql = build_page(
+            query, mode, after, limit - len(rows), geo_via_words=via,
+            pool=RANK_POOL, pool_below=below,
+        )  # fmt: skip
+        got = _rows(conn, sql)
+        if not got and after is not None:  # the cursor was this pool's last hit
+            sql = build_page(
+                query, mode, None, 1, geo_via_words=via, pool=RANK_POOL, pool_below=below
+            )
+            size, low = next(((r[8], r[9]) for r in _rows(conn, sql)), (0, None))
+        else:
+            size, low = (got[0][8], got[0][9]) if got else (0, None)
+        rows += [r[:8] for r in got]
+        pools += [below] * len(got)
+        # a later pool means the earlier ones were full; a full pool may have a next
+        full = full or below is not None or int(size) >= RANK_POOL  # type: ignore[call-overload]
+        if int(size) < RANK_POOL or low is None:  # type: ignore[call-overload]
+            break
+        below, after = int(low), None  # type: ignore[call-overload]
+    return rows, pools, full
 
 
 def _word_mode(conn: sqlite3.Connection, query: SearchQuery) -> Mode:
@@ -197,18 +252,6 @@ def _country_pairs(rows: list[Row]) -> list[tuple[str, int]]:
 
 def _rows(conn: sqlite3.Connection, sql: Sql | None) -> list[Row]:
     return [] if sql is None else conn.execute(sql.text, sql.params).fetchall()
-
-
-def _cache(conn: sqlite3.Connection) -> OrderedDict[tuple[object, ...], FacetRows]:
-    """This connection's remembered facet rows, emptied whenever the database changed
-    (``PRAGMA data_version`` moves when another connection commits, ``total_changes``
-    when this one writes)."""
-    version = (conn.execute("PRAGMA data_version").fetchone()[0], conn.total_changes)
-    owner, seen, cache = getattr(_caches, "entry", (None, None, None))
-    if owner is not conn or seen != version or cache is None:
-        cache = OrderedDict()
-        _caches.entry = (conn, version, cache)
-    return cache
 
 
 def _hits(conn: sqlite3.Connection, query: SearchQuery, page: list[Row]) -> list[SearchHit]:
@@ -249,7 +292,10 @@ def _hits(conn: sqlite3.Connection, query: SearchQuery, page: list[Row]) -> list
     return out
 
 
-def _facets(combos: list[Row], countries: Iterable[tuple[str, int]]) -> Facets:
+def _facets(combos: list[Row], countries: Iterable[tuple[str, int]], scale: float) -> Facets:
+    """Facet counts from the combinations; ``scale`` (not 1) turns the counts of a sample
+    into estimates for the whole set (countries are never scaled: they count the
+    best-ranked hits, and say so)."""
     status: Counter[str] = Counter()
     phase: Counter[str] = Counter()
     study_type: Counter[str] = Counter()
@@ -264,6 +310,10 @@ def _facets(combos: list[Row], countries: Iterable[tuple[str, int]]) -> Facets:
             study_type[str(stype)] += n
         if sclass:
             sponsor_class[str(sclass)] += n
+    if scale != 1.0:
+        for counter in (status, phase, study_type, sponsor_class):
+            for value, n in counter.items():
+                counter[value] = about(n * scale)
     return Facets(
         status=_counts_list(status, "overall_status"),
         phase=_counts_list(phase, "phase"),

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from trialatlas.model.codes import LABELS
 from trialatlas.model.search import SearchQuery
 from trialatlas.store.fts_query import fts_match
 from trialatlas.store.search_cursor import Mode
@@ -60,33 +61,49 @@ def sponsor_pattern(text: str) -> str:
     return f"{escaped}%"
 
 
+def phase_test(code: str, p: Params) -> str:
+    """SQL true when ``s.phases`` (codes joined by ``|``) holds ``code``.
+
+    A plain substring test, which allocates nothing per row; when another code contains
+    this one (``PHASE1`` in ``EARLY_PHASE1``) that other code is removed first, only in
+    the rows that hold it."""
+    param = p.add("phase", code)
+    test = f"instr(s.phases, {param}) > 0"
+    longer = [other for other in LABELS["phase"] if other != code and code in other]
+    if not longer:
+        return test
+    names = [p.add("phase_other", other) for other in longer]
+    cleaned = "s.phases"
+    for name in names:
+        cleaned = f"replace({cleaned}, {name}, '')"
+    holds_longer = " OR ".join(f"instr(s.phases, {name}) > 0" for name in names)
+    return f"({test} AND (NOT ({holds_longer}) OR instr({cleaned}, {param}) > 0))"
+
+
 def filter_clauses(query: SearchQuery, p: Params, *, driver: str = "") -> list[str]:
     """WHERE conditions over ``s`` (a row of a search index of ``studies``).
 
     Sponsor and country look at child rows, once per candidate (EXISTS), unless that
     filter is the ``driver`` that found the candidates in the first place."""
+    # Cheap integer tests first: SQLite tests the conditions in this order and stops at
+    # the first that fails, and every text test costs more than a number comparison.
     where: list[str] = []
-    if query.statuses:
-        where.append(f"s.overall_status IN ({p.add_all('status', query.statuses)})")
-    if query.phase:
-        tests = [
-            f"instr('|' || s.phases || '|', {p.add('phase', f'|{c}|')}) > 0" for c in query.phase
-        ]
-        where.append("(" + " OR ".join(tests) + ")")
-    if query.study_type:
-        where.append(f"s.study_type = {p.add('type', query.study_type)}")
-    if query.sponsor_class:
-        where.append(f"s.lead_sponsor_class = {p.add('class', query.sponsor_class)}")
+    if query.has_results is not None:
+        where.append(f"s.has_results = {p.add('results', int(query.has_results))}")
+    if query.healthy_volunteers is not None:
+        where.append(f"s.healthy_volunteers = {p.add('hv', int(query.healthy_volunteers))}")
     if query.age_years is not None:
         days = p.add("age", round(query.age_years * 365.25))
         where.append(f"(s.min_age_days IS NULL OR s.min_age_days <= {days})")
         where.append(f"(s.max_age_days IS NULL OR s.max_age_days >= {days})")
+    if query.study_type:
+        where.append(f"s.study_type = {p.add('type', query.study_type)}")
+    if query.sponsor_class:
+        where.append(f"s.lead_sponsor_class = {p.add('class', query.sponsor_class)}")
+    if query.statuses:
+        where.append(f"s.overall_status IN ({p.add_all('status', query.statuses)})")
     if query.sex:
         where.append(f"(s.sex IS NULL OR s.sex = 'ALL' OR s.sex = {p.add('sex', query.sex)})")
-    if query.healthy_volunteers is not None:
-        where.append(f"s.healthy_volunteers = {p.add('hv', int(query.healthy_volunteers))}")
-    if query.has_results is not None:
-        where.append(f"s.has_results = {p.add('results', int(query.has_results))}")
     for column, low, high in (
         ("s.start_date", query.start_from, query.start_to),
         ("s.last_update_posted", query.updated_from, query.updated_to),
@@ -95,6 +112,8 @@ def filter_clauses(query: SearchQuery, p: Params, *, driver: str = "") -> list[s
             where.append(f"{column} >= {p.add('from', lower_date_key(low))}")
         if high:
             where.append(f"{column} <= {p.add('to', high.isoformat())}")
+    if query.phase:
+        where.append("(" + " OR ".join(phase_test(code, p) for code in query.phase) + ")")
     if query.sponsor and driver != "sponsor":
         where.append(
             "EXISTS (SELECT 1 FROM sponsors AS sp WHERE sp.nct_id = s.nct_id AND sp.name"

@@ -70,7 +70,9 @@ def api_search(
     request: Request, params: ParamsDep, store: StoreDep, urls: UrlsDep
 ) -> SearchResults | JSONResponse:
     """``{"total", "results": [...], "facets", "next"}`` (and what the search understood:
-    ``sort``, ``words``, ``place``, ``country_facet_top``).
+    ``sort``, ``words``, ``place``, ``country_facet_top``; in a very large store,
+    ``total_estimated``, ``facets_sample`` and ``rank_pool`` say when counts are
+    estimates and how relevance was ranked).
 
     Pass ``next`` back as ``cursor`` with the same parameters for the following page;
     pages never repeat or skip a trial.
