@@ -17,6 +17,7 @@ import argparse
 import gzip
 import os
 import random
+import resource
 import tempfile
 import time
 from collections.abc import Iterator
@@ -88,9 +89,11 @@ def bench_synthetic(workdir: Path, count: int, workers: int) -> None:
     )
     db = workdir / "synthetic.db"
     store = open_store(str(db))
+    cpu = _cpu_times()
     start = time.perf_counter()
     summary = ingest_records(store, synthetic_records(count), workers=workers)
     elapsed = time.perf_counter() - start
+    main_cpu, child_cpu = (after - before for after, before in zip(_cpu_times(), cpu, strict=True))
     store.close()
     rate = count / elapsed
     print(
@@ -98,7 +101,18 @@ def bench_synthetic(workdir: Path, count: int, workers: int) -> None:
         f"{rate:,.0f} studies/s ({workers} workers); {summary.line}; "
         f"store {store_size_mb(db):,.0f} MB"
     )
+    print(
+        f"CPU per study: writing process {main_cpu / count * 1000:.2f} ms (writes, index build); "
+        f"reading and preparing processes {child_cpu / count * 1000:.2f} ms; "
+        f"machine {os.cpu_count()} cores, used {(main_cpu + child_cpu) / elapsed:.2f} on average"
+    )
     print(f"ratio ingest/parse-only time: {elapsed / floor:.1f}x")
+
+
+def _cpu_times() -> tuple[float, float]:
+    """CPU seconds (user + system) of this process, and of its finished child processes."""
+    me, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime, children.ru_utime + children.ru_stime
 
 
 def main() -> None:

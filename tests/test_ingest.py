@@ -188,3 +188,29 @@ def test_bundled_sample_files_exist(name: str) -> None:
     from trialatlas.sample import sample_dir
 
     assert (sample_dir() / name).stat().st_size > 1_000_000
+
+
+def test_stored_document_of_a_v2_record_equals_the_validated_study() -> None:
+    """Ingest stores the mapper's plain tree as the document (no second serialization):
+    it must load back into exactly the study the model validates, sites placed."""
+    from trialatlas.ingest import default_enrichment, prepare_record
+    from trialatlas.normalize import normalize_record
+    from trialatlas.sources.ctgov_json import parse_v2_text
+    from trialatlas.sources.discover import iter_records
+    from trialatlas.store.prepared import PreparedStudy, decode_study, encode_study
+
+    enrich = default_enrichment()
+    sources = [sample_dir() / "ctgov_v2_studies.jsonl.gz", SEED_JSON]
+    checked = with_results = placed = 0
+    for source in sources:
+        for raw in iter_records(str(source)):
+            prepared = prepare_record(raw, enrich)
+            assert isinstance(prepared, PreparedStudy), prepared
+            expected = enrich(normalize_record(parse_v2_text(raw) if raw.data is None else raw))
+            stored = decode_study(prepared.core["document"])
+            assert stored == expected, raw.position
+            assert decode_study(encode_study(expected)) == stored
+            checked += 1
+            with_results += stored.results is not None
+            placed += any(loc.geo and loc.geo.precision == "city" for loc in stored.locations)
+    assert checked > 1200 and with_results > 50 and placed > 10

@@ -6,14 +6,16 @@ position, NCT ID (when known) and reason, and the rest goes on.
 
 from __future__ import annotations
 
-import gc
-import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from multiprocessing import get_context
+from typing import Any
+
+import orjson
 
 from trialatlas.model.study import Study
-from trialatlas.normalize import RecordError, normalize_record
+from trialatlas.normalize import RecordError, normalize_record, v2_record_tree
+from trialatlas.normalize.ctgov_v2 import validate_study
+from trialatlas.prepare_pool import prepared_in_order
 from trialatlas.sources.ctgov_json import parse_v2_text
 from trialatlas.sources.discover import iter_records
 from trialatlas.sources.records import RawRecord, SourceError
@@ -54,15 +56,23 @@ class IngestSummary:
 StudyHook = Callable[[Study], Study]
 Prepared = PreparedStudy | Reject
 
-_GROUP = 200  # studies per commit
-_READ_AHEAD = 512  # records in flight per worker
+_GROUP = 1000  # studies per commit (fewer, bigger full-text segments; ~12% less write time than 200)
 
 
 def prepare_record(raw: RawRecord, enrich: StudyHook) -> Prepared:
-    """Parse (if read as text), normalize, place sites and prepare one record for writing."""
+    """Parse (if read as text), normalize, place sites and prepare one record for writing.
+
+    An API v2 record is mapped to a plain tree, its sites placed in the tree (when
+    ``enrich`` is a :class:`SitePlacer`), validated once, and the tree itself is the
+    stored document: the study is never serialized a second time.
+    """
     if raw.format == "ctgov_v2" and raw.data is None and raw.error is None:
         raw = parse_v2_text(raw)
     try:
+        if raw.format == "ctgov_v2" and isinstance(enrich, SitePlacer):
+            tree = v2_record_tree(raw)
+            enrich.place_tree(tree)
+            return prepare_study(validate_study(tree), raw, orjson.dumps(tree))
         study = enrich(normalize_record(raw))
         return prepare_study(study, raw)
     except RecordError as exc:
@@ -76,7 +86,7 @@ def ingest_paths(
     store: Store,
     sources: Iterable[str],
     *,
-    on_record: Callable[[RawRecord], None] | None = None,
+    on_progress: Callable[[int], None] | None = None,
     on_reject: Callable[[Reject], None] | None = None,
     workers: int = 1,
 ) -> IngestSummary:
@@ -85,61 +95,57 @@ def ingest_paths(
     With ``workers`` > 1, records are prepared in that many processes while this one
     writes, in input order; the result is the same as with one.
     """
-    summary = IngestSummary()
+    return ingest_records(
+        store, _records_of(sources), on_progress=on_progress, on_reject=on_reject, workers=workers
+    )
+
+
+def _records_of(sources: Iterable[str]) -> Iterator[RawRecord | SourceError]:
+    """Every record of every source in turn; a source that fails yields its error."""
     for source in sources:
         try:
-            ingest_records(
-                store,
-                iter_records(source),
-                summary,
-                on_record=on_record,
-                on_reject=on_reject,
-                workers=workers,
-            )
+            yield from iter_records(source)
         except SourceError as exc:
-            summary.source_errors.append(str(exc))
-    return summary
+            yield exc
 
 
 def ingest_records(
     store: Store,
-    records: Iterable[RawRecord],
+    records: Iterable[RawRecord | SourceError],
     summary: IngestSummary | None = None,
     *,
-    on_record: Callable[[RawRecord], None] | None = None,
+    on_progress: Callable[[int], None] | None = None,
     on_reject: Callable[[Reject], None] | None = None,
     workers: int = 1,
 ) -> IngestSummary:
-    """Ingest a stream of raw records (counts added to ``summary``)."""
+    """Ingest a stream of raw records (counts added to ``summary``).
+
+    ``on_progress(n)`` is told each time ``n`` more records are done. The whole
+    stream is one bulk load for the store (see ``Store.bulk_load``).
+    """
     summary = summary if summary is not None else IngestSummary()
     writer = _Writer(store, summary, on_reject)
-    if workers <= 1:
-        enrich = default_enrichment()
-        for raw in records:
-            if on_record is not None:
-                on_record(raw)
-            writer.add(prepare_record(raw, enrich))
+    with store.bulk_load():
+        if workers <= 1:
+            enrich = default_enrichment()
+            chunks: Iterator[list[Prepared | SourceError]] = (
+                [_prepare(raw, enrich)] for raw in records
+            )
+        else:
+            chunks = prepared_in_order(records, _worker_prepare, workers)
+        while True:
+            try:
+                chunk = next(chunks, None)
+            except Exception:  # reading failed: keep what came before it, then stop
+                writer.flush()
+                raise
+            if chunk is None:
+                break
+            for item in chunk:
+                writer.add(item)
+            if on_progress is not None:
+                on_progress(sum(not isinstance(item, SourceError) for item in chunk))
         writer.flush()
-        return summary
-    # Workers prepare while this process writes; the semaphore bounds the read-ahead.
-    slots = threading.BoundedSemaphore(_READ_AHEAD * workers)
-
-    def feed() -> Iterator[RawRecord]:
-        for raw in records:
-            slots.acquire()
-            if on_record is not None:
-                on_record(raw)
-            yield raw
-
-    pool = get_context("fork").Pool(workers, initializer=_worker_init)
-    try:
-        for item in pool.imap(_worker_prepare, feed(), chunksize=16):
-            slots.release()
-            writer.add(item)
-        writer.flush()
-    finally:
-        pool.close()
-        pool.join()
     return summary
 
 
@@ -152,61 +158,78 @@ class _Writer:
         self.store, self.summary, self.on_reject = store, summary, on_reject
         self.pending: list[PreparedStudy] = []
 
-    def add(self, item: Prepared) -> None:
-        if isinstance(item, Reject):
+    def add(self, item: Prepared | SourceError) -> None:
+        if isinstance(item, PreparedStudy):
+            self.pending.append(item)
+            if len(self.pending) >= _GROUP:
+                self.flush()
+        elif isinstance(item, Reject):
             self.summary.rejected += 1
             self.summary.rejects.append(item)
             if self.on_reject is not None:
                 self.on_reject(item)
-            return
-        self.pending.append(item)
-        if len(self.pending) >= _GROUP:
-            self.flush()
+        else:
+            self.summary.source_errors.append(str(item))
 
     def flush(self) -> None:
-        if not self.pending:
+        group, self.pending = self.pending, []
+        if not group:
             return
-        for outcome in self.store.write_many(self.pending):
+        for outcome in self.store.write_many(group):
             if outcome == "loaded":
                 self.summary.loaded += 1
             elif outcome == "updated":
                 self.summary.updated += 1
             else:  # unchanged, or an older version that never overwrites a newer one
                 self.summary.unchanged += 1
-        self.pending = []
 
 
-_WORKER_ENRICH: StudyHook | None = None
+def _prepare(item: RawRecord | SourceError, enrich: StudyHook) -> Prepared | SourceError:
+    return item if isinstance(item, SourceError) else prepare_record(item, enrich)
 
 
-def _worker_init() -> None:
-    global _WORKER_ENRICH
-    _WORKER_ENRICH = default_enrichment()
-    # Normalizing builds many short-lived objects and no cycles worth chasing often:
-    # a relaxed collector saves ~20% of a worker's time.
-    gc.freeze()
-    gc.set_threshold(100_000, 50, 100)
-
-
-def _worker_prepare(raw: RawRecord) -> Prepared:
-    assert _WORKER_ENRICH is not None
-    return prepare_record(raw, _WORKER_ENRICH)
+def _worker_prepare() -> Callable[[RawRecord | SourceError], Prepared | SourceError]:
+    """Run once in each worker process: the preparing function, with its site placer."""
+    enrich = default_enrichment()
+    return lambda item: _prepare(item, enrich)
 
 
 def default_enrichment() -> StudyHook:
     """Place sites without a geo point at their city (flagged city-level), when possible."""
-    try:
-        from trialatlas.index.geo import city_point
-    except ImportError:  # gazetteer not available: sites keep no point
-        return lambda study: study
-    from trialatlas.model.study import GeoPoint
+    return SitePlacer()
 
-    def place_sites(study: Study) -> Study:
+
+class SitePlacer:
+    """Places sites without a geo point at their city (precision ``city``) with the
+    offline gazetteer; without the gazetteer, sites keep no point."""
+
+    def __init__(self) -> None:
+        try:
+            from trialatlas.index.geo import city_point
+        except ImportError:  # gazetteer not available: sites keep no point
+            self._city_point = None
+        else:
+            self._city_point = city_point
+
+    def __call__(self, study: Study) -> Study:
+        if self._city_point is None:
+            return study
+        from trialatlas.model.study import GeoPoint
+
         for loc in study.locations:
             if loc.geo is None and loc.city:
-                point = city_point(loc.city, loc.state, loc.country)
+                point = self._city_point(loc.city, loc.state, loc.country)
                 if point is not None:
                     loc.geo = GeoPoint(lat=point[0], lon=point[1], precision="city")
         return study
 
-    return place_sites
+    def place_tree(self, tree: dict[str, Any]) -> None:
+        """The same, on a study still held as a plain tree (see ``v2_record_tree``)."""
+        if self._city_point is None:
+            return
+        for loc in tree.get("locations", ()):
+            city = loc.get("city")
+            if city and loc.get("geo") is None:
+                point = self._city_point(city, loc.get("state"), loc.get("country"))
+                if point is not None:
+                    loc["geo"] = {"lat": float(point[0]), "lon": float(point[1]), "precision": "city"}

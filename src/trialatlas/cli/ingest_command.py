@@ -10,7 +10,6 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from trialatlas.ingest import IngestSummary, Reject, ingest_paths
-from trialatlas.sources.records import RawRecord
 from trialatlas.store.base import Store
 
 
@@ -46,11 +45,11 @@ def run_ingest(
             ) as progress:
                 task = progress.add_task("ingest", total=None)
 
-                def on_record(_raw: RawRecord) -> None:
-                    progress.advance(task)
+                def on_progress(done: int) -> None:
+                    progress.advance(task, done)
 
                 return ingest_paths(
-                    store, sources, on_record=on_record, on_reject=on_reject, workers=workers
+                    store, sources, on_progress=on_progress, on_reject=on_reject, workers=workers
                 )
         return ingest_paths(store, sources, on_reject=on_reject, workers=workers)
     finally:

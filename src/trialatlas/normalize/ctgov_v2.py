@@ -354,6 +354,27 @@ def normalize_v2(data: dict[str, Any]) -> Study:
     Raises :class:`RecordError` naming the field (path from the study root) when
     ``nctId`` is missing or malformed or a value has the wrong type or form.
     """
+    return validate_study(v2_tree(data))
+
+
+def validate_study(tree: Tree) -> Study:
+    """The study of a :func:`v2_tree` (validated by the model in one call)."""
+    try:
+        return Study.model_validate(tree)
+    except ValidationError as exc:  # every value is checked by the mapper: a mapper bug
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        raise RecordError(where, f"{first['msg']} (model check on the normalized study)") from exc
+
+
+def v2_tree(data: dict[str, Any]) -> Tree:
+    """One API v2 study object → the :class:`Study` fields as plain dicts and lists.
+
+    Every value is already checked and in the model's type, so the tree serializes
+    (``orjson``) to a document equal in meaning to the validated study's; ingest
+    uses that to skip a second serialization. Raises :class:`RecordError` like
+    :func:`normalize_v2`.
+    """
     if not isinstance(data, dict):
         raise RecordError("study", f"expected an object, got {type(data).__name__}")
     ps = _section(data, _PS)
@@ -406,9 +427,4 @@ def normalize_v2(data: dict[str, Any]) -> Study:
         "has_results": has_results if has_results is not None else bool(results),
         "results": results_tree(results),
     }
-    try:
-        return Study.model_validate(tree)
-    except ValidationError as exc:  # every value is checked above: a mapper bug if reached
-        first = exc.errors()[0]
-        where = ".".join(str(part) for part in first["loc"])
-        raise RecordError(where, f"{first['msg']} (model check on the normalized study)") from exc
+    return tree

@@ -27,6 +27,21 @@ class RawRecord:
     nct_id_hint: str | None = None
     error: str | None = None
 
+    def __reduce__(self) -> tuple[type[RawRecord], tuple[Any, ...]]:
+        """Pickle as constructor arguments (records cross to ingest workers; much faster)."""
+        return (
+            RawRecord,
+            (
+                self.source,
+                self.position,
+                self.format,
+                self.text,
+                self.data,
+                self.nct_id_hint,
+                self.error,
+            ),
+        )
+
 
 class SourceError(Exception):
     """A whole source cannot be read (missing file, unreadable archive)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
@@ -77,6 +78,10 @@ class Store(Protocol):
 
     def write_many(self, preps: list[PreparedStudy]) -> list[WriteOutcome]:
         """Apply several prepared studies, each atomically, committed as one group."""
+        ...
+
+    def bulk_load(self) -> AbstractContextManager[None]:
+        """Around a large ingest: the store may defer index upkeep until it ends."""
         ...
 
     def get_study(self, nct_id: str) -> Study | None: ...

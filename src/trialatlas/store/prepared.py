@@ -7,6 +7,7 @@ it is pure, so ingest can do it in worker processes while one writer applies the
 from __future__ import annotations
 
 import hashlib
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +19,14 @@ from trialatlas.sources.records import RawRecord
 from trialatlas.store.sqlite.rows import Row, child_rows, fts_row, study_row
 
 _LEVEL = 1  # zstd level 1: ~0.1 ms for a 16 kB record, ~3.5x smaller
+_local = threading.local()  # one compressor per thread (they are not thread-safe)
+
+
+def _compress(data: bytes) -> bytes:
+    compressor = getattr(_local, "compressor", None)
+    if compressor is None:
+        compressor = _local.compressor = zstandard.ZstdCompressor(level=_LEVEL)
+    return compressor.compress(data)
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +41,23 @@ class PreparedStudy:
     raw_source: str
     raw_body: bytes
 
+    def __reduce__(self) -> tuple[type[PreparedStudy], tuple[Any, ...]]:
+        """Pickle as constructor arguments (sent from ingest workers; ~2x faster to load)."""
+        return (
+            PreparedStudy,
+            (
+                self.nct_id,
+                self.checksum,
+                self.last_update_posted,
+                self.core,
+                self.children,
+                self.fts,
+                self.raw_format,
+                self.raw_source,
+                self.raw_body,
+            ),
+        )
+
 
 def record_checksum(raw: RawRecord) -> str:
     """SHA-256 of the record: canonical JSON (sorted keys) for v2, the text for XML."""
@@ -44,7 +70,7 @@ def record_checksum(raw: RawRecord) -> str:
 
 def encode_study(study: Study) -> bytes:
     """Compressed normalized document (defaults left out; they come back on load)."""
-    return zstandard.compress(study.model_dump_json(exclude_defaults=True).encode("utf-8"), _LEVEL)
+    return _compress(study.model_dump_json(exclude_defaults=True).encode("utf-8"))
 
 
 def decode_study(blob: bytes) -> Study:
@@ -63,10 +89,15 @@ def date_key(value: str | None) -> str:
     return "-".join(parts[:3])
 
 
-def prepare_study(study: Study, raw: RawRecord) -> PreparedStudy:
-    """Everything to write for one study."""
+def prepare_study(study: Study, raw: RawRecord, document: bytes | None = None) -> PreparedStudy:
+    """Everything to write for one study.
+
+    ``document`` is the study as JSON when the caller already has it (the API v2
+    mapper's plain tree, which loads back into an equal :class:`Study`); otherwise
+    the study is serialized here.
+    """
     core = study_row(study)
-    core["document"] = encode_study(study)
+    core["document"] = encode_study(study) if document is None else _compress(document)
     last = study.status.last_update_posted
     return PreparedStudy(
         nct_id=study.nct_id,
@@ -77,5 +108,5 @@ def prepare_study(study: Study, raw: RawRecord) -> PreparedStudy:
         fts=fts_row(study),
         raw_format=raw.format,
         raw_source=f"{raw.source}#{raw.position}",
-        raw_body=zstandard.compress(raw.text.encode("utf-8"), _LEVEL),
+        raw_body=_compress(raw.text.encode("utf-8")),
     )

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -29,6 +31,13 @@ from trialatlas.store.prepared import (
     prepare_study,
 )
 from trialatlas.store.sqlite import ctgov_api
+from trialatlas.store.sqlite.bulk import (
+    BULK_CACHE_KIB,
+    BulkLock,
+    build_indexes,
+    drop_indexes,
+    repair_interrupted_load,
+)
 from trialatlas.store.sqlite.schema import CHILD_TABLES, migrate
 
 
@@ -42,7 +51,11 @@ class SQLiteStore:
         self._write_lock = threading.Lock()
         self._conns: list[sqlite3.Connection] = []
         self._conns_lock = threading.Lock()
-        migrate(self._conn())
+        self._bulk_lock: BulkLock | None = None
+        self._indexes_deferred = False  # bulk load: secondary indexes built at its end
+        conn = self._conn()
+        migrate(conn)
+        repair_interrupted_load(conn, self.path)
 
     # -- connections ---------------------------------------------------------------
     def _conn(self) -> sqlite3.Connection:
@@ -52,7 +65,7 @@ class SQLiteStore:
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA busy_timeout=10000")
-            conn.execute("PRAGMA cache_size=-65536")
+            conn.execute(f"PRAGMA cache_size=-{_CACHE_KIB}")
             conn.execute("PRAGMA temp_store=MEMORY")
             self._local.conn = conn
             with self._conns_lock:
@@ -85,23 +98,81 @@ class SQLiteStore:
         Each study is written inside its own savepoint, so a failure undoes that
         study alone. Same checksum → ``unchanged``; an older last-update date than the
         stored one → ``older`` (nothing written); otherwise the new version replaces
-        the old one completely (``updated``) or is added (``loaded``). Grouping the
-        commit matters: the full-text index flushes a segment per commit.
+        the old one completely (``updated``) or is added (``loaded``).
+
+        The full-text rows of the group are inserted together just before the
+        commit, in the same transaction: FTS5 writes a new index segment at every
+        savepoint boundary it has pending text for, so inserting them study by study
+        would make one segment (and its later merges) per study. Any failure rolls
+        the whole group back, so a committed study always has all its rows.
         """
         outcomes: list[WriteOutcome] = []
         with self._write_lock:
             conn = self._conn()
+            loaded_at = datetime.now(UTC).isoformat(timespec="seconds")
+            fts: dict[int, tuple[str, ...]] = {}
             conn.execute("BEGIN IMMEDIATE")
             try:
                 for prep in preps:
-                    outcomes.append(self._write_one(conn, prep))
+                    outcomes.append(self._write_one(conn, prep, loaded_at, fts))
+                if fts:
+                    conn.executemany(_FTS_INSERT, [(rowid, *text) for rowid, text in fts.items()])
                 conn.execute("COMMIT")
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
         return outcomes
 
-    def _write_one(self, conn: sqlite3.Connection, prep: PreparedStudy) -> WriteOutcome:
+    @contextmanager
+    def bulk_load(self) -> Iterator[None]:
+        """A large ingest: on an empty store, secondary indexes are built once at the end.
+
+        See :mod:`trialatlas.store.sqlite.bulk`. On a store that already holds
+        studies (or while another process bulk-loads it) this changes nothing.
+        """
+        with self._write_lock:
+            conn = self._conn()
+            nested = self._bulk_lock is not None
+            empty = conn.execute("SELECT 1 FROM studies LIMIT 1").fetchone() is None
+            started = not nested and empty and self._begin_bulk(conn)
+        try:
+            yield
+        finally:
+            if started:
+                with self._write_lock:
+                    self._end_bulk(conn)
+
+    def _begin_bulk(self, conn: sqlite3.Connection) -> bool:
+        lock = BulkLock(self.path)
+        if not lock.acquire():
+            return False
+        try:
+            drop_indexes(conn)
+        except BaseException:
+            lock.release()
+            raise
+        conn.execute(f"PRAGMA cache_size=-{BULK_CACHE_KIB}")
+        self._bulk_lock = lock
+        self._indexes_deferred = True
+        return True
+
+    def _end_bulk(self, conn: sqlite3.Connection) -> None:
+        try:
+            build_indexes(conn)
+        finally:
+            conn.execute(f"PRAGMA cache_size=-{_CACHE_KIB}")
+            self._indexes_deferred = False
+            if self._bulk_lock is not None:
+                self._bulk_lock.release()
+                self._bulk_lock = None
+
+    def _write_one(
+        self,
+        conn: sqlite3.Connection,
+        prep: PreparedStudy,
+        loaded_at: str,
+        fts: dict[int, tuple[str, ...]],
+    ) -> WriteOutcome:
         row = conn.execute(
             "SELECT checksum, last_update_posted FROM raw_records WHERE nct_id = ?",
             (prep.nct_id,),
@@ -111,55 +182,47 @@ class SQLiteStore:
                 return "unchanged"
             if date_key(prep.last_update_posted) < date_key(row[1]):
                 return "older"
+            if self._indexes_deferred:
+                # replacing needs the nct_id indexes: bulk mode ends here (in this
+                # transaction), the lock is let go when the load ends
+                build_indexes(conn, in_transaction=True)
+                self._indexes_deferred = False
         conn.execute("SAVEPOINT study")
         try:
-            self._replace(conn, prep, existed=row is not None)
+            study_id = self._replace(conn, prep, row is not None, loaded_at)
         except BaseException:
             conn.execute("ROLLBACK TO study")
             conn.execute("RELEASE study")
             raise
         conn.execute("RELEASE study")
+        fts[study_id] = prep.fts
         return "loaded" if row is None else "updated"
 
-    def _replace(self, conn: sqlite3.Connection, prep: PreparedStudy, existed: bool) -> None:
+    def _replace(
+        self, conn: sqlite3.Connection, prep: PreparedStudy, existed: bool, loaded_at: str
+    ) -> int:
         core = prep.core
-        cols = ", ".join(core)
-        marks = ", ".join("?" for _ in core)
-        updates = ", ".join(f"{c} = excluded.{c}" for c in core if c != "nct_id")
-        study_id = conn.execute(
-            f"INSERT INTO studies ({cols}) VALUES ({marks}) "
-            f"ON CONFLICT(nct_id) DO UPDATE SET {updates} RETURNING id",
-            tuple(core.values()),
-        ).fetchone()[0]
+        study_id: int = conn.execute(_study_upsert(tuple(core)), tuple(core.values())).fetchone()[0]
         if existed:
             conn.execute("DELETE FROM studies_fts WHERE rowid = ?", (study_id,))
             for table in CHILD_TABLES:
                 conn.execute(f"DELETE FROM {table} WHERE nct_id = ?", (prep.nct_id,))
-        conn.execute(
-            "INSERT INTO studies_fts (rowid, title, conditions, interventions, keywords, summary, description)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (study_id, *prep.fts),
-        )
         for table, rows in prep.children.items():
             if rows:
-                marks = ", ".join("?" for _ in rows[0])
-                conn.executemany(f"INSERT INTO {table} VALUES ({marks})", rows)
+                conn.executemany(_child_insert(table, len(rows[0])), rows)
         conn.execute(
-            "INSERT INTO raw_records (nct_id, format, source, checksum, last_update_posted, loaded_at, body)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(nct_id) DO UPDATE SET format = excluded.format,"
-            " source = excluded.source, checksum = excluded.checksum,"
-            " last_update_posted = excluded.last_update_posted, loaded_at = excluded.loaded_at,"
-            " body = excluded.body",
+            _RAW_UPSERT,
             (
                 prep.nct_id,
                 prep.raw_format,
                 prep.raw_source,
                 prep.checksum,
                 prep.last_update_posted,
-                datetime.now(UTC).isoformat(timespec="seconds"),
+                loaded_at,
                 prep.raw_body,
             ),
         )
+        return study_id
 
     # -- reads -----------------------------------------------------------------------
     def get_study(self, nct_id: str) -> Study | None:
@@ -295,3 +358,34 @@ class SQLiteStore:
         from trialatlas.store.sqlite import evidence
 
         return evidence.serious_events(self, nct_ids)
+
+
+_CACHE_KIB = 65536  # page cache of every connection (64 MB)
+
+_FTS_INSERT = (
+    "INSERT INTO studies_fts (rowid, title, conditions, interventions, keywords, summary,"
+    " description) VALUES (?, ?, ?, ?, ?, ?, ?)"
+)
+_RAW_UPSERT = (
+    "INSERT INTO raw_records (nct_id, format, source, checksum, last_update_posted, loaded_at, body)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(nct_id) DO UPDATE SET format = excluded.format,"
+    " source = excluded.source, checksum = excluded.checksum,"
+    " last_update_posted = excluded.last_update_posted, loaded_at = excluded.loaded_at,"
+    " body = excluded.body"
+)
+
+
+@functools.cache
+def _study_upsert(columns: tuple[str, ...]) -> str:
+    cols = ", ".join(columns)
+    marks = ", ".join("?" for _ in columns)
+    updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c != "nct_id")
+    return (
+        f"INSERT INTO studies ({cols}) VALUES ({marks}) "
+        f"ON CONFLICT(nct_id) DO UPDATE SET {updates} RETURNING id"
+    )
+
+
+@functools.cache
+def _child_insert(table: str, width: int) -> str:
+    return f"INSERT INTO {table} VALUES ({', '.join('?' for _ in range(width))})"
