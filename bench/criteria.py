@@ -34,6 +34,10 @@ estimate for unseen trials, used to choose the lexicon thresholds
 Parse speed is reported as wall-clock and CPU texts/s (CPU time is steadier
 on a shared machine).
 
+``bench/criteria_errors.py --type Drug`` lists the errors of one type (false
+positives, false negatives, boundaries, negation, precision by text) over the
+same cross-validation folds, training trials only.
+
 Usage: python bench/criteria.py [--data DIR] [--limit N] [--corpus chia|lct|all]
        python bench/criteria.py --cv 5 [--min-docs 1] [--min-precision 0.5]
 """

@@ -83,3 +83,35 @@ def test_registry_escapes_keep_offsets_and_parse() -> None:
 def test_html_entities_are_read_as_operators() -> None:
     comp = parse_criteria("* Hemoglobin &gt;= 9 g/dL").criteria[0].comparisons[0]
     assert (comp.operator, comp.value, comp.text) == (">=", 9.0, "&gt;= 9 g/dL")
+
+
+def test_short_lower_case_lines_are_criteria_of_their_own() -> None:
+    # Chia-style lists: one criterion a line, many starting in lower case
+    text = (
+        "Exclusion Criteria:\n"
+        "no co-operation or inadequate finnish language skills\r\n"
+        "persistent pain for other reason\r\n"
+        "glaucoma\r\n"
+        "serious infection (neutropenia, tuberculosis)\r\n"
+    )
+    parsed = parse_criteria(text)
+    assert [c.text for c in parsed.criteria] == [
+        "no co-operation or inadequate finnish language skills",
+        "persistent pain for other reason",
+        "glaucoma",
+        "serious infection (neutropenia, tuberculosis)",
+    ]
+    pain = next(e for c in parsed.criteria for e in c.entities if e.text == "persistent pain")
+    assert not pain.negated  # the "no" of the line before does not reach it
+
+
+def test_hard_wrapped_plain_lines_are_still_joined() -> None:
+    text = (
+        "Histologically or cytologically confirmed adenocarcinoma of the pancreas that\n"
+        "is locally advanced and not amenable to curative resection by the surgeon\n"
+        "performing the evaluation\n"
+        "Prior chemotherapy for metastatic disease with gemcitabine and nab-paclitaxel\n"
+        "allowed when completed at least four weeks earlier than the first dose, if\n"
+        "toxicities resolved\n"
+    )
+    assert len(parse_criteria(text).criteria) == 2

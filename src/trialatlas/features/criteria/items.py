@@ -29,6 +29,16 @@ _CONNECTOR_END = re.compile(
     re.IGNORECASE,
 )
 _LOWER_START = re.compile(r"^[a-z(\[{,;]|^(?:and|or)\b")
+# a lower-case line that goes on with the sentence before it ("who smoke", "and/or …")
+_CLAUSE_START = re.compile(
+    r"^(?:[(\[{,;:]|(?:and|or|nor|but|who|whom|whose|which|that|where|when|while|with|without|"
+    r"within|in|of|for|to|at|by|from|than|as|if|unless|except|including|such|e\.g\.|i\.e\.|eg|ie|"
+    r"is|are|was|were|be|been|has|have|had|on|per|after|before|prior|due|between|during|"
+    r"despite|because|defined|according|other|the|a|an)\b)",
+    re.IGNORECASE,
+)
+_WRAP_WIDTH = 72  # narrowest line width hard-wrapped registry text is assumed to use
+_WORD = re.compile(r"\S+")
 _SUB_STYLES = {
     "num": {"alpha", "roman", "bullet"},
     "alpha": {"roman", "bullet"},
@@ -82,7 +92,9 @@ class ItemSplitter:
         content_col = 0
         blank = True
         last_style: str | None = None
-        for start, end in line_spans(view, section.start, section.end):
+        spans = line_spans(view, section.start, section.end)
+        width = max((e - s for s, e in spans), default=0)
+        for start, end in spans:
             line = view[start:end]
             if not line.strip():
                 blank = True
@@ -106,7 +118,7 @@ class ItemSplitter:
             if (
                 current is not None
                 and not blank
-                and self._continues(view, current, stripped, indent, content_col)
+                and self._continues(view, current, stripped, indent, content_col, width)
             ):
                 current.end = start + len(line.rstrip())
                 continue
@@ -124,10 +136,21 @@ class ItemSplitter:
             blank = False
 
     @staticmethod
-    def _continues(view: str, item: Item, stripped: str, indent: int, content_col: int) -> bool:
+    def _continues(
+        view: str, item: Item, stripped: str, indent: int, content_col: int, width: int = 0
+    ) -> bool:
         previous = view[item.start : item.end]
-        if _LOWER_START.match(stripped) or _CONNECTOR_END.search(previous):
+        if _CONNECTOR_END.search(previous):
             return True
+        if _LOWER_START.match(stripped):
+            if item.marker != "plain" or _CLAUSE_START.match(stripped):
+                return True
+            # a plain line starting in lower case goes on only when the line before is
+            # full (hard-wrapped text): "glaucoma\npersistent pain" are two criteria
+            last = item.end - (view.rfind("\n", 0, item.end) + 1)
+            first = _WORD.match(stripped)
+            needed = last + 1 + (len(first.group()) if first else 0)
+            return needed > max(width, _WRAP_WIDTH) - 4
         return item.marker is not None and item.marker != "plain" and indent >= max(content_col, 1)
 
     @staticmethod
