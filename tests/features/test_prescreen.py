@@ -693,3 +693,16 @@ def test_age_range_with_an_open_upper_bound() -> None:
     ]
     verdicts = {a: screen(form, {"age": a}, today=TODAY).verdicts[0].verdict for a in (1, 2)}
     assert verdicts == {1: "not_met", 2: "met"}
+
+
+def test_acronyms_keep_their_capitals_in_questions() -> None:
+    form = _form(
+        "Exclusion Criteria:\n* HIV positive\n* COPD for at least 6 months\n* Taking NSAIDs\n"
+        "* Hepatitis B\n* If HIV positive, CD4 count < 200 cells/mm3\n"
+    )
+    texts = [q.text for q in form.questions()]
+    assert "Do you have HIV positive?" in texts
+    assert "When did your COPD start?" in texts
+    assert "Do you take NSAIDs?" in texts
+    assert "Do you have hepatitis B?" in texts
+    assert not any(word in t for t in texts for word in ("hIV", "cOPD", "nSAIDs", "cD4"))

@@ -97,3 +97,8 @@ def test_non_prefix_negates_a_one_word_entity() -> None:
 def test_non_prefix_in_a_name_is_no_negation() -> None:
     found = flags("* non-small cell lung cancer or non-hormonal contraception; non-melanoma")
     assert all(not e.negated for e in found.values())
+
+
+def test_not_pregnant_or_nursing_is_negated() -> None:
+    found = flags("* Women who are not pregnant or breastfeeding")
+    assert found["pregnant"].negated and found["breastfeeding"].negated

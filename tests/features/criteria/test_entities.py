@@ -138,3 +138,18 @@ def test_context_rules_beat_the_plain_term_on_the_same_span() -> None:
     assert ("temporal", "before primary surgery") in typed(
         "* No chemotherapy before primary surgery"
     )
+
+
+def test_brain_stimulation_is_a_procedure_even_if_a_corpus_lexicon_says_drug() -> None:
+    from trialatlas.features.criteria import default_stages
+    from trialatlas.features.criteria.rules import merge_lexicons
+
+    stages = default_stages(lexicon=merge_lexicons({"drug": ["tms", "rtms"]}))
+    parsed = parse_criteria("* Contra-indications for TMS or rTMS", stages)
+    found = {(e.type, e.text) for c in parsed.criteria for e in c.entities}
+    assert ("procedure", "TMS") in found and ("procedure", "rTMS") in found
+
+
+def test_transaminase_short_names_are_labs() -> None:
+    found = typed("* SGOT and SGPT < 2.5 x ULN; GGT < 3 x ULN")
+    assert {("measurement", "SGOT"), ("measurement", "SGPT"), ("measurement", "GGT")} <= found

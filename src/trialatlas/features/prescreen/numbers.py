@@ -13,7 +13,12 @@ from dataclasses import dataclass, field
 
 from trialatlas.features.criteria.units import is_time_unit, normalize_value
 from trialatlas.features.prescreen.model import ProfileTerm, RangeCheck
-from trialatlas.features.prescreen.phrasing import is_conditional, sentence_bounds
+from trialatlas.features.prescreen.phrasing import (
+    is_conditional,
+    lower_first,
+    lower_words,
+    sentence_bounds,
+)
 from trialatlas.features.prescreen.quantities import convert, fmt_number, same_dimension
 from trialatlas.features.prescreen.rules import Measure, measures, phrasing
 from trialatlas.model.criteria import Comparison, Criterion
@@ -219,7 +224,7 @@ def covered_by_definition(criterion: Criterion, comparison: Comparison) -> set[s
 
 
 def _tidy(name: str) -> str:
-    return name if _ACRONYM.match(name) else name[0].lower() + name[1:]
+    return name if _ACRONYM.match(name) else lower_first(name)
 
 
 def number_spec(criterion: Criterion, comparison: Comparison) -> NumberSpec | None:
@@ -273,9 +278,9 @@ def number_spec(criterion: Criterion, comparison: Comparison) -> NumberSpec | No
         help_text, measure_id, names = None, None, [label]
     if conditional:
         lead_in = (
-            f"If you have {subject_name.lower()}" if subject_name else "If this applies to you"
+            f"If you have {lower_words(subject_name)}" if subject_name else "If this applies to you"
         )
-        question = f"{lead_in}: {question[0].lower()}{question[1:]}"
+        question = f"{lead_in}: {lower_first(question)}"
     check = check.model_copy(update={"measure": measure_id, "not_applicable_meets": conditional})
     terms = [ProfileTerm(type="measurement", text=n) for n in dict.fromkeys(names) if n]
     return NumberSpec(
@@ -287,7 +292,7 @@ def number_spec(criterion: Criterion, comparison: Comparison) -> NumberSpec | No
         check=check,
         help=help_text,
         measure=measure_id,
-        not_applicable=f"I don't have {subject_name.lower()}"
+        not_applicable=f"I don't have {lower_words(subject_name)}"
         if conditional and subject_name
         else ("This does not apply to me" if conditional else None),
         terms=terms,

@@ -22,6 +22,27 @@ _TRAILING = re.compile(r"[\s.;:,!?]+$")
 _MD_ESCAPE = re.compile(r"\\([<>*_#\[\]()~`|\\-])")
 _EMPHASIZED_AND = re.compile(r"\s+AND\s+")
 RECENT_RELATIONS = frozenset({"within", "in the past", "before"})
+_WORD_PART = re.compile(r"[^\s\-/]+")
+
+
+def is_acronym(word: str) -> bool:
+    """True for a short form that keeps its case: "HIV", "COPD", "NSAIDs", "HbA1c", "CD4"."""
+    part = _WORD_PART.match(word)
+    core = part.group() if part else word
+    return len(core) > 1 and any(c.isupper() or c.isdigit() for c in core[1:])
+
+
+def lower_first(text: str) -> str:
+    """``text`` with its first letter in lower case, unless its first word is an acronym
+    ("Hepatitis B" → "hepatitis B", "HIV positive" stays, "Non-Hodgkin" → "non-Hodgkin")."""
+    if not text or is_acronym(text):
+        return text
+    return text[0].lower() + text[1:]
+
+
+def lower_words(text: str) -> str:
+    """Every word of ``text`` in lower case but the acronyms ("CD4 Count" → "CD4 count")."""
+    return " ".join(w if is_acronym(w) else w.lower() for w in text.split(" "))
 
 
 def lead_sentence(text: str) -> tuple[str, int]:

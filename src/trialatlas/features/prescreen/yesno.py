@@ -22,6 +22,7 @@ from trialatlas.features.prescreen.phrasing import (
     finish_question,
     join_terms,
     lead_sentence,
+    lower_first,
     mentions_judgement,
     plain_window,
     plain_words,
@@ -232,7 +233,7 @@ def onset_spec(
     if not before or window.relation not in ("for at least", "for"):
         return None
     condition = before[-1]
-    name = condition.text[0].lower() + condition.text[1:]
+    name = lower_first(condition.text)
     inside_meets = criterion.kind == "inclusion"
     check = ElapsedCheck(
         min_days=window.days, inside_meets=inside_meets, never_meets=not inside_meets
@@ -260,7 +261,7 @@ def _entity_question(
     if kind == "pregnancy":
         return None  # "Does this apply to you?" with the criterion shown reads better
     same = [e for e in entities if e.type == kind] or entities
-    names = [e.text if e.text.isupper() else e.text[0].lower() + e.text[1:] for e in same]
+    names = [lower_first(e.text) for e in same]
     listed = with_article(names[0]) if len(names) == 1 else join_terms(names)
     prefix = f"In the past {amount_phrase(window)}, " if window else ""
     lowered = lead.lower()
