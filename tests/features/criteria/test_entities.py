@@ -153,3 +153,21 @@ def test_brain_stimulation_is_a_procedure_even_if_a_corpus_lexicon_says_drug() -
 def test_transaminase_short_names_are_labs() -> None:
     found = typed("* SGOT and SGPT < 2.5 x ULN; GGT < 3 x ULN")
     assert {("measurement", "SGOT"), ("measurement", "SGPT"), ("measurement", "GGT")} <= found
+
+
+def test_kind_of_another_trial_is_no_drug_but_a_drug_used_is() -> None:
+    study = typed("* Participation in an investigational drug or device study within 90 days")
+    assert not any(t == "drug" for t, _ in study)
+    study = typed("* Participation in another investigational drug study")
+    assert not any(t == "drug" for t, _ in study)
+    used = typed("* Has used an investigational drug or device within 30 days")
+    assert ("drug", "investigational drug") in used
+
+
+def test_short_forms_listed_with_drugs_are_drugs() -> None:
+    found = typed("* Receipt of DTaP, IPV, PCV13, or Hib prior to enrollment")
+    assert {("drug", "IPV"), ("drug", "PCV13")} <= found
+    found = typed("* Prior exposure to doxorubicin, PLD or any other anthracycline")
+    assert ("drug", "PLD") in found
+    labs = typed("* HIV, HBV or HCV infection")
+    assert not any(t == "drug" for t, _ in labs)

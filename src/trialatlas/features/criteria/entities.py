@@ -39,6 +39,11 @@ _ABBREVIATION_BEFORE = re.compile(
     r"(?<![\w-])(?P<a>(?=[\w-]*[A-Z][\w-]*[A-Z])[A-Za-z][\w-]{0,10})[ \t]*[(\[][ \t]*$"
 )
 _ROMAN = re.compile(r"[IVX]+")
+_WORDS = re.compile(r"[\w-]+")
+# a short form ("MMF", "PCV13") listed with drugs: "prednisone, TAC, or MMF"
+_SHORT_FORM = re.compile(r"(?<![\w-])[A-Z][A-Za-z0-9]*[A-Z0-9][A-Za-z0-9]*(?![\w-])")
+_LIST_GAP = re.compile(r"\s*(?:,\s*(?:and/or|and|or)?|/|\band/or\b|\bor\b|\band\b)\s*")
+_SHORT_FORM_MAX = 8
 _ABBREVIATED_TYPES = frozenset({"condition", "drug", "procedure", "measurement", "device"})
 _RANK_LEXICON = 0
 _RANK_DRUGS = 1
@@ -138,6 +143,61 @@ def refine_generic(
     return out
 
 
+def drop_study_kinds(
+    view: str, start: int, chosen: list[Candidate], rules: GenericNouns
+) -> list[Candidate]:
+    """Kinds of other trials are no medicines taken: "participating in an
+    **investigational drug** or device study" has no drug entity (``study_*`` rules)."""
+    if not rules.study_words or rules.study_before is None and rules.study_after is None:
+        return chosen
+    out: list[Candidate] = []
+    for c in chosen:
+        words = _WORDS.findall(view[c.start : c.end].lower())
+        if c.type == "drug" and words and all(w in rules.study_words for w in words):
+            before = None
+            if rules.study_before is not None:
+                before = rules.study_before.search(view, max(start, c.start - 120), c.start)
+            if before is not None and rules.use_words and rules.use_words.search(before.group()):
+                before = None
+            after = rules.study_after.match(view, c.end) if rules.study_after else None
+            if before is not None or after is not None:
+                continue
+        out.append(c)
+    return out
+
+
+def listed_short_forms(
+    view: str, start: int, end: int, chosen: list[Candidate], taken: list[tuple[int, int]]
+) -> list[Candidate]:
+    """Untyped short forms in a list with a drug are drugs: "prednisone, **TAC**, or
+    **MMF**", "DTaP, **IPV**, **PCV13**" (each found one extends the list)."""
+    drugs = [(c.start, c.end) for c in chosen if c.type == "drug"]
+    if not drugs:
+        return []
+    occupied = [(c.start, c.end) for c in chosen] + taken
+    forms = [
+        m.span()
+        for m in _SHORT_FORM.finditer(view, start, end)
+        if m.end() - m.start() <= _SHORT_FORM_MAX
+        and not any(m.start() < oe and os < m.end() for os, oe in occupied)
+    ]
+    out: list[Candidate] = []
+    grown = True
+    while grown and forms:
+        grown = False
+        for s, e in list(forms):
+            if any(
+                _LIST_GAP.fullmatch(view, de, s) or _LIST_GAP.fullmatch(view, e, ds)
+                for ds, de in drugs
+                if de <= s or e <= ds
+            ):
+                out.append(Candidate(s, e, "drug", _RANK_RULE))
+                drugs.append((s, e))
+                forms.remove((s, e))
+                grown = True
+    return out
+
+
 def resolve(candidates: list[Candidate], taken: list[tuple[int, int]]) -> list[Candidate]:
     """Non-overlapping choice: vocabularies first, then longest, best rank, leftmost.
 
@@ -202,7 +262,9 @@ class EntityFinder:
         chosen = [c for c in resolve(candidates, taken) if c.end - c.start >= 2]
         rules = self.rules if self.rules is not None else entity_rules()
         chosen = refine_generic(tokens, chosen, rules.generic_drugs)
+        chosen = drop_study_kinds(doc.view, item.start, chosen, rules.generic_drugs)
         chosen += abbreviations(doc.view, item.end, chosen, taken)
+        chosen += listed_short_forms(doc.view, item.start, item.end, chosen, taken)
         for c in chosen:
             item.entities.append(make_entity(c.type, doc.source, c.start, c.end))
         item.entities.sort(key=lambda e: e.start)

@@ -80,6 +80,10 @@ class GenericNouns:
     nouns: frozenset[str] = frozenset()  # normalized
     not_after: frozenset[str] = frozenset()  # normalized previous tokens
     not_before: frozenset[str] = frozenset()  # normalized next tokens
+    study_words: frozenset[str] = frozenset()  # lower-case words of "investigational drug"
+    study_before: re.Pattern[str] | None = None  # "participating in an …" (ends at the mention)
+    study_after: re.Pattern[str] | None = None  # "… or device study" (right after it)
+    use_words: re.Pattern[str] | None = None  # "used", "received": a medicine taken after all
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,6 +168,11 @@ def load_entity_rules(source: str = "entity_patterns.json") -> EntityRules:
             _norms(generic.get("nouns", [])),
             _norms(generic.get("not_after", [])),
             _norms(generic.get("not_before", [])),
+            frozenset(w.lower() for w in generic.get("study_words", [])),
+            *(
+                re.compile(generic[k], re.IGNORECASE) if generic.get(k) else None
+                for k in ("study_before", "study_after", "use_words")
+            ),
         ),
     )
 
