@@ -171,3 +171,9 @@ def test_short_forms_listed_with_drugs_are_drugs() -> None:
     assert ("drug", "PLD") in found
     labs = typed("* HIV, HBV or HCV infection")
     assert not any(t == "drug" for t, _ in labs)
+
+
+def test_drug_allergy_is_a_condition_not_a_drug() -> None:
+    found = typed("* History of significant drug hypersensitivity or anaphylaxis")
+    assert ("drug", "drug") not in found
+    assert any(t == "condition" and "hypersensitivity" in x for t, x in found)
