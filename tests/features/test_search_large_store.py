@@ -32,7 +32,9 @@ def store(bundled_store_path: str) -> Iterator[Store]:
 
 @pytest.fixture
 def large(monkeypatch: pytest.MonkeyPatch, store: Store) -> Iterator[Store]:
-    """The bundled store treated as a very large one (small pools and samples)."""
+    """The bundled store treated as a very large one (small pools and samples), its
+    searches without words answered in SQL (as while the search columns are built)."""
+    monkeypatch.setattr(store, "_search_columns", None)
     monkeypatch.setattr(search_counts, "LARGE_STORE", 0)
     monkeypatch.setattr(search_counts, "COUNT_SAMPLE", SAMPLE)
     monkeypatch.setattr(search, "COUNT_SAMPLE", SAMPLE)

@@ -107,3 +107,12 @@ def test_cursor_round_trip_and_binding_to_its_search() -> None:
         decode_cursor(text[:-3], query)
     with pytest.raises(InvalidCursor):
         decode_cursor("!!!", query)
+
+
+def test_stopwords_are_not_required_unless_alone() -> None:
+    from trialatlas.store.fts_query import fts_match
+
+    assert fts_match("children with asthma") == '"children" AND "asthma"'
+    assert fts_match("Pain after the surgery", "any") == '"pain" OR "after" OR "surgery"'
+    assert fts_match("to be or not") == '"not"'
+    assert fts_match("the and of") == '"the" AND "and" AND "of"'  # nothing else: kept

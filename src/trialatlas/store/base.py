@@ -120,6 +120,11 @@ class Store(Protocol):
         ``query.near``), facet counts over the filtered set and a cursor to the next page."""
         ...
 
+    def prepare_search(self) -> None:
+        """Build whatever in-memory search structures the backend keeps, now (a server
+        calls it at start-up; otherwise the first search that needs them builds them)."""
+        ...
+
     # -- evidence for the patient summary (store/sqlite/evidence.py) --
     def trials_with_results(
         self, intervention_terms: Sequence[str], exclude: str | None = None, limit: int = 5

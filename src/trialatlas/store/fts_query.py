@@ -7,6 +7,15 @@ import re
 _WORD_RE = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
 _MAX_TERMS = 32
 
+# Function words that nearly every registry record holds: requiring them finds nothing
+# more and costs a walk through most of the index. Left out of a match unless the
+# text has no other word ("children with asthma" matches as children AND asthma).
+STOPWORDS = frozenset([
+    "a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "in", "into", "is", "it",
+    "its", "of", "on", "or", "that", "the", "their", "this", "to", "was", "were", "which",
+    "who", "with",
+])  # fmt: skip
+
 # bm25 weights of studies_fts columns: title, conditions, interventions, keywords, summary, description
 FTS_WEIGHTS = (10.0, 8.0, 6.0, 4.0, 2.0, 1.0)
 
@@ -26,10 +35,12 @@ def fts_terms(text: str) -> list[str]:
 def fts_match(text: str, mode: str = "all") -> str | None:
     """A MATCH expression where every word is a quoted string (no FTS syntax leaks).
 
-    ``mode="all"`` requires every word, ``"any"`` at least one. None when no words.
+    ``mode="all"`` requires every word, ``"any"`` at least one; stopwords count only
+    when the text has nothing else (:data:`STOPWORDS`). None when no words.
     """
     terms = fts_terms(text)
     if not terms:
         return None
+    terms = [t for t in terms if t not in STOPWORDS] or terms
     quoted = ['"' + t.replace('"', '""') + '"' for t in terms]
     return (" OR " if mode == "any" else " AND ").join(quoted)

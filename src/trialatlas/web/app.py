@@ -7,6 +7,8 @@ at start-up, never at import time).
 
 from __future__ import annotations
 
+import contextlib
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib.metadata import PackageNotFoundError, version
@@ -17,6 +19,7 @@ from fastapi.staticfiles import StaticFiles
 from trialatlas.api.ctgov_v2.routes import router as ctgov_v2_router
 from trialatlas.api.fhir.routes import router as fhir_router
 from trialatlas.settings import Settings
+from trialatlas.store.base import Store
 from trialatlas.web.errors import install_error_handlers
 from trialatlas.web.routers import api_docs, api_trials, health, pages, patient, prescreen, search
 from trialatlas.web.state import AppState, build_templates
@@ -35,6 +38,11 @@ def _version() -> str:
         return "0"
 
 
+def _prepare_search(store: Store) -> None:
+    with contextlib.suppress(Exception):  # e.g. the app stopped (store closed) meanwhile
+        store.prepare_search()
+
+
 def create_app(settings: Settings) -> FastAPI:
     """The TrialAtlas web app over the store named by ``settings.db_url``."""
     urls = Urls()
@@ -42,10 +50,15 @@ def create_app(settings: Settings) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        state.store()  # open once, fail fast when the store cannot be opened
+        store = state.store()  # open once, fail fast when the store cannot be opened
+        # in-memory search structures are built in the background (seconds for a full
+        # registry); searches meanwhile run without them
+        warm = threading.Thread(target=_prepare_search, args=(store,), daemon=True)
+        warm.start()
         try:
             yield
         finally:
+            warm.join(timeout=60)  # never close the store under the builder's feet
             state.close()
 
     app = FastAPI(

@@ -115,6 +115,12 @@ MIGRATIONS: list[str] = [
     CREATE INDEX locations_country_nct ON locations(country COLLATE NOCASE, nct_id);
     CREATE INDEX sponsors_name_nct ON sponsors(name COLLATE NOCASE, nct_id);
     """,
+    # 4: the store generation, moved by every write that changes a study (in-memory
+    # search columns built from one generation are stale at the next)
+    """
+    CREATE TABLE store_generation (id INTEGER PRIMARY KEY CHECK (id = 1), value INTEGER NOT NULL);
+    INSERT INTO store_generation (id, value) VALUES (1, 0);
+    """,
 ]
 
 CHILD_TABLES = (

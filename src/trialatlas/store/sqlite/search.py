@@ -43,6 +43,8 @@ from trialatlas.store.search_cursor import (
     encode_cursor,
     query_fingerprint,
 )
+from trialatlas.store.sqlite.search_columns import SearchColumnsCache
+from trialatlas.store.sqlite.search_columns_query import answer
 from trialatlas.store.sqlite.search_counts import (
     COUNT_SAMPLE,
     COUNTRY_FACET_TOP,
@@ -85,8 +87,14 @@ def ensure_math_functions(conn: sqlite3.Connection) -> None:
             conn.create_function(name, -1, func, deterministic=True)
 
 
-def search_trials(conn: sqlite3.Connection, query: SearchQuery) -> SearchResults:
-    """One page of trials for ``query`` (its ``near`` point already resolved)."""
+def search_trials(
+    conn: sqlite3.Connection, query: SearchQuery, columns: SearchColumnsCache | None = None
+) -> SearchResults:
+    """One page of trials for ``query`` (its ``near`` point already resolved).
+
+    A search without words, or with words and a place, is answered over the store's
+    in-memory search ``columns`` when given and ready (:mod:`search_columns_query`:
+    exact counts, every match near the place ranked); any other search, in SQL."""
     if query.near is not None and query.radius_km is None:
         query = query.model_copy(update={"radius_km": DEFAULT_RADIUS_KM})
     if query.sort == "nearest" and query.near is None:
@@ -98,21 +106,35 @@ def search_trials(conn: sqlite3.Connection, query: SearchQuery) -> SearchResults
     if own:
         conn.execute("BEGIN")
     try:
-        return _search(conn, query, cursor)
+        return _search(conn, query, cursor, columns)
     finally:
         if own and conn.in_transaction:
             conn.execute("COMMIT")
 
 
-def _search(conn: sqlite3.Connection, query: SearchQuery, cursor: Cursor | None) -> SearchResults:
+def _search(
+    conn: sqlite3.Connection,
+    query: SearchQuery,
+    cursor: Cursor | None,
+    columns: SearchColumnsCache | None,
+) -> SearchResults:
     sort = query.effective_sort
     mode: Mode = cursor.mode if cursor else _word_mode(conn, query)
     limit = query.page_size + 1 if cursor else max(query.page_size + 1, COUNTRY_FACET_TOP)
     words = mode if query.has_text else None
     pools: list[int | None] = []
     pooled = False
-    scanned = _filters_only(conn, query, mode, cursor, limit)
-    if scanned is not None:
+    every_country = False
+    match = match_expression(query, mode)
+    wordless = match is None and not _ids_asked(query)
+    cols = None
+    if columns is not None and (wordless or query.near is not None and match):
+        cols = columns.get(conn)
+    scanned = None if cols is not None else _filters_only(conn, query, mode, cursor, limit)
+    if cols is not None:
+        rows, counts = answer(conn, cols, query, cursor, query.page_size + 1, match)
+        every_country = True
+    elif scanned is not None:
         rows, counts = scanned
     else:
         via = _geo_via_words(conn, query, mode)
@@ -138,7 +160,9 @@ def _search(conn: sqlite3.Connection, query: SearchQuery, cursor: Cursor | None)
         next=next_cursor,
         sort=sort,
         words=words,
-        country_facet_top=COUNTRY_FACET_TOP if total > COUNTRY_FACET_TOP else None,
+        country_facet_top=None
+        if every_country or total <= COUNTRY_FACET_TOP
+        else COUNTRY_FACET_TOP,
         rank_pool=RANK_POOL if pooled else None,
         total_estimated=counts.total_estimated,
         facets_sample=counts.sample,
@@ -225,6 +249,10 @@ def _page(
             break
         below, after = int(low), None  # type: ignore[call-overload]
     return rows, pools, full
+
+
+def _ids_asked(query: SearchQuery) -> bool:
+    return bool(query.text and nct_ids_in(query.text))
 
 
 def _word_mode(conn: sqlite3.Connection, query: SearchQuery) -> Mode:

@@ -39,6 +39,7 @@ from trialatlas.store.sqlite.bulk import (
     repair_interrupted_load,
 )
 from trialatlas.store.sqlite.schema import CHILD_TABLES, migrate
+from trialatlas.store.sqlite.search_columns import SearchColumnsCache
 
 
 class SQLiteStore:
@@ -53,6 +54,7 @@ class SQLiteStore:
         self._conns_lock = threading.Lock()
         self._bulk_lock: BulkLock | None = None
         self._indexes_deferred = False  # bulk load: secondary indexes built at its end
+        self._search_columns = SearchColumnsCache()
         conn = self._conn()
         migrate(conn)
         repair_interrupted_load(conn, self.path)
@@ -117,6 +119,7 @@ class SQLiteStore:
                     outcomes.append(self._write_one(conn, prep, loaded_at, fts))
                 if fts:
                     conn.executemany(_FTS_INSERT, [(rowid, *text) for rowid, text in fts.items()])
+                    conn.execute(_NEXT_GENERATION)
                 conn.execute("COMMIT")
             except BaseException:
                 conn.execute("ROLLBACK")
@@ -332,7 +335,19 @@ class SQLiteStore:
         """Filtered, ranked, faceted, cursor-paged trial search (see store/sqlite/search.py)."""
         from trialatlas.store.sqlite.search import search_trials
 
-        return search_trials(self._conn(), query)
+        return search_trials(self._conn(), query, self._search_columns)
+
+    def prepare_search(self) -> None:
+        """Build the in-memory search columns now (else the first search builds them)."""
+        conn = self._conn()
+        own = not conn.in_transaction
+        if own:
+            conn.execute("BEGIN")
+        try:
+            self._search_columns.get(conn)
+        finally:
+            if own and conn.in_transaction:
+                conn.execute("COMMIT")
 
     # -- evidence for the patient summary (store/sqlite/evidence.py) --
     def trials_with_results(
@@ -366,6 +381,7 @@ _FTS_INSERT = (
     "INSERT INTO studies_fts (rowid, title, conditions, interventions, keywords, summary,"
     " description) VALUES (?, ?, ?, ?, ?, ?, ?)"
 )
+_NEXT_GENERATION = "UPDATE store_generation SET value = value + 1 WHERE id = 1"
 _RAW_UPSERT = (
     "INSERT INTO raw_records (nct_id, format, source, checksum, last_update_posted, loaded_at, body)"
     " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(nct_id) DO UPDATE SET format = excluded.format,"

@@ -1,0 +1,311 @@
+"""The search columns: every study's filter fields, site countries and site points
+as in-memory arrays, read from the store once per store generation.
+
+A search without words (filters alone, or a place) tests every study of the store;
+in SQL that is one index lookup per study and per site, hundreds of milliseconds in
+a full registry. Over arrays the same tests are a few vector operations: every
+filter, the exact total, every facet (countries included) and the nearest site of
+each trial within a radius take milliseconds for 600,000 studies.
+:mod:`search_columns_query` answers the search; this module reads the arrays.
+
+The arrays belong to a store generation (``store_generation``, moved by every write
+that changes a study): a search reads the generation first and uses the arrays only
+when they are of the same one. Building takes about a second per 100,000 studies;
+one thread builds while the others search in SQL (:class:`SearchColumnsCache`).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from trialatlas.store.fts_query import FTS_WEIGHTS
+
+NULL_MIN_AGE = -1  # no lower age bound: every age is above it
+NULL_MAX_AGE = np.iinfo(np.int32).max  # no upper age bound
+_FETCH = 50_000  # rows per fetch while reading
+
+IntArray = npt.NDArray[np.int64]
+_ASCII_FOLD = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def nocase(text: str) -> str:
+    """``text`` folded as SQLite's NOCASE collation folds it (ASCII letters only)."""
+    return text.translate(_ASCII_FOLD)
+
+
+class Codes:
+    """Small integer codes for the values of one text column (code 0 is NULL)."""
+
+    def __init__(self) -> None:
+        self.values: list[str | None] = [None]
+        self._codes: dict[str | None, int] = {None: 0}
+
+    def code(self, value: str | None) -> int:
+        found = self._codes.get(value)
+        if found is None:
+            found = self._codes[value] = len(self.values)
+            self.values.append(value)
+        return found
+
+    def find(self, value: str) -> int:
+        """The code of ``value``, or -1 when no study has it."""
+        return self._codes.get(value, -1)
+
+
+@dataclass(frozen=True, slots=True)
+class SearchColumns:
+    """Arrays over the store's studies in id order (one position per study)."""
+
+    generation: int
+    ids: IntArray  # study ids (rowids), ascending
+    nct: npt.NDArray[np.str_]  # NCT IDs
+    nct_rank: IntArray  # position of each NCT ID in NCT ID order (ties of sort keys)
+    by_nct: IntArray  # positions in NCT ID order
+    status: npt.NDArray[np.int16]
+    phases: npt.NDArray[np.int16]
+    study_type: npt.NDArray[np.int16]
+    sponsor_class: npt.NDArray[np.int16]
+    sex: npt.NDArray[np.int16]
+    codes: dict[str, Codes]  # column → its codes
+    min_age: npt.NDArray[np.int32]
+    max_age: npt.NDArray[np.int32]
+    healthy: npt.NDArray[np.int8]  # -1 unknown, 0 no, 1 yes
+    results: npt.NDArray[np.bool_]
+    start: npt.NDArray[np.str_]  # ISO partial dates, '' when missing
+    updated: npt.NDArray[np.str_]
+    order: dict[str, IntArray]  # sort → positions in (date desc, NCT ID) order
+    country_rows: dict[str, IntArray]  # NOCASE-folded country → positions of its trials
+    country_names: dict[str, str]  # folded → the name as the registry writes it
+    site_lat: npt.NDArray[np.float64]  # sites with a point, by latitude
+    site_lon: npt.NDArray[np.float64]
+    site_row: IntArray  # the position of each site's trial
+
+    @property
+    def size(self) -> int:
+        return len(self.ids)
+
+    @property
+    def nbytes(self) -> int:
+        """Memory held by the arrays (bytes)."""
+        arrays = [
+            self.ids, self.nct, self.nct_rank, self.by_nct, self.status, self.phases, self.study_type,
+            self.sponsor_class, self.sex, self.min_age, self.max_age, self.healthy,
+            self.results, self.start, self.updated, self.site_lat, self.site_lon, self.site_row,
+            *self.order.values(), *self.country_rows.values(),
+        ]  # fmt: skip
+        return sum(a.nbytes for a in arrays)
+
+    def positions(self, nct_ids: list[str]) -> IntArray:
+        """Positions of the studies with these NCT IDs (unknown ones left out)."""
+        if not nct_ids:
+            return np.empty(0, dtype=np.int64)
+        if not self.size:
+            return np.empty(0, dtype=np.int64)
+        wanted = np.asarray(nct_ids, dtype=self.nct.dtype)
+        at = np.searchsorted(self.nct[self.by_nct], wanted)
+        at = np.minimum(at, self.size - 1)
+        found = self.nct[self.by_nct[at]] == wanted
+        return np.unique(self.by_nct[at[found]])
+
+
+def read_generation(conn: sqlite3.Connection) -> int:
+    """The store generation: moves whenever a write changes a study."""
+    row = conn.execute("SELECT value FROM store_generation WHERE id = 1").fetchone()
+    return int(row[0]) if row else 0
+
+
+def sponsor_nct_ids(conn: sqlite3.Connection, pattern: str) -> list[str]:
+    """NCT IDs of trials with a sponsor or collaborator whose name is LIKE ``pattern``."""
+    rows = conn.execute(
+        "SELECT DISTINCT nct_id FROM sponsors WHERE name LIKE ? ESCAPE '\\'", (pattern,)
+    )
+    return [str(r[0]) for r in rows]
+
+
+def word_match_ids(conn: sqlite3.Connection, match: str) -> IntArray:
+    """Ids of the studies whose text matches the FTS5 expression ``match``, ascending."""
+    rows = conn.execute("SELECT rowid FROM studies_fts WHERE studies_fts MATCH ?", (match,))
+    return np.sort(np.fromiter((r[0] for r in rows), dtype=np.int64))
+
+
+_SCORED = "scored_studies"  # temporary table of the study ids to score (bm25_of)
+
+
+def bm25_of(conn: sqlite3.Connection, match: str, ids: list[int]) -> list[tuple[int, float]]:
+    """``(id, BM25 rank)`` of the studies ``ids`` for the FTS5 expression ``match``
+    (lower is better, as :func:`search_sql.build_page` ranks). FTS5 still walks every
+    match, but scores only the rows that join the temporary table of ``ids``."""
+    conn.execute(f"CREATE TEMP TABLE IF NOT EXISTS {_SCORED} (id INTEGER PRIMARY KEY)")
+    conn.execute(f"DELETE FROM temp.{_SCORED}")
+    conn.executemany(f"INSERT INTO temp.{_SCORED} VALUES (?)", ((i,) for i in ids))
+    weights = ", ".join(repr(w) for w in FTS_WEIGHTS)
+    rows = conn.execute(
+        f"SELECT studies_fts.rowid, bm25(studies_fts, {weights}) FROM studies_fts"
+        f" CROSS JOIN temp.{_SCORED} AS t ON t.id = studies_fts.rowid"
+        " WHERE studies_fts MATCH ?",
+        (match,),
+    ).fetchall()
+    return [(int(i), float(r)) for i, r in rows]
+
+
+def load_columns(conn: sqlite3.Connection) -> SearchColumns:
+    """Read the arrays from the store, in one read transaction (one snapshot)."""
+    own = not conn.in_transaction
+    if own:
+        conn.execute("BEGIN")
+    try:
+        return _load(conn)
+    finally:
+        if own and conn.in_transaction:
+            conn.execute("COMMIT")
+
+
+def _fetch(conn: sqlite3.Connection, sql: str) -> Iterator[list[tuple[object, ...]]]:
+    cursor = conn.execute(sql)
+    while rows := cursor.fetchmany(_FETCH):
+        yield rows
+
+
+def _load(conn: sqlite3.Connection) -> SearchColumns:
+    generation = read_generation(conn)
+    codes = {name: Codes() for name in ("status", "phases", "study_type", "sponsor_class", "sex")}
+    status, phases, stype, sclass, sex = (codes[n].code for n in codes)
+    ids: list[int] = []
+    nct: list[str] = []
+    cols: list[tuple[int, int, int, int, int, int, int, int, bool, str, str]] = []
+    sql = (
+        "SELECT id, nct_id, overall_status, phases, study_type, lead_sponsor_class, sex,"
+        " min_age_days, max_age_days, healthy_volunteers, has_results, start_date,"
+        " last_update_posted FROM studies ORDER BY id"
+    )
+    for chunk in _fetch(conn, sql):
+        for i, n, st, ph, ty, cl, sx, lo, hi, hv, res, start, upd in chunk:
+            ids.append(i)  # type: ignore[arg-type]
+            nct.append(n)  # type: ignore[arg-type]
+            cols.append((
+                status(st), phases(ph), stype(ty), sclass(cl), sex(sx),  # type: ignore[arg-type]
+                NULL_MIN_AGE if lo is None else lo, NULL_MAX_AGE if hi is None else hi,  # type: ignore[misc]
+                -1 if hv is None else int(hv), bool(res), start or "", upd or "",  # type: ignore[call-overload]
+            ))  # fmt: skip
+    nct_arr = np.asarray(nct, dtype="U16") if nct else np.empty(0, dtype="U16")
+    by_nct = np.argsort(nct_arr, kind="stable").astype(np.int64)
+    nct_rank = np.empty(len(nct), dtype=np.int64)
+    nct_rank[by_nct] = np.arange(len(nct))
+    columns = list(zip(*cols, strict=True)) if cols else [()] * 11
+    start_arr = np.asarray(columns[9], dtype="U10") if cols else np.empty(0, dtype="U10")
+    upd_arr = np.asarray(columns[10], dtype="U10") if cols else np.empty(0, dtype="U10")
+    row_of = {n: i for i, n in enumerate(nct)}
+    country_rows, country_names = _countries(conn, row_of)
+    site_lat, site_lon, site_row = _sites(conn, row_of)
+    return SearchColumns(
+        generation=generation,
+        ids=np.asarray(ids, dtype=np.int64),
+        nct=nct_arr,
+        nct_rank=nct_rank,
+        by_nct=by_nct,
+        status=np.asarray(columns[0], dtype=np.int16),
+        phases=np.asarray(columns[1], dtype=np.int16),
+        study_type=np.asarray(columns[2], dtype=np.int16),
+        sponsor_class=np.asarray(columns[3], dtype=np.int16),
+        sex=np.asarray(columns[4], dtype=np.int16),
+        codes=codes,
+        min_age=np.asarray(columns[5], dtype=np.int32),
+        max_age=np.asarray(columns[6], dtype=np.int32),
+        healthy=np.asarray(columns[7], dtype=np.int8),
+        results=np.asarray(columns[8], dtype=np.bool_),
+        start=start_arr,
+        updated=upd_arr,
+        order={
+            "last_update": _date_order(upd_arr, nct_rank),
+            "start_date": _date_order(start_arr, nct_rank),
+        },
+        country_rows=country_rows,
+        country_names=country_names,
+        site_lat=site_lat,
+        site_lon=site_lon,
+        site_row=site_row,
+    )
+
+
+def _date_order(dates: npt.NDArray[np.str_], nct_rank: IntArray) -> IntArray:
+    """Positions in the order ``(date DESC, NCT ID)``, a missing date ('') last."""
+    if not len(dates):
+        return np.empty(0, dtype=np.int64)
+    _, date_rank = np.unique(dates, return_inverse=True)
+    return np.lexsort((nct_rank, -date_rank.astype(np.int64))).astype(np.int64)
+
+
+def _countries(
+    conn: sqlite3.Connection, row_of: dict[str, int]
+) -> tuple[dict[str, IntArray], dict[str, str]]:
+    rows: dict[str, list[int]] = {}
+    names: dict[str, str] = {}
+    sql = "SELECT DISTINCT nct_id, country FROM locations WHERE country IS NOT NULL"
+    for chunk in _fetch(conn, sql):
+        for nct, country in chunk:
+            position = row_of.get(nct)  # type: ignore[arg-type]
+            if position is None:
+                continue
+            key = nocase(str(country))
+            names.setdefault(key, str(country))
+            rows.setdefault(key, []).append(position)
+    arrays = {k: np.unique(np.asarray(v, dtype=np.int64)) for k, v in rows.items()}
+    return arrays, names
+
+
+def _sites(
+    conn: sqlite3.Connection, row_of: dict[str, int]
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], IntArray]:
+    lat: list[float] = []
+    lon: list[float] = []
+    row: list[int] = []
+    sql = "SELECT nct_id, lat, lon FROM locations WHERE lat IS NOT NULL AND lon IS NOT NULL"
+    for chunk in _fetch(conn, sql):
+        for nct, la, lo in chunk:
+            position = row_of.get(nct)  # type: ignore[arg-type]
+            if position is not None:
+                lat.append(la)  # type: ignore[arg-type]
+                lon.append(lo)  # type: ignore[arg-type]
+                row.append(position)
+    lat_arr = np.asarray(lat, dtype=np.float64)
+    by_lat = np.argsort(lat_arr, kind="stable")
+    return (
+        lat_arr[by_lat],
+        np.asarray(lon, dtype=np.float64)[by_lat],
+        np.asarray(row, dtype=np.int64)[by_lat],
+    )
+
+
+class SearchColumnsCache:
+    """A store's search columns, rebuilt when the store generation moves.
+
+    :meth:`get` returns the columns of the current generation, building them when
+    needed; while one thread builds, the others get None (and search in SQL)."""
+
+    def __init__(self) -> None:
+        self._columns: SearchColumns | None = None
+        self._building = threading.Lock()
+
+    def get(self, conn: sqlite3.Connection) -> SearchColumns | None:
+        generation = read_generation(conn)
+        columns = self._columns
+        if columns is not None and columns.generation == generation:
+            return columns
+        if not self._building.acquire(blocking=False):
+            return None
+        try:
+            columns = self._columns
+            if columns is None or columns.generation != generation:
+                columns = self._columns = load_columns(conn)
+            return columns if columns.generation == generation else None
+        finally:
+            self._building.release()
+
+    def clear(self) -> None:
+        self._columns = None
