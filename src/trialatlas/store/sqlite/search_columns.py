@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -29,6 +30,8 @@ from trialatlas.store.fts_query import FTS_WEIGHTS
 NULL_MIN_AGE = -1  # no lower age bound: every age is above it
 NULL_MAX_AGE = np.iinfo(np.int32).max  # no upper age bound
 _FETCH = 50_000  # rows per fetch while reading
+_NCT = "U11"  # NCT IDs (validated at ingest: NCT + 8 digits)
+_DATE = "U10"  # ISO partial dates
 
 IntArray = npt.NDArray[np.int64]
 _ASCII_FOLD = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
@@ -175,50 +178,66 @@ def _fetch(conn: sqlite3.Connection, sql: str) -> Iterator[list[tuple[object, ..
 def _load(conn: sqlite3.Connection) -> SearchColumns:
     generation = read_generation(conn)
     codes = {name: Codes() for name in ("status", "phases", "study_type", "sponsor_class", "sex")}
-    status, phases, stype, sclass, sex = (codes[n].code for n in codes)
-    ids: list[int] = []
-    nct: list[str] = []
-    cols: list[tuple[int, int, int, int, int, int, int, int, bool, str, str]] = []
+    coders = [codes[n].code for n in codes]
+    parts: list[list[npt.NDArray[Any]]] = [[] for _ in range(13)]
     sql = (
         "SELECT id, nct_id, overall_status, phases, study_type, lead_sponsor_class, sex,"
         " min_age_days, max_age_days, healthy_volunteers, has_results, start_date,"
         " last_update_posted FROM studies ORDER BY id"
     )
-    for chunk in _fetch(conn, sql):
-        for i, n, st, ph, ty, cl, sx, lo, hi, hv, res, start, upd in chunk:
-            ids.append(i)  # type: ignore[arg-type]
-            nct.append(n)  # type: ignore[arg-type]
-            cols.append((
-                status(st), phases(ph), stype(ty), sclass(cl), sex(sx),  # type: ignore[arg-type]
-                NULL_MIN_AGE if lo is None else lo, NULL_MAX_AGE if hi is None else hi,  # type: ignore[misc]
-                -1 if hv is None else int(hv), bool(res), start or "", upd or "",  # type: ignore[call-overload]
-            ))  # fmt: skip
-    nct_arr = np.asarray(nct, dtype="U16") if nct else np.empty(0, dtype="U16")
+    for chunk in _fetch(conn, sql):  # a chunk at a time: little memory beyond the arrays
+        cols = list(zip(*chunk, strict=True))
+        parts[0].append(np.asarray(cols[0], dtype=np.int64))
+        parts[1].append(np.asarray(cols[1], dtype=_NCT))
+        for k, coder in enumerate(coders, start=2):
+            parts[k].append(np.asarray([coder(v) for v in cols[k]], dtype=np.int16))  # type: ignore[arg-type]
+        parts[7].append(
+            np.asarray([NULL_MIN_AGE if v is None else v for v in cols[7]], dtype=np.int32)
+        )
+        parts[8].append(
+            np.asarray([NULL_MAX_AGE if v is None else v for v in cols[8]], dtype=np.int32)
+        )
+        parts[9].append(np.asarray([-1 if v is None else v for v in cols[9]], dtype=np.int8))
+        parts[10].append(np.asarray(cols[10], dtype=np.bool_))
+        parts[11].append(np.asarray([v or "" for v in cols[11]], dtype=_DATE))
+        parts[12].append(np.asarray([v or "" for v in cols[12]], dtype=_DATE))
+    empty = [np.int64, _NCT, *[np.int16] * 5, np.int32, np.int32, np.int8, np.bool_, _DATE, _DATE]
+    arrays = [
+        np.concatenate(p) if p else np.empty(0, dtype=dtype)
+        for p, dtype in zip(parts, empty, strict=True)
+    ]
+    nct_arr = arrays[1]
     by_nct = np.argsort(nct_arr, kind="stable").astype(np.int64)
-    nct_rank = np.empty(len(nct), dtype=np.int64)
-    nct_rank[by_nct] = np.arange(len(nct))
-    columns = list(zip(*cols, strict=True)) if cols else [()] * 11
-    start_arr = np.asarray(columns[9], dtype="U10") if cols else np.empty(0, dtype="U10")
-    upd_arr = np.asarray(columns[10], dtype="U10") if cols else np.empty(0, dtype="U10")
-    row_of = {n: i for i, n in enumerate(nct)}
-    country_rows, country_names = _countries(conn, row_of)
-    site_lat, site_lon, site_row = _sites(conn, row_of)
+    nct_rank = np.empty(len(nct_arr), dtype=np.int64)
+    nct_rank[by_nct] = np.arange(len(nct_arr))
+    sorted_nct = nct_arr[by_nct]
+
+    def rows_of(ncts: tuple[object, ...]) -> tuple[IntArray, npt.NDArray[np.bool_]]:
+        """Positions of these NCT IDs, and which of them the studies hold."""
+        wanted = np.asarray(ncts, dtype=_NCT)
+        at = np.minimum(np.searchsorted(sorted_nct, wanted), max(len(sorted_nct) - 1, 0))
+        found = sorted_nct[at] == wanted if len(sorted_nct) else np.zeros(len(wanted), bool)
+        return by_nct[at], found
+
+    country_rows, country_names = _countries(conn, rows_of)
+    site_lat, site_lon, site_row = _sites(conn, rows_of)
+    start_arr, upd_arr = arrays[11], arrays[12]
     return SearchColumns(
         generation=generation,
-        ids=np.asarray(ids, dtype=np.int64),
+        ids=arrays[0],
         nct=nct_arr,
         nct_rank=nct_rank,
         by_nct=by_nct,
-        status=np.asarray(columns[0], dtype=np.int16),
-        phases=np.asarray(columns[1], dtype=np.int16),
-        study_type=np.asarray(columns[2], dtype=np.int16),
-        sponsor_class=np.asarray(columns[3], dtype=np.int16),
-        sex=np.asarray(columns[4], dtype=np.int16),
+        status=arrays[2],
+        phases=arrays[3],
+        study_type=arrays[4],
+        sponsor_class=arrays[5],
+        sex=arrays[6],
         codes=codes,
-        min_age=np.asarray(columns[5], dtype=np.int32),
-        max_age=np.asarray(columns[6], dtype=np.int32),
-        healthy=np.asarray(columns[7], dtype=np.int8),
-        results=np.asarray(columns[8], dtype=np.bool_),
+        min_age=arrays[7],
+        max_age=arrays[8],
+        healthy=arrays[9],
+        results=arrays[10],
         start=start_arr,
         updated=upd_arr,
         order={
@@ -233,6 +252,9 @@ def _load(conn: sqlite3.Connection) -> SearchColumns:
     )
 
 
+RowsOf = Callable[[tuple[object, ...]], tuple[IntArray, npt.NDArray[np.bool_]]]
+
+
 def _date_order(dates: npt.NDArray[np.str_], nct_rank: IntArray) -> IntArray:
     """Positions in the order ``(date DESC, NCT ID)``, a missing date ('') last."""
     if not len(dates):
@@ -242,44 +264,41 @@ def _date_order(dates: npt.NDArray[np.str_], nct_rank: IntArray) -> IntArray:
 
 
 def _countries(
-    conn: sqlite3.Connection, row_of: dict[str, int]
+    conn: sqlite3.Connection, rows_of: RowsOf
 ) -> tuple[dict[str, IntArray], dict[str, str]]:
-    rows: dict[str, list[int]] = {}
+    rows: dict[str, list[IntArray]] = {}
     names: dict[str, str] = {}
     sql = "SELECT DISTINCT nct_id, country FROM locations WHERE country IS NOT NULL"
     for chunk in _fetch(conn, sql):
-        for nct, country in chunk:
-            position = row_of.get(nct)  # type: ignore[arg-type]
-            if position is None:
-                continue
-            key = nocase(str(country))
+        ncts, countries = zip(*chunk, strict=True)
+        positions, found = rows_of(ncts)
+        keys = np.asarray([nocase(str(c)) for c in countries])
+        for country, key in zip(countries, keys.tolist(), strict=True):
             names.setdefault(key, str(country))
-            rows.setdefault(key, []).append(position)
-    arrays = {k: np.unique(np.asarray(v, dtype=np.int64)) for k, v in rows.items()}
+        for key in np.unique(keys).tolist():
+            rows.setdefault(key, []).append(positions[found & (keys == key)])
+    arrays = {k: np.unique(np.concatenate(v)) for k, v in rows.items()}
     return arrays, names
 
 
 def _sites(
-    conn: sqlite3.Connection, row_of: dict[str, int]
+    conn: sqlite3.Connection, rows_of: RowsOf
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], IntArray]:
-    lat: list[float] = []
-    lon: list[float] = []
-    row: list[int] = []
+    lats: list[npt.NDArray[np.float64]] = []
+    lons: list[npt.NDArray[np.float64]] = []
+    rows: list[IntArray] = []
     sql = "SELECT nct_id, lat, lon FROM locations WHERE lat IS NOT NULL AND lon IS NOT NULL"
     for chunk in _fetch(conn, sql):
-        for nct, la, lo in chunk:
-            position = row_of.get(nct)  # type: ignore[arg-type]
-            if position is not None:
-                lat.append(la)  # type: ignore[arg-type]
-                lon.append(lo)  # type: ignore[arg-type]
-                row.append(position)
-    lat_arr = np.asarray(lat, dtype=np.float64)
+        ncts, lat, lon = zip(*chunk, strict=True)
+        positions, found = rows_of(ncts)
+        lats.append(np.asarray(lat, dtype=np.float64)[found])
+        lons.append(np.asarray(lon, dtype=np.float64)[found])
+        rows.append(positions[found])
+    if not rows:
+        return np.empty(0), np.empty(0), np.empty(0, dtype=np.int64)
+    lat_arr = np.concatenate(lats)
     by_lat = np.argsort(lat_arr, kind="stable")
-    return (
-        lat_arr[by_lat],
-        np.asarray(lon, dtype=np.float64)[by_lat],
-        np.asarray(row, dtype=np.int64)[by_lat],
-    )
+    return lat_arr[by_lat], np.concatenate(lons)[by_lat], np.concatenate(rows)[by_lat]
 
 
 class SearchColumnsCache:
