@@ -211,3 +211,31 @@ def test_words_near_a_place(
     exact = slow_first.country_facet_top is None  # SQL: countries of the best 200 hits
     assert _facets(fast_first, countries=exact) == _facets(slow_first, countries=exact)
     assert fast_first.country_facet_top is None
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"text": "cancer"},
+        {"text": "cancer", "status": ["RECRUITING", "COMPLETED"], "sort": "last_update"},
+        {"text": "pain", "phase": ["PHASE2"], "age_years": 40},
+        {"condition": "asthma", "country": "United States"},
+        {"text": "breast cancer", "sponsor": "national cancer", "sort": "start_date"},
+        {"text": "zzzzqqq"},
+    ],
+)
+def test_words_counted_over_the_columns(store: Store, fields: dict[str, object]) -> None:
+    """A search with words (no place) pages in SQL and counts over the columns: the
+    same hits as all in SQL, exact counts, countries over the whole set."""
+    query = SearchQuery(page_size=50, **fields)  # type: ignore[arg-type]
+    fast, fast_first = _walk(store, query, SearchColumnsCache())
+    slow, slow_first = _walk(store, query, None)
+    assert fast == slow
+    assert fast_first.total == slow_first.total == len(fast)
+    exact = slow_first.country_facet_top is None
+    assert _facets(fast_first, countries=exact) == _facets(slow_first, countries=exact)
+    assert fast_first.country_facet_top is None
+    for facet in fast_first.facets.country[:2]:  # each count is the country filter's total
+        narrowed = query.model_copy(update={"country": facet.value})
+        conn = store._conn()  # type: ignore[attr-defined]
+        assert search_trials(conn, narrowed, SearchColumnsCache()).total == facet.count

@@ -44,7 +44,7 @@ from trialatlas.store.search_cursor import (
     query_fingerprint,
 )
 from trialatlas.store.sqlite.search_columns import SearchColumnsCache
-from trialatlas.store.sqlite.search_columns_query import answer
+from trialatlas.store.sqlite.search_columns_query import answer, word_counts
 from trialatlas.store.sqlite.search_counts import (
     COUNT_SAMPLE,
     COUNTRY_FACET_TOP,
@@ -70,6 +70,7 @@ FACET_LIMIT = 30  # values shown per facet (largest counts first)
 GEO_ESTIMATE_CAP = 20_000  # counting word matches and sites in a box stops here
 SITES_PER_TRIAL = 10  # about the average number of sites of a registry trial
 RANK_POOL = 2000  # a relevance search in a large store scores this many matches at a time
+WORD_COUNT_LIMIT = 30_000  # words matching more trials are counted in SQL (sampled when large)
 _MATH: dict[str, Callable[..., float]] = {
     "sin": math.sin, "cos": math.cos, "asin": math.asin, "sqrt": math.sqrt,
     "radians": math.radians, "pow": math.pow,
@@ -94,7 +95,9 @@ def search_trials(
 
     A search without words, or with words and a place, is answered over the store's
     in-memory search ``columns`` when given and ready (:mod:`search_columns_query`:
-    exact counts, every match near the place ranked); any other search, in SQL."""
+    exact counts, every match near the place ranked); any other search, in SQL, its
+    counts over the columns too unless its words match more than ``WORD_COUNT_LIMIT``
+    trials."""
     if query.near is not None and query.radius_km is None:
         query = query.model_copy(update={"radius_km": DEFAULT_RADIUS_KM})
     if query.sort == "nearest" and query.near is None:
@@ -127,23 +130,31 @@ def _search(
     every_country = False
     match = match_expression(query, mode)
     wordless = match is None and not _ids_asked(query)
-    cols = None
-    if columns is not None and (wordless or query.near is not None and match):
-        cols = columns.get(conn)
-    scanned = None if cols is not None else _filters_only(conn, query, mode, cursor, limit)
-    if cols is not None:
+    cols = columns.get(conn) if columns is not None and (wordless or match) else None
+    whole = cols is not None and (wordless or query.near is not None)
+    scanned = None if whole or cols is not None else _filters_only(conn, query, mode, cursor, limit)
+    if whole:
+        assert cols is not None
         rows, counts = answer(conn, cols, query, cursor, query.page_size + 1, match)
         every_country = True
     elif scanned is not None:
         rows, counts = scanned
     else:
+        exact = None
+        if cols is not None and match:  # words: counted over the columns unless too common
+            exact = word_counts(conn, cols, query, match, WORD_COUNT_LIMIT)
+        if exact is not None:
+            limit = query.page_size + 1
         via = _geo_via_words(conn, query, mode)
         rows, pools, pooled = _page(conn, query, mode, cursor, limit, via)
-        complete = cursor is None and len(rows) < limit  # the page holds the whole set
-        counts = count_search(
-            conn, query, mode, rows, complete=complete, via=via,
-            top=lambda: rows if not cursor else _page(conn, query, mode, None, COUNTRY_FACET_TOP, via)[0],
-        )  # fmt: skip
+        if exact is not None:
+            counts, every_country = exact, True
+        else:
+            complete = cursor is None and len(rows) < limit  # the page holds the whole set
+            counts = count_search(
+                conn, query, mode, rows, complete=complete, via=via,
+                top=lambda: rows if not cursor else _page(conn, query, mode, None, COUNTRY_FACET_TOP, via)[0],
+            )  # fmt: skip
     total = counts.total
     page = rows[: query.page_size]
     next_cursor = None

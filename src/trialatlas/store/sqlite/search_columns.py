@@ -131,6 +131,12 @@ def sponsor_nct_ids(conn: sqlite3.Connection, pattern: str) -> list[str]:
     return [str(r[0]) for r in rows]
 
 
+def count_matches(conn: sqlite3.Connection, match: str) -> int:
+    """How many studies' text matches the FTS5 expression ``match``."""
+    row = conn.execute("SELECT count(*) FROM studies_fts WHERE studies_fts MATCH ?", (match,))
+    return int(row.fetchone()[0])
+
+
 def word_match_ids(conn: sqlite3.Connection, match: str) -> IntArray:
     """Ids of the studies whose text matches the FTS5 expression ``match``, ascending."""
     rows = conn.execute("SELECT rowid FROM studies_fts WHERE studies_fts MATCH ?", (match,))

@@ -24,6 +24,7 @@ from trialatlas.store.sqlite.search_columns import (
     IntArray,
     SearchColumns,
     bm25_of,
+    count_matches,
     nocase,
     sponsor_nct_ids,
     word_match_ids,
@@ -78,6 +79,22 @@ def answer(
     else:
         rows = _date_page(cols, sort, mask, near, cursor, limit)
     return rows, counts(cols, mask)
+
+
+def word_counts(
+    conn: sqlite3.Connection, cols: SearchColumns, query: SearchQuery, match: str, limit: int
+) -> Counts | None:
+    """Exact counts of a search with words (``match``, their FTS5 expression) and any
+    filters, or None when the words match more than ``limit`` trials (reading every
+    match would then cost more than counting a sample in SQL)."""
+    if count_matches(conn, match) > limit:
+        return None
+    ids = word_match_ids(conn, match)
+    at = np.minimum(np.searchsorted(cols.ids, ids), max(cols.size - 1, 0))
+    mask = np.zeros(cols.size, dtype=np.bool_)
+    if cols.size:
+        mask[at[cols.ids[at] == ids]] = True
+    return counts(cols, mask & filter_mask(conn, cols, query))
 
 
 def filter_mask(conn: sqlite3.Connection, cols: SearchColumns, query: SearchQuery) -> Mask:
