@@ -5,6 +5,7 @@ the store when a write changes it."""
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from collections.abc import Iterator
 from datetime import date
@@ -239,3 +240,31 @@ def test_words_counted_over_the_columns(store: Store, fields: dict[str, object])
         narrowed = query.model_copy(update={"country": facet.value})
         conn = store._conn()  # type: ignore[attr-defined]
         assert search_trials(conn, narrowed, SearchColumnsCache()).total == facet.count
+
+
+def test_a_large_store_is_rebuilt_in_the_background(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Once a large store's columns exist, a write makes searches run in SQL (still
+    right) while a background thread builds the columns of the new generation."""
+    monkeypatch.setattr(SearchColumnsCache, "SYNC_LIMIT", 0)  # every store counts as large
+    monkeypatch.setattr(SearchColumnsCache, "REBUILD_GAP_S", 0.0)
+    store = open_store(str(tmp_path / "s.db"))
+    try:
+        cache = store._search_columns  # type: ignore[attr-defined]
+        conn = store._conn()  # type: ignore[attr-defined]
+        ingest_paths(store, [str(SEED / "v2")])
+        store.search_trials(SearchQuery())
+        first = cache._columns
+        assert first is not None
+        ingest_paths(store, [str(SEED / "xml")])
+        during = store.search_trials(SearchQuery())  # SQL while the rebuild runs
+        assert during.total == search_trials(conn, SearchQuery(), None).total > first.size
+        for _ in range(200):
+            if cache._columns is not first:
+                break
+            time.sleep(0.05)
+        assert cache._columns is not first and cache._columns.size == during.total
+        assert cache.get(conn) is cache._columns  # of the current generation: in use again
+    finally:
+        store.close()

@@ -284,7 +284,9 @@ class SearchResults(BaseModel):
     exact; else they are estimates scaled up from that many most recently added hits,
     and so is ``total`` when ``total_estimated`` (pages say "about"). Pools and
     estimates only happen in a store of more than 50,000 studies, and only for sets
-    of more than 2,000 (ranking) or 5,000 (counting) trials.
+    of more than 2,000 (ranking) or 5,000 (counting) trials; counts are exact, every
+    country included, whenever the store's search columns answer (searches without
+    words, words near a place, words matching at most 30,000 trials).
     """
 
     total: int

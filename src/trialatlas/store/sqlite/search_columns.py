@@ -16,8 +16,10 @@ one thread builds while the others search in SQL (:class:`SearchColumnsCache`).
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -310,27 +312,62 @@ def _sites(
 class SearchColumnsCache:
     """A store's search columns, rebuilt when the store generation moves.
 
-    :meth:`get` returns the columns of the current generation, building them when
-    needed; while one thread builds, the others get None (and search in SQL)."""
+    :meth:`get` returns the columns of the current generation, or None when there
+    are none yet (the caller then searches in SQL). The first columns, and those of a
+    small store, are built right away in the calling thread; the columns of a large
+    store that changed are rebuilt in the background (on a connection of its own from
+    ``connect``), at most once every ``REBUILD_GAP_S`` seconds, so that a store
+    being loaded while it is searched is not rebuilt after every commit.
+    """
 
-    def __init__(self) -> None:
+    SYNC_LIMIT = 50_000  # studies: below this a rebuild takes well under a second
+    REBUILD_GAP_S = 30.0
+
+    def __init__(self, connect: Callable[[], sqlite3.Connection] | None = None) -> None:
         self._columns: SearchColumns | None = None
         self._building = threading.Lock()
+        self._connect = connect
+        self._last_build = 0.0
 
     def get(self, conn: sqlite3.Connection) -> SearchColumns | None:
         generation = read_generation(conn)
         columns = self._columns
         if columns is not None and columns.generation == generation:
             return columns
+        if columns is not None and columns.size >= self.SYNC_LIMIT and self._connect is not None:
+            if time.monotonic() - self._last_build >= self.REBUILD_GAP_S:
+                self._rebuild_in_background()
+            return None
         if not self._building.acquire(blocking=False):
             return None
         try:
             columns = self._columns
             if columns is None or columns.generation != generation:
-                columns = self._columns = load_columns(conn)
+                columns = self._build(conn)
             return columns if columns.generation == generation else None
         finally:
             self._building.release()
+
+    def _build(self, conn: sqlite3.Connection) -> SearchColumns:
+        columns = self._columns = load_columns(conn)
+        self._last_build = time.monotonic()
+        return columns
+
+    def _rebuild_in_background(self) -> None:
+        if not self._building.acquire(blocking=False):
+            return
+        connect = self._connect
+        assert connect is not None
+
+        def run() -> None:
+            try:
+                with contextlib.suppress(sqlite3.Error), contextlib.closing(connect()) as conn:
+                    self._build(conn)
+            finally:
+                self._last_build = time.monotonic()
+                self._building.release()
+
+        threading.Thread(target=run, name="search-columns", daemon=True).start()
 
     def clear(self) -> None:
         self._columns = None

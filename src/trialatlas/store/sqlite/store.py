@@ -54,7 +54,7 @@ class SQLiteStore:
         self._conns_lock = threading.Lock()
         self._bulk_lock: BulkLock | None = None
         self._indexes_deferred = False  # bulk load: secondary indexes built at its end
-        self._search_columns = SearchColumnsCache()
+        self._search_columns = SearchColumnsCache(self._connect)
         conn = self._conn()
         migrate(conn)
         repair_interrupted_load(conn, self.path)
@@ -63,15 +63,20 @@ class SQLiteStore:
     def _conn(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
         if conn is None:
-            conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")
-            conn.execute("PRAGMA busy_timeout=10000")
-            conn.execute(f"PRAGMA cache_size=-{_CACHE_KIB}")
-            conn.execute("PRAGMA temp_store=MEMORY")
+            conn = self._connect()
             self._local.conn = conn
             with self._conns_lock:
                 self._conns.append(conn)
+        return conn
+
+    def _connect(self) -> sqlite3.Connection:
+        """A new connection, set up like every connection of the store (its caller owns it)."""
+        conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute("PRAGMA busy_timeout=10000")
+        conn.execute(f"PRAGMA cache_size=-{_CACHE_KIB}")
+        conn.execute("PRAGMA temp_store=MEMORY")
         return conn
 
     def execute(self, sql: str, params: Iterable[object] = ()) -> sqlite3.Cursor:
