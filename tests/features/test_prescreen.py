@@ -706,3 +706,10 @@ def test_acronyms_keep_their_capitals_in_questions() -> None:
     assert "Do you take NSAIDs?" in texts
     assert "Do you have hepatitis B?" in texts
     assert not any(word in t for t in texts for word in ("hIV", "cOPD", "nSAIDs", "cD4"))
+
+
+def test_infection_with_a_test_result_keeps_its_condition_question() -> None:
+    form = _form("Exclusion Criteria:\n* Patients who test positive for hepatitis B\n")
+    (question,) = form.questions()
+    assert question.text == "Do you have hepatitis B?"
+    assert [(t.type, t.text) for t in question.profile_terms] == [("condition", "hepatitis B")]

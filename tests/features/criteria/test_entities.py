@@ -177,3 +177,26 @@ def test_drug_allergy_is_a_condition_not_a_drug() -> None:
     found = typed("* History of significant drug hypersensitivity or anaphylaxis")
     assert ("drug", "drug") not in found
     assert any(t == "condition" and "hypersensitivity" in x for t, x in found)
+
+
+def test_infection_named_with_a_test_result_is_also_measured() -> None:
+    found = typed("* Known human immunodeficiency virus (HIV) positive")
+    assert ("measurement", "human immunodeficiency virus") in found
+    assert ("condition", "human immunodeficiency virus") in found  # still asked about
+    found = typed("* Known to be positive for hepatitis C or hepatitis B surface antigen")
+    assert ("measurement", "hepatitis C") in found
+    found = typed("* HIV-positive subjects on combination antiretroviral therapy are ineligible")
+    assert ("measurement", "HIV-positive") in found
+    assert not any(t == "measurement" for t, _ in typed("* History of HIV infection"))
+
+
+def test_word_shape_measurement_needs_a_result_nearby() -> None:
+    assert ("measurement", "blood draw") not in typed(
+        "* Blood transfusion within 72 hours prior to the first blood draw"
+    )
+    assert ("measurement", "last fraction") not in typed(
+        "* Irradiated bone, or the last fraction of radiotherapy has been administered"
+    )
+    assert ("measurement", "serum AAT level") in typed("* serum AAT level below 11 µM")
+    named = typed("* Women without PCOS as defined by the Rotterdam criteria.")
+    assert ("measurement", "Rotterdam criteria") in named

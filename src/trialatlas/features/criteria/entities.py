@@ -23,6 +23,7 @@ from trialatlas.features.criteria.drugs import drug_matcher
 from trialatlas.features.criteria.entity_rules import (
     EntityRules,
     GenericNouns,
+    Serology,
     entity_rules,
     head_matches,
     pattern_matches,
@@ -58,6 +59,7 @@ class Candidate:
     end: int
     type: EntityType
     rank: int
+    shape: bool = False  # found by a word-shape rule, not looked up in a vocabulary
 
 
 Vocabulary = PhraseMatcher[EntityType | int]  # lexicon type, or a drug-dictionary concept index
@@ -95,21 +97,60 @@ def find_candidates(
     # vocabulary-ranked patterns first: on the same span, the rule that reads the
     # context ("24 weeks **gestation**" measured) beats the context-free term
     patterns = pattern_matches(rules, view, start, end, norms)
-    out = [Candidate(s, e, etype, _RANK_LEXICON) for s, e, etype, vocab in patterns if vocab]
+    out = [Candidate(s, e, etype, _RANK_LEXICON, True) for s, e, etype, vocab in patterns if vocab]
     for m in vocabulary.find_all(tokens):
         if isinstance(m.payload, int):  # a drug-dictionary concept
             out.append(Candidate(m.start, m.end, "drug", _RANK_DRUGS))
         else:
             out.append(Candidate(m.start, m.end, m.payload, _RANK_LEXICON))
     for first, last, etype in suffix_matches(rules, tokens):
-        out.append(Candidate(tokens[first].start, tokens[last - 1].end, etype, _RANK_RULE))
+        out.append(Candidate(tokens[first].start, tokens[last - 1].end, etype, _RANK_RULE, True))
     for first, last, etype, vocabulary in head_matches(rules, view, tokens):
         rank = _RANK_LEXICON if vocabulary else _RANK_RULE
-        out.append(Candidate(tokens[first].start, tokens[last - 1].end, etype, rank))
+        out.append(Candidate(tokens[first].start, tokens[last - 1].end, etype, rank, True))
     for s, e, etype, vocab in patterns:
         if not vocab:
-            out.append(Candidate(s, e, etype, _RANK_RULE))
+            out.append(Candidate(s, e, etype, _RANK_RULE, True))
     return out
+
+
+_RESULT_AFTER = re.compile(r"[^.;\n]{0,40}?(?:\d|\b(?:positive|negative|ULN)\b)", re.IGNORECASE)
+_RESULT_BEFORE = re.compile(r"(?:\d|\b(?:positive|negative)\b)[^.;\n\d]{0,20}$", re.IGNORECASE)
+
+
+def inside(c: Candidate, spans: list[tuple[int, int]]) -> bool:
+    """True when ``c`` lies strictly inside one of ``spans`` (shorter, not the same span)."""
+    return any(s <= c.start and c.end <= e and c.end - c.start < e - s for s, e in spans)
+
+
+def unmeasured(
+    view: str,
+    tokens: list[Token],
+    start: int,
+    end: int,
+    candidates: list[Candidate],
+    rules: EntityRules,
+) -> tuple[list[Candidate], list[tuple[int, int]]]:
+    """A measurement only a word shape suggests ("blood **sample**", "acceptable
+    **level**", "SCID **Screen**") needs a result near it: a number, "positive",
+    "× ULN" after it or a number just before, unless it names an instrument
+    ("Rotterdam **criteria**": ``named_measures``). Returns the candidates kept and
+    the spans of those left out (shorter candidates inside them stay out too)."""
+    kept: list[Candidate] = []
+    dropped: list[tuple[int, int]] = []
+    last = {t.end: t.norm for t in tokens}
+    for c in candidates:
+        if (
+            c.type != "measurement"
+            or not c.shape
+            or last.get(c.end) in rules.named_measures
+            or _RESULT_AFTER.match(view, c.end, end)
+            or _RESULT_BEFORE.search(view, max(start, c.start - 24), c.start)
+        ):
+            kept.append(c)
+        else:
+            dropped.append((c.start, c.end))
+    return kept, dropped
 
 
 def refine_generic(
@@ -258,16 +299,49 @@ class EntityFinder:
         candidates = find_candidates(
             doc.view, tokens, item.start, item.end, self.vocabulary, self.rules
         )
-        taken = [(e.start, e.end) for e in item.entities if e.type == "temporal"]
-        chosen = [c for c in resolve(candidates, taken) if c.end - c.start >= 2]
         rules = self.rules if self.rules is not None else entity_rules()
+        kept, dropped = unmeasured(doc.view, tokens, item.start, item.end, candidates, rules)
+        taken = [(e.start, e.end) for e in item.entities if e.type == "temporal"]
+        chosen = [
+            c
+            for c in resolve(kept, taken)
+            if c.end - c.start >= 2
+            and (c.type in ("measurement", "temporal") or not inside(c, dropped))
+        ]
         chosen = refine_generic(tokens, chosen, rules.generic_drugs)
         chosen = drop_study_kinds(doc.view, item.start, chosen, rules.generic_drugs)
         chosen += abbreviations(doc.view, item.end, chosen, taken)
         chosen += listed_short_forms(doc.view, item.start, item.end, chosen, taken)
+        chosen += serology_results(doc.view, item.start, item.end, chosen, rules.serology)
         for c in chosen:
             item.entities.append(make_entity(c.type, doc.source, c.start, c.end))
         item.entities.sort(key=lambda e: e.start)
+
+
+def serology_results(
+    view: str, start: int, end: int, chosen: list[Candidate], rules: Serology
+) -> list[Candidate]:
+    """An infection named with a test result is measured too: "**HIV** positive",
+    "positive for **hepatitis B**", "**HBsAg** reactive". The measurement shares the
+    entity's span; the condition stays (the pre-screener asks about the infection)."""
+    if rules.agents is None or rules.before is None and rules.after is None:
+        return []
+    measured = {(c.start, c.end) for c in chosen if c.type == "measurement"}
+    out: list[Candidate] = []
+    for c in chosen:
+        if c.type == "measurement" or (c.start, c.end) in measured:
+            continue
+        agent = rules.agents.fullmatch(view, c.start, c.end)
+        if agent is None:
+            continue
+        hit = "result" in agent.re.groupindex and agent.group("result") is not None  # "HIV+"
+        hit = hit or rules.after is not None and rules.after.match(view, c.end, end) is not None
+        if not hit and rules.before is not None:
+            hit = rules.before.search(view, max(start, c.start - 90), c.start) is not None
+        if hit:
+            out.append(Candidate(c.start, c.end, "measurement", _RANK_RULE))
+            measured.add((c.start, c.end))
+    return out
 
 
 def abbreviations(

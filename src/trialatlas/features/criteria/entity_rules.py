@@ -87,6 +87,16 @@ class GenericNouns:
 
 
 @dataclass(frozen=True, slots=True)
+class Serology:
+    """Infections named with a test result ("HIV positive", "positive for hepatitis B")
+    are measured as well (``entity_patterns.json`` ``serology``)."""
+
+    agents: re.Pattern[str] | None = None  # the whole text of the entity
+    before: re.Pattern[str] | None = None  # ends right before it ("positive for …")
+    after: re.Pattern[str] | None = None  # matches right after it ("… -positive")
+
+
+@dataclass(frozen=True, slots=True)
 class EntityRules:
     """All word-shape rules of one data file."""
 
@@ -98,6 +108,8 @@ class EntityRules:
     head_index: dict[str, tuple[HeadRule, ...]]
     gate_index: dict[str, tuple[int, ...]]  # gate word -> indexes of the patterns it opens
     generic_drugs: GenericNouns = field(default_factory=GenericNouns)
+    serology: Serology = field(default_factory=Serology)
+    named_measures: frozenset[str] = frozenset()  # normalized heads of instrument names
     suffix_memo: dict[str, EntityType | None] = field(default_factory=dict, compare=False)
 
 
@@ -147,6 +159,7 @@ def load_entity_rules(source: str = "entity_patterns.json") -> EntityRules:
         for r in data.get("patterns", [])
     )
     generic = data.get("generic_drugs", {})
+    serology = data.get("serology", {})
 
     index: dict[str, list[HeadRule]] = {}
     for rule in heads:
@@ -173,6 +186,13 @@ def load_entity_rules(source: str = "entity_patterns.json") -> EntityRules:
                 re.compile(generic[k], re.IGNORECASE) if generic.get(k) else None
                 for k in ("study_before", "study_after", "use_words")
             ),
+        ),
+        named_measures=_norms(data.get("named_measures", [])),
+        serology=Serology(
+            *(
+                re.compile(serology[k], re.IGNORECASE) if serology.get(k) else None
+                for k in ("agents", "before", "after")
+            )
         ),
     )
 
