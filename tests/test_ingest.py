@@ -214,3 +214,38 @@ def test_stored_document_of_a_v2_record_equals_the_validated_study() -> None:
             with_results += stored.results is not None
             placed += any(loc.geo and loc.geo.precision == "city" for loc in stored.locations)
     assert checked > 1200 and with_results > 50 and placed > 10
+
+
+def _sample_pair(tmp_path: Path, nct: str) -> tuple[str, str]:
+    """One study as both formats of the bundled sample (same last-update date)."""
+    with gzip.open(sample_dir() / "ctgov_v2_studies.jsonl.gz", "rt") as fh:
+        line = next(ln for ln in fh if f'"nctId": "{nct}"' in ln or f'"nctId":"{nct}"' in ln)
+    v2 = tmp_path / f"{nct}.json"
+    v2.write_text(line)
+    with zipfile.ZipFile(sample_dir() / "ctgov_xml_studies.zip") as zf:
+        name = next(n for n in zf.namelist() if n.endswith(f"{nct}.xml"))
+        xml = tmp_path / f"{nct}.xml"
+        xml.write_bytes(zf.read(name))
+    return str(v2), str(xml)
+
+
+@pytest.mark.parametrize("order", ["v2 first", "xml first"])
+def test_one_version_in_two_formats_keeps_the_richer_and_reloads_as_unchanged(
+    tmp_path: Path, order: str
+) -> None:
+    v2, xml = _sample_pair(tmp_path, "NCT00000410")
+    sources = [v2, xml] if order == "v2 first" else [xml, v2]
+    store = open_store(str(tmp_path / "s.db"))
+    try:
+        first = ingest_paths(store, sources)
+        assert first.loaded == 1 and first.rejected == 0
+        assert first.updated == (0 if order == "v2 first" else 1)
+        for _ in range(2):
+            again = ingest_paths(store, sources)
+            assert (again.loaded, again.updated, again.unchanged) == (0, 0, 2)
+        for one in sources:  # either file alone: nothing to change either
+            assert ingest_paths(store, [one]).unchanged == 1
+        stored = store.get_raw("NCT00000410")
+        assert stored is not None and stored.format == "ctgov_v2"
+    finally:
+        store.close()

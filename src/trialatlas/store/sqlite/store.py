@@ -104,7 +104,8 @@ class SQLiteStore:
 
         Each study is written inside its own savepoint, so a failure undoes that
         study alone. Same checksum → ``unchanged``; an older last-update date than the
-        stored one → ``older`` (nothing written); otherwise the new version replaces
+        stored one, or the same date from a poorer format (legacy XML after API v2 JSON:
+        the same version twice) → ``older`` (nothing written); otherwise the new version replaces
         the old one completely (``updated``) or is added (``loaded``).
 
         The full-text rows of the group are inserted together just before the
@@ -182,14 +183,17 @@ class SQLiteStore:
         fts: dict[int, tuple[str, ...]],
     ) -> WriteOutcome:
         row = conn.execute(
-            "SELECT checksum, last_update_posted FROM raw_records WHERE nct_id = ?",
+            "SELECT checksum, last_update_posted, format FROM raw_records WHERE nct_id = ?",
             (prep.nct_id,),
         ).fetchone()
         if row is not None:
             if row[0] == prep.checksum:
                 return "unchanged"
-            if date_key(prep.last_update_posted) < date_key(row[1]):
+            new, stored = date_key(prep.last_update_posted), date_key(row[1])
+            if new < stored:
                 return "older"
+            if new == stored and _FORMAT_RANK.get(prep.raw_format, 0) < _FORMAT_RANK.get(row[2], 0):
+                return "older"  # the same version, already stored from a richer format
             if self._indexes_deferred:
                 # replacing needs the nct_id indexes: bulk mode ends here (in this
                 # transaction), the lock is let go when the load ends
@@ -380,6 +384,9 @@ class SQLiteStore:
         return evidence.serious_events(self, nct_ids)
 
 
+# Formats by richness: of two records of one study with the same last-update date,
+# the richer one is kept whatever the order they come in (ingesting both again is a no-op)
+_FORMAT_RANK = {"ctgov_xml": 1, "ctgov_v2": 2}
 _CACHE_KIB = 65536  # page cache of every connection (64 MB)
 
 _FTS_INSERT = (
