@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from trialatlas.features.results_tables import measurement_text, results_tables
@@ -182,3 +183,32 @@ def test_measurement_text_keeps_posted_values() -> None:
         == "4 (1 to 9)"
     )
     assert measurement_text(Measurement(group_id="G")) == "—"
+
+
+def test_registry_markdown_escapes_are_dropped_from_the_page(bundled_store_path: str) -> None:
+    """API v2 text escapes markdown (``aged \\>18 years``); the page shows plain text,
+    the stored Study keeps the registry's text."""
+    from trialatlas.features.trial_page import trial_page
+    from trialatlas.store import open_store
+
+    store = open_store(bundled_store_path)
+    try:
+        for nct in ("NCT01108900", "NCT03355963", "NCT03895671"):
+            page = trial_page(store, nct, with_patient_summary=False)
+            assert page is not None
+            text = page.model_dump_json(exclude={"study"})
+            assert not re.search(r"\\\\[<>*\[\]~]", text), nct
+            assert re.search(r"\\\\[<>*\[\]~]", page.study.model_dump_json()), nct  # as stored
+        page = trial_page(store, "NCT01108900", with_patient_summary=False)
+        assert page is not None and ">18 years" in page.model_dump_json(exclude={"study"})
+    finally:
+        store.close()
+
+
+def test_a_confidence_interval_without_bounds_says_so() -> None:
+    from trialatlas.features.results_tables import _ci_text
+
+    assert _ci_text("95", "0.2", "1.4") == "95% CI 0.2 to 1.4"
+    assert _ci_text("95", None, "1.4") == "95% CI not given to 1.4"
+    assert _ci_text("95", None, None) is None
+    assert _ci_text(None, "0.2", "1.4") is None

@@ -197,6 +197,15 @@ def _baseline_table(results: Results) -> list[ResultTable]:
     ]
 
 
+def _ci_text(pct: object, lower: object, upper: object) -> str | None:
+    """``95% CI 0.2 to 1.4``; a missing bound is "not given", no bound at all: no CI."""
+    if not pct or (lower is None and upper is None):
+        return None
+    low = "not given" if lower is None else lower
+    high = "not given" if upper is None else upper
+    return f"{pct}% CI {low} to {high}"
+
+
 def _outcome_table(measure: OutcomeMeasure) -> ResultTable:
     columns = _columns(measure.groups)
     rows = _denom_rows(measure.denoms, columns, "Number of participants analyzed")
@@ -208,12 +217,9 @@ def _outcome_table(measure: OutcomeMeasure) -> ResultTable:
         parts = [
             f"p-value {analysis.p_value}" if analysis.p_value else None,
             analysis.statistical_method,
-            f"{analysis.param_type} {analysis.param_value}" if analysis.param_type else None,
-            (
-                f"{analysis.ci_pct_value}% CI {analysis.ci_lower_limit} to {analysis.ci_upper_limit}"
-                if analysis.ci_pct_value
-                else None
-            ),
+            " ".join(str(v) for v in (analysis.param_type, analysis.param_value) if v is not None)
+            or None,
+            _ci_text(analysis.ci_pct_value, analysis.ci_lower_limit, analysis.ci_upper_limit),
         ]
         text = "; ".join(p for p in parts if p)
         if text:
@@ -269,7 +275,9 @@ def _event_rows(events: list[AdverseEvent], columns: list[Column]) -> list[Row]:
         values = {
             s.group_id: _affected(s.num_affected, s.num_at_risk, s.num_events) for s in event.stats
         }
-        rows.append(Row(label=event.term or "(term not posted)", cells=_cells_by_group(values, columns)))
+        rows.append(
+            Row(label=event.term or "(term not posted)", cells=_cells_by_group(values, columns))
+        )
     return rows
 
 

@@ -12,9 +12,15 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from pydantic import Field
+from pydantic import BaseModel, Field
 
-from trialatlas.features.criteria_text import Block, OutlineSection, criteria_outline, text_blocks
+from trialatlas.features.criteria_text import (
+    Block,
+    OutlineSection,
+    criteria_outline,
+    text_blocks,
+    unescape_registry,
+)
 from trialatlas.features.results_tables import PostedResults, results_tables
 from trialatlas.features.trial_people import (
     ContactView,
@@ -295,7 +301,7 @@ def build_trial_page(
     """The registry page of a Study already in hand (pure)."""
     related = related or []
     more_related = more_related or []
-    return TrialPage(
+    page = TrialPage(
         nct_id=study.nct_id,
         header=_header(study),
         sections=_sections(related, more_related),
@@ -326,6 +332,37 @@ def build_trial_page(
         more_related=more_related,
         study=study,
     )
+    return _plain_text(page, skip={"study", "criteria"})
+
+
+def _plain_text(part: BaseModel, skip: set[str]) -> BaseModel:
+    """``part`` with the registry's markdown backslash escapes dropped from every text
+    (``aged \\>18 years`` → ``aged >18 years``), fields in ``skip`` left as they are
+    (the Study stays as stored; the criteria outline unescapes its own text)."""
+    updates: dict[str, Any] = {}
+    for name in type(part).model_fields:
+        if name in skip:
+            continue
+        value = getattr(part, name)
+        plain = _plain_value(value, skip)
+        if plain is not value:
+            updates[name] = plain
+    return part.model_copy(update=updates) if updates else part
+
+
+def _plain_value(value: Any, skip: set[str]) -> Any:
+    if isinstance(value, str):
+        plain = unescape_registry(value)
+        return value if plain == value else plain
+    if isinstance(value, list):
+        items = [_plain_value(v, skip) for v in value]
+        return value if all(a is b for a, b in zip(items, value, strict=True)) else items
+    if isinstance(value, tuple):
+        items = [_plain_value(v, skip) for v in value]
+        return value if all(a is b for a, b in zip(items, value, strict=True)) else tuple(items)
+    if isinstance(value, Part):
+        return _plain_text(value, skip)
+    return value
 
 
 def canonical_nct_id(nct_id: str) -> str | None:
