@@ -200,3 +200,9 @@ def test_word_shape_measurement_needs_a_result_nearby() -> None:
     assert ("measurement", "serum AAT level") in typed("* serum AAT level below 11 µM")
     named = typed("* Women without PCOS as defined by the Rotterdam criteria.")
     assert ("measurement", "Rotterdam criteria") in named
+
+
+def test_lab_and_scale_short_names_are_measurements() -> None:
+    found = typed("* Positive antinuclear antibody, elevated CPK or abnormal PTH")
+    assert {("measurement", x) for x in ("antinuclear antibody", "CPK", "PTH")} <= found
+    assert ("measurement", "Karnofsky") in typed("* Karnofsky less than 60")
