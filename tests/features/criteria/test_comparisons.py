@@ -206,3 +206,13 @@ def test_range_with_an_open_upper_bound_keeps_the_lower(text: str, lower_inclusi
     assert (c.operator, c.value, c.upper_value, c.unit) == ("between", 1, 2, "years")
     assert (c.lower_inclusive, c.upper_inclusive) == (lower_inclusive, False)
     assert text[c.start : c.end] == c.text and c.text.endswith("2 years")
+
+
+def test_small_number_after_a_grade_or_score_is_a_value_not_a_count() -> None:
+    def values(text: str) -> set[str]:
+        parsed = parse_criteria(text)
+        return {e.text for c in parsed.criteria for e in c.entities if e.type == "value"}
+
+    assert "≥ 3" in values("* Current peripheral neuropathy of Grade ≥ 3.")
+    assert "> 5" in values("* Hepatic insufficiency (Child-Pugh score > 5)")
+    assert not values("* At least 2 prior chemotherapy regimens")  # a count

@@ -280,6 +280,23 @@ def _is_count(comp: Comparison) -> bool:
     )
 
 
+_GRADED = re.compile(
+    r"\b(?:grades?|scores?|stages?|class(?:es)?|scales?|ps|status|levels?|index|ratio)\b\W*$",
+    re.IGNORECASE,
+)
+
+
+def _graded(view: str, item: Item, comp: Comparison, subject: Span | None) -> bool:
+    """A small number after a grade, score or scale is a value, not a count: "neuropathy
+    of Grade ≥ 3", "Child-Pugh score > 5", "ASA status 4 or higher"."""
+    if _GRADED.search(view, max(item.start, comp.start - 25), comp.start) is not None:
+        return True
+    return subject is not None and any(
+        e.type == "measurement" and e.start < subject.end and subject.start < e.end
+        for e in item.entities
+    )
+
+
 def quantity_type(
     view: str,
     item: Item,
@@ -354,7 +371,7 @@ class ComparisonFinder:
                 )
                 or (subject is not None and e.start == subject.start)
             ]
-            if not _is_count(comp):
+            if not _is_count(comp) or _graded(doc.view, item, comp, subject):
                 etype = _entity_type(doc.view, item, comp, subject)
                 item.entities.append(make_entity(etype, doc.source, comp.start, comp.end))
                 if etype == "value" and subject is not None and not is_time_unit(comp.unit):
