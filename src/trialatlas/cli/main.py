@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import orjson
@@ -28,10 +29,24 @@ def _settings(db: str | None) -> Settings:
     return load_settings(db=db)
 
 
-def _open(settings: Settings):  # noqa: ANN202 (returns the Store protocol)
-    from trialatlas.store import open_store
+def _open(settings: Settings, *, create: bool = False):  # noqa: ANN202 (returns the Store protocol)
+    """The store of ``settings``. Only ``create=True`` (ingest, serve) may make a new
+    SQLite file; otherwise a missing file, or a store that cannot be opened, is
+    reported on stderr and the command exits 2 (nothing is written)."""
+    from trialatlas.store import StoreError, open_store
 
-    return open_store(settings.db_url)
+    if not create and not settings.is_postgres and not Path(settings.db_url).is_file():
+        typer.echo(
+            f"error: no store at {settings.db_url}: load one with `trialatlas ingest SOURCE "
+            f"--db {settings.db_url}` (or `trialatlas serve`), or give another --db",
+            err=True,
+        )
+        raise typer.Exit(2)
+    try:
+        return open_store(settings.db_url)
+    except StoreError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
 
 
 def print_json(data: object) -> None:
@@ -52,7 +67,7 @@ def ingest(
 
     settings = _settings(db)
     workers = workers or (os.cpu_count() or 1)
-    store = _open(settings)
+    store = _open(settings, create=True)
     try:
         summary = run_ingest(store, sources, settings.rejects_path, quiet, workers)
     finally:
@@ -82,7 +97,7 @@ def serve(
     from trialatlas.web.app import create_app
 
     settings = load_settings(db=db, host=host, port=port)
-    store = _open(settings)
+    store = _open(settings, create=True)
     try:
         if not no_sample and store.count_studies() == 0:
             typer.echo("Empty store: loading the bundled sample (a minute or two, once).", err=True)
@@ -102,12 +117,14 @@ def show(
     db: DbOption = None,
     json_: JsonOption = False,
 ) -> None:
-    """One trial: the full registry record (text, or JSON with --json)."""
+    """One trial: the full registry page (text, or with --json the /api/trials/{id} JSON)."""
     from trialatlas.cli.show_command import render_show
+    from trialatlas.features.patient_summary.llm_writer import summary_writer
 
-    store = _open(_settings(db))
+    settings = _settings(db)
+    store = _open(settings)
     try:
-        code = render_show(store, nct_id.strip().upper(), json_)
+        code = render_show(store, nct_id.strip().upper(), json_, summary_writer(settings))
     finally:
         store.close()
     raise typer.Exit(code)
