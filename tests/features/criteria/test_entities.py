@@ -206,3 +206,13 @@ def test_lab_and_scale_short_names_are_measurements() -> None:
     found = typed("* Positive antinuclear antibody, elevated CPK or abnormal PTH")
     assert {("measurement", x) for x in ("antinuclear antibody", "CPK", "PTH")} <= found
     assert ("measurement", "Karnofsky") in typed("* Karnofsky less than 60")
+
+
+def test_generic_medicine_noun_qualifying_another_noun_is_no_drug() -> None:
+    for text in (
+        "* Psychiatrically stable (no hospitalisations or medication changes in last 4 weeks)",
+        "* Contraception from first drug administration until 3 months after the last dose",
+        "* Unwilling to receive long-term drug treatment.",
+    ):
+        assert not any(t == "drug" for t, _ in typed(text)), text
+    assert ("drug", "medications") in typed("* Use of medications that alter the metabolism")
