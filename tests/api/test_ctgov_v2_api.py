@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from trialatlas.api.ctgov_v2 import study_to_v2
 from trialatlas.api.ctgov_v2.convert_results import certain_agreement, point_of_contact
@@ -192,12 +194,15 @@ def test_fields_select_pieces_inside_lists() -> None:
 
 
 def test_list_sql_is_built_without_a_database() -> None:
-    query = StudyListQuery(cond='"pain" OR NEAR(x', sort=(StudySort("last_update_posted"),))
+    query = StudyListQuery(cond='"pain" or NEAR(x*)', sort=(StudySort("last_update_posted"),))
     sql, params, width = list_studies_sql(query, after=("2024-01-01", "NCT00000001"), limit=11)
     assert width == 2
     assert "studies_fts MATCH ?" in sql and "LIMIT ?" in sql
-    # FTS syntax is quoted away; "or" is a stopword, left out of the match
-    assert params[0] == '{title conditions keywords} : ("pain" AND "near" AND "x")'
+    # FTS syntax is quoted away; lower-case "or" is a word, a stopword left out of the match
+    assert params[0] == (
+        '({title conditions keywords} : ("pain")) AND ({title conditions keywords} : ("near"))'
+        ' AND ({title conditions keywords} : ("x"))'
+    )
     assert params[-1] == 11
 
 
@@ -330,7 +335,7 @@ def test_other_query_areas(client: Any) -> None:
     assert ids(**{"query.id": "21-013278 NCT00122499"}) == {"NCT06001853", "NCT00122499"}
     assert _get_ids(client, **{"query.term": "NCT03571217"}) == {"NCT03571217"}
     assert ids(**{"query.titles": "arthropathy"}) == {"NCT06001853"}
-    assert _get_ids(client, **{"query.term": '"unbalanced AND ( NEAR'}) == set()  # no FTS syntax
+    assert _get_ids(client, **{"query.term": "unbalanced AND NEAR*"}) == set()  # no FTS syntax
 
 
 def test_filter_overall_status(client: Any, seed_store_path: str) -> None:
@@ -472,6 +477,20 @@ def test_sort_by_date_and_enrollment(client: Any) -> None:
             "Parameter 'fields' contains invalid field name: 'StudyDesign'",
         ),
         ({"pageToken": "not-a-token"}, "pageToken"),
+        ({"query.term": "AREA[Phase]PHASE2"}, "`AREA[Phase]` is not supported"),
+        ({"query.cond": "SEARCH[Location](AREA[LocationCity]Boston)"}, "SEARCH[Location]"),
+        ({"query.term": "EXPANSION[None]pain"}, "EXPANSION[None]"),
+        ({"query.intr": "COVERAGE[FullMatch]aspirin"}, "COVERAGE[FullMatch]"),
+        ({"query.titles": "cancer RANGE[1, 5]"}, "RANGE[1, 5]"),
+        ({"query.term": "AREA[ResultsFirstPostDate]MISSING"}, "AREA[ResultsFirstPostDate]"),
+        ({"query.term": "lung MISSING"}, "MISSING"),
+        ({"query.term": "cancer ~ pain"}, "TILDE"),
+        ({"query.term": "cancer AND"}, "Parameter `query.term`: Invalid search expression"),
+        ({"query.cond": "(asthma OR copd"}, "parenthesis is not closed"),
+        ({"query.term": '"heart failure'}, "quotation mark is not closed"),
+        ({"query.term": "cancer OR NOT pain"}, "NOT inside OR"),
+        ({"query.spons": "Mayo OR Pfizer"}, "`OR` is not supported here"),
+        ({"query.locn": "AREA[LocationCity]Boston"}, "AREA[LocationCity]"),
     ],
 )
 def test_bad_parameters_get_400_with_a_message(
@@ -498,3 +517,137 @@ def test_version(client: Any) -> None:
     body = client.get("/api/v2/version").json()
     assert body["apiVersion"].startswith("2.0.")
     assert body["dataTimestamp"] == "2026-01-13T00:00:00"  # the seed trial's last update
+
+
+# -- Essie search syntax: AND / OR / NOT, phrases, parentheses ---------------------------
+
+
+def _total(client: Any, **params: str) -> int:
+    response = client.get(
+        "/api/v2/studies", params={**params, "countTotal": "true", "pageSize": 1, "fields": "NCTId"}
+    )
+    assert response.status_code == 200, response.text
+    return int(response.json()["totalCount"])
+
+
+def _all_ids(client: Any, **params: str) -> set[str]:
+    return set(_walk_all(client, {**params, "pageSize": 1000})[0])
+
+
+def test_or_is_the_union(bundled_client: Any) -> None:
+    a = _total(bundled_client, **{"query.term": "cancer"})
+    b = _total(bundled_client, **{"query.term": "diabetes"})
+    both = _total(bundled_client, **{"query.term": "cancer diabetes"})
+    assert a > 100 and b > 100 and both > 0
+    assert _total(bundled_client, **{"query.term": "cancer OR diabetes"}) == a + b - both
+    # the same over cond, and as sets
+    ids_a = _all_ids(bundled_client, **{"query.cond": "asthma"})
+    ids_b = _all_ids(bundled_client, **{"query.cond": "psoriasis"})
+    assert ids_a and ids_b
+    assert _all_ids(bundled_client, **{"query.cond": "asthma OR psoriasis"}) == ids_a | ids_b
+    # NOT inside a group, inside a column filter
+    ids_c = _all_ids(bundled_client, **{"query.cond": "children"})
+    nested = _all_ids(bundled_client, **{"query.cond": "(asthma NOT children) OR psoriasis"})
+    assert ids_a & ids_c and nested == (ids_a - ids_c) | ids_b
+
+
+def test_lower_case_or_is_a_word(bundled_client: Any) -> None:
+    assert _total(bundled_client, **{"query.term": "cancer or diabetes"}) == _total(
+        bundled_client, **{"query.term": "cancer diabetes"}
+    )
+
+
+def test_not_excludes(bundled_client: Any) -> None:
+    cancer = _all_ids(bundled_client, **{"query.term": "cancer"})
+    breast = _all_ids(bundled_client, **{"query.term": "breast"})
+    assert cancer & breast
+    for text in ("cancer NOT breast", "cancer AND NOT breast", "NOT breast cancer"):
+        assert _all_ids(bundled_client, **{"query.term": text}) == cancer - breast, text
+    everything = _total(bundled_client)
+    assert _total(bundled_client, **{"query.term": "NOT cancer"}) == everything - len(cancer)
+    # an exclusion in one area, a requirement in another
+    asthma = _all_ids(bundled_client, **{"query.cond": "asthma"})
+    children = _all_ids(bundled_client, **{"query.term": "children"})
+    assert asthma & children
+    assert (
+        _all_ids(bundled_client, **{"query.cond": "asthma", "query.term": "NOT children"})
+        == asthma - children
+    )
+
+
+def test_phrase_in_quotes(bundled_client: Any) -> None:
+    words = _all_ids(bundled_client, **{"query.term": "heart failure"})
+    phrase = _all_ids(bundled_client, **{"query.term": '"heart failure"'})
+    reversed_phrase = _all_ids(bundled_client, **{"query.term": '"failure heart"'})
+    assert phrase and phrase < words
+    assert not (reversed_phrase & phrase - words)
+    assert len(reversed_phrase) < len(phrase)
+
+
+def test_phrase_on_the_seed_trial(client: Any) -> None:
+    assert "NCT06001853" in _all_ids(client, **{"query.cond": '"low back pain"'})
+    assert "NCT06001853" not in _all_ids(client, **{"query.cond": '"pain back low"'})
+    assert "NCT06001853" in _all_ids(client, **{"query.cond": "pain back low"})
+
+
+def test_parentheses_group(bundled_client: Any) -> None:
+    def total(text: str) -> int:
+        return _total(bundled_client, **{"query.term": text})
+
+    grouped = total("(cancer OR diabetes) AND pain")
+    assert grouped == total("cancer pain") + total("diabetes pain") - total("cancer diabetes pain")
+    ungrouped = total("cancer OR diabetes AND pain")  # cancer OR (diabetes AND pain)
+    assert ungrouped == total("cancer") + total("diabetes pain") - total("cancer diabetes pain")
+    assert grouped != ungrouped
+
+
+def test_or_pages_visit_each_match_once(bundled_client: Any) -> None:
+    params = {"query.term": "asthma OR psoriasis", "pageSize": 7, "countTotal": "true"}
+    ids, total = _walk_all(bundled_client, params)
+    assert len(ids) == len(set(ids)) == total > 7
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("query.spons", "%"),
+        ("query.lead", "%"),
+        ("query.locn", "_"),
+        ("query.titles", '"'),
+        ("query.cond", "((("),
+        ("query.term", "%"),
+        ("query.intr", "-- !!"),
+        ("query.term", '""'),
+    ],
+)
+def test_text_without_words_matches_nothing(bundled_client: Any, name: str, value: str) -> None:
+    response = bundled_client.get(
+        "/api/v2/studies", params={name: value, "countTotal": "true", "fields": "NCTId"}
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["totalCount"] == 0 and body["studies"] == [] and "nextPageToken" not in body
+
+
+_PIECES = st.sampled_from(
+    ["AND", "OR", "NOT", "(", ")", '"', "cancer", "pain", "and", "or", "AREA[", "]", "~",
+     "*", "NEAR(", "{title}:", "^", "-", "%", "_", ":", "'", "’", "NCT06001853", "ü", " "]
+)  # fmt: skip
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.one_of(
+        st.text(max_size=60),
+        st.lists(_PIECES, max_size=14).map(" ".join),
+        st.lists(_PIECES, max_size=14).map("".join),
+    )
+)
+def test_arbitrary_query_text_never_fails(client: Any, text: str) -> None:
+    for name in ("query.term", "query.cond", "query.spons"):
+        response = client.get(
+            "/api/v2/studies", params={name: text, "countTotal": "true", "fields": "NCTId"}
+        )
+        assert response.status_code in (200, 400), (name, text, response.text)
+        if response.status_code == 400:
+            assert response.text.strip()

@@ -44,8 +44,9 @@ class GeoCircle:
 class StudyListQuery:
     """Which studies to list, and in which order.
 
-    Full-text areas hold the user's words (all required, FTS syntax never leaks):
-    ``term`` searches every indexed text, ``cond`` conditions/titles/keywords/condition
+    Full-text areas hold the user's text, read as the registry's Essie subset (words
+    all required, ``AND``/``OR``/``NOT``, phrases, parentheses: :mod:`trialatlas.store.essie_query`;
+    FTS syntax never leaks; a text without words matches nothing): ``term`` searches every indexed text, ``cond`` conditions/titles/keywords/condition
     MeSH, ``intr`` interventions/other names/intervention MeSH, ``titles`` the titles
     and acronym. ``spons_words``/``lead_words`` must all occur in one sponsor's name
     (any sponsor, or the lead sponsor); ``locn_words`` in one site's address. Empty

@@ -17,6 +17,7 @@ from trialatlas.api.ctgov_v2.fields import FieldsError, Trie, parse_fields
 from trialatlas.index.geo import KM_PER_MILE
 from trialatlas.model.codes import LABELS
 from trialatlas.normalize.values import NCT_ID_RE
+from trialatlas.store.essie_query import EssieError, essie_fts, has_words, unsupported_operator
 from trialatlas.store.listing import AgeGroup, GeoCircle, StudyListQuery, StudySort
 
 DEFAULT_PAGE_SIZE = 10
@@ -246,8 +247,30 @@ def _bool(name: str, value: str) -> bool:
     return value.lower() == "true"
 
 
+def _essie(name: str, text: str) -> None:
+    """400 for an Essie expression this server cannot read (see ``docs/api-v2.md``)."""
+    try:
+        essie_fts(text)
+    except EssieError as exc:
+        raise ParamError(f"Parameter `{name}`: {exc}") from exc
+
+
+def _plain_words(name: str, text: str) -> None:
+    """``query.spons``/``lead``/``locn`` take words only: Essie operators are refused."""
+    op = unsupported_operator(text)
+    if op is None:
+        op = next((t for t in re.split(r"[\s()\"]+", text) if t in ("AND", "OR", "NOT")), None)
+    if op is not None:
+        raise ParamError(
+            f"Parameter `{name}`: Essie operator `{op}` is not supported here (`{name}` takes"
+            " words; AND, OR, NOT, phrases and parentheses work in query.term, query.cond,"
+            " query.intr and query.titles)"
+        )
+
+
 def _queries(params: dict[str, str], out: dict[str, object]) -> None:
-    """``query.*``: full-text areas keep the text, the others become words or IDs."""
+    """``query.*``: full-text areas keep the text (an Essie expression), the others become
+    words or IDs. A text without any word matches nothing."""
     for name, attr in QUERY_AREAS.items():
         text = params.get(name, "").strip()
         if not text:
@@ -257,8 +280,12 @@ def _queries(params: dict[str, str], out: dict[str, object]) -> None:
             ids = tuple(dict.fromkeys(tokens))  # a list of IDs matches any of them
             out["any_ids"] = _both(out.get("any_ids"), ids)
         elif attr.endswith("_words"):
+            _plain_words(name, text)
+            if not has_words(text):
+                out["nct_ids"] = ("",)  # punctuation only: no study matches
             out[attr] = _words(text)
         else:
+            _essie(name, text)
             out[attr] = text
 
 

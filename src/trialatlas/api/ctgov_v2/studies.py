@@ -16,6 +16,7 @@ from trialatlas.api.ctgov_v2.fields import Trie, project
 from trialatlas.api.ctgov_v2.paging import TokenError, decode_token, encode_token
 from trialatlas.api.ctgov_v2.params import ParamError, StudiesRequest
 from trialatlas.store.base import Store
+from trialatlas.store.essie_query import EssieError
 
 API_VERSION = "2.0.5"
 Json = dict[str, Any]
@@ -57,6 +58,8 @@ def studies_page(store: Store, request: StudiesRequest) -> Json:
     count = request.count_total and after is None
     try:
         page = store.list_studies(request.query, after, request.page_size, count)
+    except EssieError as exc:  # (parse_studies_request refuses these first)
+        raise ParamError(str(exc)) from exc
     except ValueError as exc:  # a cursor of another sort order
         raise ParamError("pageToken is not a valid page token") from exc
     out: Json = {}

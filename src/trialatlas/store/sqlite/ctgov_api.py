@@ -4,8 +4,9 @@
 (separate from execution, so it is tested without a database); :func:`list_studies`
 runs it. Paging is keyset paging: each row carries its sort keys, and the next page
 starts strictly after the last row's keys, so walking the pages visits every study
-once even when sort values tie (NCT ID breaks ties). User text reaches FTS5 only as
-quoted terms (:func:`fts_match`) and LIKE only as escaped literals.
+once even when sort values tie (NCT ID breaks ties). Full-text areas are the registry's
+Essie subset (:mod:`trialatlas.store.essie_query`): user words reach FTS5 only as quoted
+strings, and LIKE only as escaped literals.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from trialatlas.index.geo import bounding_box, haversine_km
-from trialatlas.store.fts_query import FTS_WEIGHTS, fts_match
+from trialatlas.store.essie_query import essie_fts
+from trialatlas.store.fts_query import FTS_WEIGHTS
 from trialatlas.store.listing import (
     GeoCircle,
     ListedStudy,
@@ -56,15 +58,38 @@ _AGE_GROUP_SQL = {
 }
 
 
-def fts_expression(query: StudyListQuery) -> str | None:
-    """One FTS5 MATCH expression for every full-text area of ``query`` (all required)."""
-    parts = []
+def fts_parts(query: StudyListQuery) -> tuple[str | None, str | None, bool]:
+    """The full-text areas of ``query`` as (MATCH expression of what must match, MATCH
+    expression of what must not, matches nothing).
+
+    Every area's expression must hold. A text without words matches nothing; a text that
+    only excludes (``NOT cancer``) gives no required part. Raises
+    :class:`~trialatlas.store.essie_query.EssieError` for an expression it cannot read.
+    """
+    required: list[str] = []
+    excluded: list[str] = []
+    nothing = False
     for area, columns in _FTS_AREAS.items():
         text = getattr(query, area)
-        match = fts_match(text, "all") if text else None
-        if match is not None:
-            parts.append(f"({match})" if columns is None else f"{columns} : ({match})")
-    return " AND ".join(parts) or None
+        if not text:
+            continue
+        parts = essie_fts(text, columns)
+        if parts is None:
+            nothing = True
+            continue
+        required += [f"({e})" for e in parts.required]
+        excluded += [f"({e})" for e in parts.excluded]
+    match = " AND ".join(required) or None
+    exclude = " OR ".join(excluded) or None
+    if match is not None and exclude is not None:
+        match, exclude = f"({match}) NOT ({exclude})", None
+    return match, exclude, nothing
+
+
+def fts_expression(query: StudyListQuery) -> str | None:
+    """One FTS5 MATCH expression for every full-text area of ``query`` (all required);
+    None when nothing is required (no text, or a text that only excludes)."""
+    return fts_parts(query)[0]
 
 
 def _like(word: str) -> str:
@@ -171,14 +196,19 @@ def list_studies_sql(
     ``after`` is the keys of the last row of the previous page; ``geo_ids`` the NCT IDs
     already found near ``query.geo`` (the distance test runs in Python).
     """
-    match = fts_expression(query)
+    match, exclude, nothing = fts_parts(query)
     keys = _sort_keys(query, match)
     where, params = _filters(query, geo_ids)
     source = "studies s"
+    if exclude is not None:
+        where.insert(0, "s.id NOT IN (SELECT rowid FROM studies_fts WHERE studies_fts MATCH ?)")
+        params.insert(0, exclude)
     if match is not None:
         source = "studies_fts JOIN studies s ON s.id = studies_fts.rowid"
         where.insert(0, "studies_fts MATCH ?")
         params.insert(0, match)
+    if nothing:
+        where.insert(0, "0")  # a search text without words matches no study
     columns = ", ".join(f"{expr} AS k{i}" for i, (expr, _) in enumerate(keys))
     inner = f"SELECT s.nct_id AS nct_id, {columns} FROM {source}"
     if where:
@@ -254,6 +284,7 @@ __all__ = [
     "StudySort",
     "count_studies_sql",
     "fts_expression",
+    "fts_parts",
     "latest_update_posted",
     "list_studies",
     "list_studies_sql",
