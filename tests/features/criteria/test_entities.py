@@ -216,3 +216,10 @@ def test_generic_medicine_noun_qualifying_another_noun_is_no_drug() -> None:
     ):
         assert not any(t == "drug" for t, _ in typed(text)), text
     assert ("drug", "medications") in typed("* Use of medications that alter the metabolism")
+
+
+def test_urinalysis_is_a_procedure_and_laboratory_results_no_measurement() -> None:
+    found = typed("* No significant abnormalities in urinalysis according to the investigator")
+    assert ("procedure", "urinalysis") in found
+    found = typed("* Abnormal laboratory results as judged by the investigator")
+    assert not any(t == "measurement" for t, _ in found)
