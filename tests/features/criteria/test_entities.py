@@ -223,3 +223,14 @@ def test_urinalysis_is_a_procedure_and_laboratory_results_no_measurement() -> No
     assert ("procedure", "urinalysis") in found
     found = typed("* Abnormal laboratory results as judged by the investigator")
     assert not any(t == "measurement" for t, _ in found)
+
+
+def test_measurement_word_qualifying_another_noun_is_no_measurement() -> None:
+    found = typed("* Require a medication that might impact weight or glucose regulation")
+    assert ("measurement", "glucose") not in found
+    assert ("measurement", "weight") not in typed("* The use of weight-lowering drugs")
+    found = typed("* Vitamin B12 and/or serum folate deficiency")
+    assert ("measurement", "folate") not in found
+    assert ("measurement", "glucose") in typed(
+        "* Random glucose of 11 mmol/L or higher; glucose > 7"
+    )

@@ -134,12 +134,18 @@ def unmeasured(
     """A measurement only a word shape suggests ("blood **sample**", "acceptable
     **level**", "SCID **Screen**") needs a result near it: a number, "positive",
     "× ULN" after it or a number just before, unless it names an instrument
-    ("Rotterdam **criteria**": ``named_measures``). Returns the candidates kept and
-    the spans of those left out (shorter candidates inside them stay out too)."""
+    ("Rotterdam **criteria**": ``named_measures``). No measurement qualifies the
+    word after it ("glucose **regulation**", "weight-**lowering**":
+    ``unmeasured_before``). Returns the candidates kept and the spans of those
+    left out (shorter candidates inside them stay out too)."""
     kept: list[Candidate] = []
     dropped: list[tuple[int, int]] = []
     last = {t.end: t.norm for t in tokens}
+    following = {a.end: b.norm for a, b in zip(tokens, tokens[1:], strict=False)}
     for c in candidates:
+        if c.type == "measurement" and following.get(c.end) in rules.unmeasured_before:
+            dropped.append((c.start, c.end))  # "glucose regulation", "weight-lowering"
+            continue
         if (
             c.type != "measurement"
             or not c.shape

@@ -110,6 +110,7 @@ class EntityRules:
     generic_drugs: GenericNouns = field(default_factory=GenericNouns)
     serology: Serology = field(default_factory=Serology)
     named_measures: frozenset[str] = frozenset()  # normalized heads of instrument names
+    unmeasured_before: frozenset[str] = frozenset()  # "glucose **regulation**": no measurement
     suffix_memo: dict[str, EntityType | None] = field(default_factory=dict, compare=False)
 
 
@@ -188,6 +189,7 @@ def load_entity_rules(source: str = "entity_patterns.json") -> EntityRules:
             ),
         ),
         named_measures=_norms(data.get("named_measures", [])),
+        unmeasured_before=_norms(data.get("unmeasured_before", [])),
         serology=Serology(
             *(
                 re.compile(serology[k], re.IGNORECASE) if serology.get(k) else None
