@@ -183,6 +183,9 @@ def test_infection_named_with_a_test_result_is_also_measured() -> None:
     found = typed("* Known human immunodeficiency virus (HIV) positive")
     assert ("measurement", "human immunodeficiency virus") in found
     assert ("condition", "human immunodeficiency virus") in found  # still asked about
+    assert ("measurement", "HIV") in found
+    found = typed("* Presence of positive test results for hepatitis B virus (HBV)")
+    assert ("measurement", "hepatitis B") in found
     found = typed("* Known to be positive for hepatitis C or hepatitis B surface antigen")
     assert ("measurement", "hepatitis C") in found
     found = typed("* HIV-positive subjects on combination antiretroviral therapy are ineligible")
