@@ -237,3 +237,13 @@ def test_measurement_word_qualifying_another_noun_is_no_measurement() -> None:
     assert ("measurement", "glucose") in typed(
         "* Random glucose of 11 mmol/L or higher; glucose > 7"
     )
+
+
+def test_study_product_that_only_dates_something_is_no_drug() -> None:
+    for text in (
+        "* Anti-cancer treatment prior to the first dose of study drug within 4 weeks",
+        "* Contraception for 120 days after last study drug administration",
+    ):
+        assert not any(t == "drug" for t, _ in typed(text)), text
+    assert ("drug", "study drug") in typed("* Known hypersensitivity to study drug")
+    assert ("drug", "drugs") in typed("* Not receiving any drugs affecting the data obtained")

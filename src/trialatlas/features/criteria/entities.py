@@ -190,17 +190,32 @@ def refine_generic(
     return out
 
 
+def dates_only(view: str, start: int, c: Candidate, rules: GenericNouns) -> bool:
+    """True when a study-product mention only dates something ("before receiving **study
+    drug**", "first **study drug** administration")."""
+    if rules.anchor_before is not None and rules.anchor_before.search(
+        view, max(start, c.start - 60), c.start
+    ):
+        return True
+    return rules.anchor_after is not None and rules.anchor_after.match(view, c.end) is not None
+
+
 def drop_study_kinds(
     view: str, start: int, chosen: list[Candidate], rules: GenericNouns
 ) -> list[Candidate]:
     """Kinds of other trials are no medicines taken: "participating in an
-    **investigational drug** or device study" has no drug entity (``study_*`` rules)."""
+    **investigational drug** or device study" has no drug entity (``study_*`` rules);
+    nor is the study's own product when it only dates something ("prior to the
+    first dose of **study drug**", "after last **study drug** administration":
+    ``anchor_*`` rules)."""
     if not rules.study_words or rules.study_before is None and rules.study_after is None:
         return chosen
     out: list[Candidate] = []
     for c in chosen:
         words = _WORDS.findall(view[c.start : c.end].lower())
         if c.type == "drug" and words and all(w in rules.study_words for w in words):
+            if dates_only(view, start, c, rules):
+                continue
             before = None
             if rules.study_before is not None:
                 before = rules.study_before.search(view, max(start, c.start - 120), c.start)

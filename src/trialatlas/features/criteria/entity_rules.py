@@ -84,6 +84,8 @@ class GenericNouns:
     study_before: re.Pattern[str] | None = None  # "participating in an …" (ends at the mention)
     study_after: re.Pattern[str] | None = None  # "… or device study" (right after it)
     use_words: re.Pattern[str] | None = None  # "used", "received": a medicine taken after all
+    anchor_before: re.Pattern[str] | None = None  # "prior to the first dose of …": a date
+    anchor_after: re.Pattern[str] | None = None  # "… administration"
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,7 +187,13 @@ def load_entity_rules(source: str = "entity_patterns.json") -> EntityRules:
             frozenset(w.lower() for w in generic.get("study_words", [])),
             *(
                 re.compile(generic[k], re.IGNORECASE) if generic.get(k) else None
-                for k in ("study_before", "study_after", "use_words")
+                for k in (
+                    "study_before",
+                    "study_after",
+                    "use_words",
+                    "anchor_before",
+                    "anchor_after",
+                )
             ),
         ),
         named_measures=_norms(data.get("named_measures", [])),
