@@ -52,7 +52,7 @@ def test_seed_trial_as_research_study(client: Any) -> None:
     assert group["resourceType"] == "Group" and group["quantity"] == 40
     conditions = {c["text"]: c for c in body["condition"]}
     assert {"Lumbar Facet Arthropathy", "Low Back Pain"} <= set(conditions)
-    assert conditions["Low Back Pain"]["coding"][0]["code"] == "D017116"  # MeSH id known
+    assert "coding" not in conditions["Low Back Pain"]  # the record has no MeSH: none invented
     assert [a["name"] for a in body["arm"]] == ["Arm A Treatment", "Arm B: DMSO Crossover"]
     assert body["location"][0]["coding"][0]["code"] == "US"
 

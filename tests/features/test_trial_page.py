@@ -77,6 +77,11 @@ def test_labels_dates_with_precision_and_open_ended_ages() -> None:
     assert basic["Start date"] == ("2023-11", None)
     assert basic["Completion date"] == ("2026-07-31", "Estimated")
     assert facts(page.study_design)["Masking"] == ("None (Open Label)", None)
+    masked = Design(masking="TRIPLE", who_masked=["PARTICIPANT", "CARE_PROVIDER", "INVESTIGATOR"])
+    triple = build_trial_page(make_study(design=masked))
+    assert facts(triple.study_design)["Masking"] == (
+        "Triple (Participant, Care Provider, Investigator)", None,
+    )  # fmt: skip
     eligibility = facts(page.eligibility.facts)
     assert eligibility["Minimum age"] == ("6 Months", None)
     assert eligibility["Maximum age"] == ("No maximum", None)
