@@ -247,3 +247,10 @@ def test_study_product_that_only_dates_something_is_no_drug() -> None:
         assert not any(t == "drug" for t, _ in typed(text)), text
     assert ("drug", "study drug") in typed("* Known hypersensitivity to study drug")
     assert ("drug", "drugs") in typed("* Not receiving any drugs affecting the data obtained")
+
+
+def test_measured_quantity_heads_with_a_value_are_measurements() -> None:
+    found = typed("* Maximal walking distance on treadmill between 50 and 500 meters")
+    assert ("measurement", "Maximal walking distance") in found
+    found = typed("* Endometrial stripe thickness on ultrasound 4 mm or less")
+    assert ("measurement", "Endometrial stripe thickness") in found
