@@ -297,3 +297,21 @@ def test_rejects_a_foreign_file(tmp_path: Path) -> None:
     truncated.write_bytes(gzip.compress(b"#trialatlas-gazetteer\tv2\nP:key\ta\tb\n"))
     with pytest.raises(GeoError, match="missing or uneven"):
         Gazetteer.from_path(truncated)
+
+
+def test_a_misspelling_is_not_guessed_from_a_small_place_alternate_name() -> None:
+    """'Jaksonville' is an alternate spelling of a small town only; the big city it
+    most likely means is offered rather than the town being guessed."""
+    with pytest.raises(UnknownPlace) as info:
+        geocode("Jaksonville")
+    assert info.value.suggestions[0] == "Jacksonville, Florida, United States"
+    assert geocode("Moskva").label == "Moscow, Russia"  # a real alternate name still resolves
+    assert geocode("Bombay").label == "Mumbai, India"
+
+
+def test_sites_are_still_placed_by_an_alternate_spelling() -> None:
+    """A registry site is placed, never refused: a misspelt city at the big city it
+    most likely means (not at the small place that has that spelling as an alias)."""
+    point = city_point("Bellvue", "Washington", "United States")
+    assert point is not None
+    assert haversine_km(*point, 47.61, -122.20) < 10  # Bellevue, WA (not Friday Harbor)

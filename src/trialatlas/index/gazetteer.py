@@ -174,19 +174,46 @@ class Gazetteer:
                 return [" ".join(tokens[:-size]), " ".join(tokens[-size:])]
         return [text]
 
-    def _best_city(self, name: str, scopes: list[set[Scope]]) -> GeoResult | None:
+    def _best_city(
+        self, name: str, scopes: list[set[Scope]], *, strict: bool = False
+    ) -> GeoResult | None:
         """The most populous match (alternate names discounted) of the first key that
-        matches at all."""
+        matches at all.
+
+        A name known only as an alternate spelling of small places, while a much larger
+        place has a primary name close to it, is most likely a misspelling of that
+        place ("Bellvue, Washington"): a registry site is placed there; a place a
+        person typed (``strict``) is not guessed: :class:`UnknownPlace` offers both."""
         for key in _city_keys(name):
             found = [
-                (max(self._population(row), 1) * weight, -row, row)
+                (max(self._population(row), 1) * weight, -row, row, alternate)
                 for alternate, weight in ((False, 1.0), (True, _ALTERNATE_WEIGHT))
                 for row in self._rows(key, alternate=alternate)
                 if self._row_in_scope(row, scopes)
             ]
             if found:
-                return self._city_result(max(found)[2])
+                best = max(found)
+                if all(f[3] for f in found):  # known only by an alternate spelling
+                    larger = self._larger_close_cities(name, scopes, best[2])
+                    if larger and strict:
+                        labels = (self._city_result(r).label for r in [*larger[:4], best[2]])
+                        raise UnknownPlace(name, list(dict.fromkeys(labels)))
+                    if larger:  # a registry site: the big city it most likely means
+                        return self._city_result(larger[0])
+                return self._city_result(best[2])
         return None
+
+    def _larger_close_cities(self, name: str, scopes: list[set[Scope]], row: int) -> list[int]:
+        """Cities (in ``scopes``, most populous first) whose primary name is close to
+        ``name`` and which are ten times as populous as ``row``."""
+        key = normalize_name(name)
+        close = process.extract(key, self._keys, scorer=fuzz.ratio, limit=20, score_cutoff=85)
+        larger = [
+            m[2] for m in close
+            if self._row_in_scope(m[2], scopes)
+            and self._population(m[2]) >= 10 * max(self._population(row), 1)
+        ]  # fmt: skip
+        return sorted(larger, key=lambda r: -self._population(r))
 
     # -- public lookups -----------------------------------------------------------------
 
@@ -217,7 +244,7 @@ class Gazetteer:
             and not any((region.cc, region.admin1) in s for s in scopes)
         ):
             return self._region_result(region)  # "Florida, United States"
-        city = self._best_city(head, scopes)
+        city = self._best_city(head, scopes, strict=True)
         if city is not None:
             return city
         if region is not None:
