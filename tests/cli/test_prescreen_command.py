@@ -91,7 +91,7 @@ def test_criteria_command_text_and_json() -> None:
     assert result.exit_code == 0, result.output
     assert "INC 1. Clinical diagnosis of symptomatic facet joint arthropathy" in result.stdout
     assert "comparison: Low back pain between 30 and 90 mm" in result.stdout
-    assert "window: for at least 6 month(s) = 180 days" in result.stdout
+    assert "window: for at least 6 month(s) = 182.625 days" in result.stdout
     text = FIXTURE.read_text(encoding="utf-8")
     result = runner.invoke(app, ["criteria", "-", "--json"], input=text)
     body = json.loads(result.stdout)

@@ -141,7 +141,7 @@ def test_odi_20_to_90(form: Questionnaire) -> None:
 def test_pain_for_at_least_6_months_asks_when_it_started(form: Questionnaire) -> None:
     q = ask(form, "Low back pain for at least 6 months")
     assert q.answer_type == "date" and q.text == "When did your low back pain start?"
-    assert isinstance(q.checks[0].check, ElapsedCheck) and q.checks[0].check.min_days == 180
+    assert isinstance(q.checks[0].check, ElapsedCheck) and q.checks[0].check.min_days == 182.625
 
 
 def test_failed_conservative_care_and_medial_branch_block(form: Questionnaire) -> None:
@@ -176,7 +176,7 @@ def test_immunosuppressants_and_antirheumatics_within_3_months(form: Questionnai
     immuno = ask(form, "systemic immunosuppressant medications")
     assert immuno.answer_type == "yes_no" and immuno.disqualifying_answer == "Yes"
     rheum = ask(form, "anti-rheumatic disease medication")
-    assert rheum.window_days == 90 and "in the past 3 months" in rheum.text
+    assert rheum.window_days == 91.3125 and "in the past 3 months" in rheum.text
     assert rheum.group == "Medicines"
 
 
@@ -279,7 +279,8 @@ def test_pregnant_is_likely_not_eligible_naming_the_pregnancy_criterion(
 
 
 @pytest.mark.parametrize(
-    ("dose", "verdict"), [(60, "not_met"), ("50 mg/day", "met"), (0, "met"), ("51 mg/d", "not_met")]
+    ("dose", "verdict"),
+    [(60, "not_met"), ("50 mg/day", "met"), (0, "met"), (50.5, "not_met"), ("51 mg/d", "not_met")],
 )
 def test_exclusions_are_inverted(
     study: Study, form: Questionnaire, dose: Any, verdict: str
@@ -312,6 +313,53 @@ def test_duration_from_a_start_month(study: Study, form: Questionnaire) -> None:
         answers = fine_answers(form) | {q.id: value}
         result = prescreen(study, answers, today=TODAY)
         assert verdict_for(result, "Low back pain for at least 6 months").verdict == verdict, value
+
+
+@pytest.mark.parametrize(
+    ("start", "verdict"),
+    [("2024-12-15", "met"), ("2024-12-16", "not_met"), ("2024-12-14", "met")],
+)
+def test_six_months_are_calendar_months(
+    study: Study, form: Questionnaire, start: str, verdict: str
+) -> None:
+    """Pain that started the same day 6 months ago has lasted 6 months (not 180 days)."""
+    q = ask(form, "Low back pain for at least 6 months")
+    result = prescreen(study, fine_answers(form) | {q.id: start}, today=TODAY)
+    found = verdict_for(result, "Low back pain for at least 6 months")
+    assert found.verdict == verdict
+    assert "at least 6 months ago" in found.reason
+
+
+@pytest.mark.parametrize(
+    ("end", "verdict"),
+    [("2025-03-16", "not_met"), ("2025-03-15", "not_met"), ("2025-03-14", "met")],
+)
+def test_within_3_months_counts_calendar_months(study: Study, end: str, verdict: str) -> None:
+    """A medicine stopped 3 months minus one day ago was taken within 3 months."""
+    profile = PatientProfile(
+        medications=[{"name": "methotrexate", "start": "2019-01-01", "end": end}], complete=True
+    )
+    assert verdict_for(prescreen(study, profile, today=TODAY), "anti-rheumatic").verdict == verdict
+
+
+@pytest.mark.parametrize(
+    ("today", "days", "expected"),
+    [
+        ("2025-06-15", 365.25, "2024-06-15"),  # 12 months / 1 year
+        ("2025-06-15", 730.5, "2023-06-15"),
+        ("2025-06-15", 91.3125, "2025-03-15"),  # 3 months
+        ("2025-03-31", 30.4375, "2025-02-28"),
+        ("2024-02-29", 365.25, "2023-02-28"),
+        ("2025-01-15", 182.625, "2024-07-15"),
+        ("2025-06-15", 42, "2025-05-04"),  # 6 weeks: whole days
+        ("2025-06-15", 1 / 24, "2025-06-15"),
+    ],
+)
+def test_days_before_counts_months_on_the_calendar(today: str, days: float, expected: str) -> None:
+    from trialatlas.features.prescreen.answers import days_before
+
+    day = dt.date.fromisoformat(today)
+    assert days_before(day, days) == dt.date.fromisoformat(expected)
 
 
 def test_judgement_criteria_leave_a_yes_to_the_study_team(

@@ -51,6 +51,52 @@ def test_daily_dose() -> None:
     assert c.subject is not None and c.subject.text in {"MED", "morphine equivalent dose"}
 
 
+@pytest.mark.parametrize(
+    ("text", "operator", "inclusive"),
+    [
+        ("* MED of > 50mg/day", ">", (False, True)),
+        ("* Platelets < 100 x 10^9/L", "<", (True, False)),
+        ("* Weight greater than 50 kg", ">", (False, True)),
+        ("* Weight more than 50 kg", ">", (False, True)),
+        ("* Weight over 50 kg", ">", (False, True)),
+        ("* Weight above 50 kg", ">", (False, True)),
+        ("* Dose exceeding 50 mg/day", ">", (False, True)),
+        ("* Weight less than 50 kg", "<", (True, False)),
+        ("* Weight under 50 kg", "<", (True, False)),
+        ("* Weight below 50 kg", "<", (True, False)),
+        ("* MED of ≥ 50mg/day", ">=", (True, True)),
+        ("* MED of >= 50mg/day", ">=", (True, True)),
+        ("* MED of >/= 50mg/day", ">=", (True, True)),
+        ("* Weight at least 50 kg", ">=", (True, True)),
+        ("* Weight no less than 50 kg", ">=", (True, True)),
+        ("* Weight of 50 kg or more", ">=", (True, True)),
+        ("* Weight of 50 kg or greater", ">=", (True, True)),
+        ("* Weight minimum 50 kg", ">=", (True, True)),
+        ("* Weight ≤ 50 kg", "<=", (True, True)),
+    ],
+)
+def test_strict_bounds_are_not_inclusive(
+    text: str, operator: str, inclusive: tuple[bool, bool]
+) -> None:
+    """``lower_inclusive`` / ``upper_inclusive`` say whether the bound value itself is allowed."""
+    c = only(text)
+    assert c.operator == operator and c.value in (50, 100)
+    assert (c.lower_inclusive, c.upper_inclusive) == inclusive
+
+
+def test_strict_bound_keeps_its_flag_in_the_json() -> None:
+    from trialatlas.features.criteria import to_json
+
+    data = to_json(parse_criteria("* MED of > 50mg/day"))
+    comp = data["criteria"][0]["comparisons"][0]
+    assert (comp["operator"], comp["lower_inclusive"]) == (">", False)
+    shared = comparisons("* systolic BP > 170 or < 90 mm Hg")
+    assert [(c.operator, c.lower_inclusive, c.upper_inclusive) for c in shared] == [
+        (">", False, True),
+        ("<", True, False),
+    ]
+
+
 def test_between_percentages() -> None:
     c = only("* HbA1c between 7.5% and 10.0%")
     assert (c.operator, c.value, c.upper_value, c.unit_normalized) == ("between", 7.5, 10.0, "%")

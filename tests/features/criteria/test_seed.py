@@ -54,14 +54,14 @@ def test_pain_for_six_months_nested(parsed: ParsedCriteria) -> None:
     _, c = find(parsed, "Low back pain for at least 6 months")
     assert c.parent == parent
     (w,) = c.windows
-    assert (w.relation, w.amount, w.unit, w.days) == ("for at least", 6, "month", 180)
+    assert (w.relation, w.amount, w.unit, w.days) == ("for at least", 6, "month", 182.625)
 
 
 def test_three_months_failed_conservative_care(parsed: ParsedCriteria) -> None:
     parent, _ = find(parsed, "Chronic low back pain is defined as the following")
     _, c = find(parsed, "Failed at least 3 months")
     assert c.parent == parent
-    assert (c.windows[0].relation, c.windows[0].days) == ("for at least", 90)
+    assert (c.windows[0].relation, c.windows[0].days) == ("for at least", 91.3125)
 
 
 def test_positive_medial_branch_block(parsed: ParsedCriteria) -> None:
@@ -91,7 +91,7 @@ def test_anti_rheumatic_within_three_months(parsed: ParsedCriteria) -> None:
     drugs = {e.text for e in c.entities if e.type == "drug"}
     assert "methotrexate" in drugs
     (w,) = c.windows
-    assert (w.relation, w.days, w.anchor) == ("within", 90, "enrollment")
+    assert (w.relation, w.days, w.anchor) == ("within", 91.3125, "enrollment")
 
 
 def test_pregnancy_excluded(parsed: ParsedCriteria) -> None:

@@ -15,25 +15,42 @@ def windows(text: str) -> list[TimeWindow]:
 @pytest.mark.parametrize(
     ("text", "relation", "days", "anchor"),
     [
-        ("* Chemotherapy within 3 months prior to enrollment", "within", 90, "enrollment"),
+        ("* Chemotherapy within 3 months prior to enrollment", "within", 91.3125, "enrollment"),
         (
             "* Steroid injection at least 2 weeks before study treatment",
             "at least before",
             14,
             "treatment",
         ),
-        ("* Hospitalized in the past 12 months", "in the past", 360, None),
-        ("* Participation in another trial within one year", "within", 365, None),
+        ("* Hospitalized in the past 12 months", "in the past", 365.25, None),
+        ("* Participation in another trial within one year", "within", 365.25, None),
         ("* Marijuana use within 30 days of study entry", "within", 30, "enrollment"),
-        ("* Low back pain for at least 6 months", "for at least", 180, None),
+        ("* Low back pain for at least 6 months", "for at least", 182.625, None),
         ("* Surgery within the last 6 weeks before screening", "within", 42, "screening"),
-        ("* Stroke 6 months ago", "in the past", 180, None),
+        ("* Stroke 6 months ago", "in the past", 182.625, None),
     ],
 )
 def test_windows(text: str, relation: str, days: float, anchor: str | None) -> None:
     (w,) = windows(text)
     assert (w.relation, w.days, w.anchor) == (relation, days, anchor)
     assert text[w.start : w.end] == w.text
+
+
+@pytest.mark.parametrize(
+    ("text", "days"),
+    [
+        ("* Hospitalized in the past 12 months", 365.25),
+        ("* Hospitalized in the past 1 year", 365.25),
+        ("* Hospitalized in the past 24 months", 730.5),
+        ("* Hospitalized in the past 2 years", 730.5),
+        ("* Hospitalized in the past 1 month", 30.4375),
+        ("* Hospitalized in the past 4 weeks", 28),
+    ],
+)
+def test_window_days_are_calendar_accurate(text: str, days: float) -> None:
+    """A month is 365.25 / 12 days and a year 365.25: "12 months" is a year, not 360 days."""
+    (w,) = windows(text)
+    assert w.days == days
 
 
 def test_ages_are_not_windows() -> None:

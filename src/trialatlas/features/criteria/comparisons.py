@@ -139,6 +139,8 @@ def _build(
         canonical_unit=norm.canonical_unit,
         value_canonical=norm.value_canonical,
         upper_canonical=upper_norm.value_canonical if upper_norm else None,
+        lower_inclusive=op != ">",  # "> 50": the lower bound 50 itself is not allowed
+        upper_inclusive=op != "<",  # "< 2": nor is the upper bound 2
         uln_multiplier=value if reference else None,
         reference=reference,  # type: ignore[arg-type]
     )

@@ -1,9 +1,12 @@
-"""Time-window stage: "within 3 months prior to enrollment" → 90 days before enrollment.
+"""Time-window stage: "within 3 months prior to enrollment" → 91.3125 days before enrollment.
 
 Relations: ``within`` (within N …), ``in the past`` (in the last N …),
 ``at least before`` (at least N before …), ``before`` (N prior to …),
 ``for at least`` / ``for`` (durations: pain for at least 6 months), ``after``
 (N after …). The reference event (``anchor``) comes from ``windows.json``.
+``days`` counts calendar-accurate means: a week is 7 days, a month 365.25 / 12 =
+30.4375 days and a year 365.25 days (the pre-screener turns whole months and years
+back into calendar months when it compares dates).
 Ages ("at least 18 years of age") are left to the comparison stage.
 """
 
@@ -17,7 +20,15 @@ from trialatlas.features.criteria.rules import value_context, window_anchors
 from trialatlas.model.criteria import TimeWindow, WindowRelation
 
 MAX_PER_ITEM = 64  # bounds the work on text that is not really a criterion
-UNIT_DAYS = {"hour": 1 / 24, "day": 1.0, "week": 7.0, "month": 30.0, "year": 365.0}
+DAYS_PER_YEAR = 365.25  # the mean calendar year: "12 months" is "1 year", never 360 days
+DAYS_PER_MONTH = DAYS_PER_YEAR / 12  # 30.4375
+UNIT_DAYS = {
+    "hour": 1 / 24,
+    "day": 1.0,
+    "week": 7.0,
+    "month": DAYS_PER_MONTH,
+    "year": DAYS_PER_YEAR,
+}
 _UNIT_TOKENS = frozenset(
     {"hour", "hr", "hrs", "days", "day", "week", "wk", "wks", "month", "mos", "year", "yr", "yrs"}
 )

@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from trialatlas.features.criteria.windows import DAYS_PER_MONTH, DAYS_PER_YEAR
 from trialatlas.features.prescreen.model import Question, Questionnaire
 from trialatlas.features.prescreen.quantities import clean_unit, fmt_number
 
@@ -49,6 +50,38 @@ _NOT_APPLICABLE = frozenset(
 _NEVER = frozenset({"never", "not applicable", "not_applicable", "n/a"})
 _NUMBER = re.compile(r"^\s*([-+]?\d+(?:[.,]\d+)?(?:e[-+]?\d+)?)\s*(.*?)\s*$", re.IGNORECASE)
 _DATE = re.compile(r"^\s*(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?(?:[T ].*)?\s*$")
+
+
+def calendar_span(days: float) -> tuple[int, str] | None:
+    """``(n, "year" | "month")`` when ``days`` is a whole number of mean years or months.
+
+    Windows count a month as 365.25 / 12 days and a year as 365.25 days; dates
+    are compared on the calendar, so "12 months" is the same day a year ago.
+    """
+    for unit, size in (("year", DAYS_PER_YEAR), ("month", DAYS_PER_MONTH)):
+        n = round(days / size)
+        if n >= 1 and abs(days - n * size) < 1e-6:
+            return n, unit
+    return None
+
+
+def days_before(today: dt.date, days: float) -> dt.date:
+    """The day ``days`` before ``today``: whole months and years on the calendar.
+
+    ``days_before(2025-06-15, 12 months)`` is 2024-06-15 (a date on or after it is
+    "within 12 months"); 31 March less one month is 28/29 February. Other amounts
+    count whole days (a part of a day counts as none).
+    """
+    span = calendar_span(days)
+    if span is None:
+        return today - dt.timedelta(days=math.floor(days + 1e-9))
+    n, unit = span
+    months = today.year * 12 + today.month - 1 - (n * 12 if unit == "year" else n)
+    year, month = divmod(months, 12)
+    if year < dt.MINYEAR:
+        return dt.date.min
+    last = calendar.monthrange(year, month + 1)[1]
+    return dt.date(year, month + 1, min(today.day, last))
 
 
 @dataclass(frozen=True)

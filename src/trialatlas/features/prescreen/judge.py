@@ -14,7 +14,7 @@ import math
 from dataclasses import dataclass
 from typing import Literal
 
-from trialatlas.features.prescreen.answers import Answer
+from trialatlas.features.prescreen.answers import Answer, calendar_span, days_before
 from trialatlas.features.prescreen.model import (
     CheckedCriterion,
     ChoiceCheck,
@@ -128,11 +128,13 @@ def _elapsed(
         return Outcome(status, f"{_said(answer)} “{said}”.")
     if answer.kind != "date" or answer.earliest is None or answer.latest is None:
         return Outcome("unknown", f"We could not read your answer “{answer.shown}”.")
+    # "at least 6 months ago": on or before the same day 6 calendar months ago
+    latest_day = days_before(today, check.min_days) if check.min_days is not None else None
+    earliest_day = days_before(today, check.max_days) if check.max_days is not None else None
     ends = []
     for day in (answer.earliest, answer.latest):
-        days = (today - day).days
-        ok = (check.min_days is None or days >= check.min_days) and (
-            check.max_days is None or days <= check.max_days
+        ok = (latest_day is None or day <= latest_day) and (
+            earliest_day is None or day >= earliest_day
         )
         ends.append(ok)
     need = []
@@ -156,12 +158,10 @@ def _elapsed(
 
 
 def _duration(days: float) -> str:
-    if days >= 365 and days % 365 == 0:
-        years = int(days // 365)
-        return f"{years} year{'s' if years != 1 else ''}"
-    if days >= 28 and days % 30 == 0:
-        months = int(days // 30)
-        return f"{months} month{'s' if months != 1 else ''}"
+    span = calendar_span(days)
+    if span is not None:
+        n, unit = span
+        return f"{n} {unit}{'s' if n != 1 else ''}"
     if days % 7 == 0 and days >= 7:
         weeks = int(days // 7)
         return f"{weeks} week{'s' if weeks != 1 else ''}"

@@ -19,7 +19,7 @@ import datetime as dt
 import re
 from typing import Literal
 
-from trialatlas.features.prescreen.answers import Answer
+from trialatlas.features.prescreen.answers import Answer, days_before
 from trialatlas.features.prescreen.model import ProfileTerm, Question, Questionnaire
 from trialatlas.features.prescreen.names import codes_match, drug_matches, name_matches
 from trialatlas.features.prescreen.quantities import fmt_number
@@ -65,7 +65,7 @@ def _medicine(
     term: ProfileTerm, profile: PatientProfile, question: Question, today: dt.date, ever: bool
 ) -> Hit:
     window = question.window_days
-    cutoff = today - dt.timedelta(days=window) if window is not None else None
+    cutoff = days_before(today, window) if window is not None else None
     found: list[Hit] = []
     for med in profile.medications:
         if not drug_matches(term.text, term.normalized, med.name):
@@ -93,7 +93,7 @@ def _procedure(
         elif proc.date is None:
             found.append(("unknown", None))
         else:
-            recent = proc.date >= today - dt.timedelta(days=window)
+            recent = proc.date >= days_before(today, window)
             found.append(
                 ("yes", f"{proc.name}, {proc.date.isoformat()}") if recent else ("no", None)
             )
