@@ -149,6 +149,10 @@ def test_search_by_id_and_count(client: Any) -> None:
     body = client.get("/fhir/ResearchStudy", params={"_count": "2"}).json()
     assert len(body["entry"]) == 2 and body["total"] >= 7
     assert any(link["relation"] == "next" for link in body["link"])
+    total_only = client.get("/fhir/ResearchStudy", params={"_count": "0"}).json()
+    Bundle.model_validate(total_only)  # _count=0: the total, no entries, no next page
+    assert total_only["total"] == body["total"] and not total_only.get("entry")
+    assert not any(link["relation"] == "next" for link in total_only["link"])
     none = client.get("/fhir/ResearchStudy", params={"status": "disapproved"}).json()
     assert Bundle.model_validate(none).total == 0
 

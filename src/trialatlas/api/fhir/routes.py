@@ -24,7 +24,7 @@ from trialatlas.api.fhir.resources import (
     operation_outcome,
     searchset,
 )
-from trialatlas.api.fhir.search import DEFAULT_COUNT, SearchParamError, parse_search
+from trialatlas.api.fhir.search import SearchParamError, parse_search
 from trialatlas.features.search import search_trials
 from trialatlas.model.search import SearchError
 from trialatlas.web.deps import StoreDep
@@ -101,18 +101,17 @@ def search_research_study(request: Request, store: StoreDep) -> Response:
         return _outcome(400, "invalid", str(exc))
     if results is not None and results.words == "any":
         results = None  # no study has every word: FHIR search does not fall back to any word
-    hits = [h.nct_id for h in results.results] if results else []
+    hits = [h.nct_id for h in results.results] if results and search.count else []
     studies = store.get_studies(hits)
     resources = [study_to_research_study(studies[n]) for n in hits if n in studies]
     base = _base(request)
-    count = search.query.page_size if search.query else DEFAULT_COUNT
-    params = [*search.used, ("_count", str(count))]
+    params = [*search.used, ("_count", str(search.count))]
     cursor = search.query.cursor if search.query else None
     self_url = (
         f"{base}/ResearchStudy?{urlencode(params + ([('_cursor', cursor)] if cursor else []))}"
     )
     next_url = None
-    if results is not None and results.next:
+    if results is not None and results.next and search.count:
         next_url = f"{base}/ResearchStudy?{urlencode([*params, ('_cursor', results.next)])}"
     total = results.total if results else 0
     return _fhir(searchset(base, resources, total, self_url, next_url))

@@ -10,7 +10,7 @@ place name in place of ``lat|lon``: ``Jacksonville, FL|25|mi``; unit ``km`` (def
 ``mi``, ``[mi_i]`` or ``m``; 50 km when no distance), ``keyword``/``title`` (words
 anywhere in the record, titles weigh most), ``sponsor`` (part of a sponsor's or
 collaborator's name), ``location`` (a site country), ``_id``/``identifier`` (NCT
-numbers), ``_count`` (1-100, default 20) and ``_cursor`` (the page cursor of the
+numbers), ``_count`` (0-100, default 20; 0 gives the total alone) and ``_cursor`` (the page cursor of the
 ``next`` link). Unknown parameters are ignored (and left out of the ``self`` link)
 unless the client sends ``Prefer: handling=strict``.
 """
@@ -59,6 +59,7 @@ class ResearchStudySearch:
 
     query: SearchQuery | None
     used: list[tuple[str, str]]
+    count: int = DEFAULT_COUNT  # _count: entries per page; 0 asks for the total alone
 
 
 def parse_near(value: str) -> tuple[float, float, float]:
@@ -114,8 +115,8 @@ def parse_search(items: list[tuple[str, str]], strict: bool) -> ResearchStudySea
             cursor = value
             continue
         if name == "_count":
-            if not value.isdigit() or int(value) < 1:
-                raise SearchParamError(f"_count must be a positive whole number, got {value!r}")
+            if not value.isdigit():
+                raise SearchParamError(f"_count must be a whole number, got {value!r}")
             count = min(int(value), MAX_COUNT)
             continue
         if name in fields:
@@ -138,7 +139,7 @@ def parse_search(items: list[tuple[str, str]], strict: bool) -> ResearchStudySea
         else:
             fields[name] = " ".join(value.split())
         used.append((name, value))
-    return ResearchStudySearch(_query(fields, count, cursor), used)
+    return ResearchStudySearch(_query(fields, max(count, 1), cursor), used, count)
 
 
 def _query(fields: dict[str, object], count: int, cursor: str | None) -> SearchQuery | None:
