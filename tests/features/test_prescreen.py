@@ -761,3 +761,13 @@ def test_infection_with_a_test_result_keeps_its_condition_question() -> None:
     (question,) = form.questions()
     assert question.text == "Do you have hepatitis B?"
     assert [(t.type, t.text) for t in question.profile_terms] == [("condition", "hepatitis B")]
+
+
+def test_weights_and_doses_convert_across_their_canonical_units() -> None:
+    """A weight goes to kg and a dose to mg, and the two still convert into each other."""
+    assert convert(110, "lb", "kg") == pytest.approx(49.895, abs=1e-3)
+    assert convert(50, "kg", "lb") == pytest.approx(110.231, abs=1e-3)
+    assert convert(1.5, "g", "mg") == pytest.approx(1500)
+    assert convert(500, "mg", "g") == pytest.approx(0.5)
+    assert convert(2, "g/day", "mg/day") == pytest.approx(2000)
+    assert convert(450, "mg/m2", "kg/m2") is None  # a dose per body surface is no BMI

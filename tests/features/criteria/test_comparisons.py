@@ -128,6 +128,30 @@ def test_fahrenheit_converted_to_celsius() -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "canonical_unit", "value_canonical"),
+    [
+        ("* Body weight < 110 lb", "kilogram", 49.895161),
+        ("* Weight > 50 kg", "kilogram", 50),
+        ("* Birth weight < 1500 g", "kilogram", 1.5),
+        ("* Prednisone > 10 mg", "milligram", 10),
+        ("* Aspirin dose > 325 mcg", "milligram", 0.325),
+        ("* Prednisone > 10 mg/day", "milligram / day", 10),
+        ("* Acetaminophen > 2 g/day", "milligram / day", 2000),
+        ("* Doxorubicin > 1 mg/kg", "milligram / kilogram", 1),
+        ("* Cumulative doxorubicin > 450 mg/m2", "milligram / meter ** 2", 450),
+        ("* BMI > 35 kg/m2", "kilogram / meter ** 2", 35),
+    ],
+)
+def test_body_weight_in_kilograms_doses_in_dose_units(
+    text: str, canonical_unit: str, value_canonical: float
+) -> None:
+    """A weight is compared in kg; a dose keeps mg (per day, per kg, per m²)."""
+    c = [c for c in comparisons(text) if c.unit][0]
+    assert c.canonical_unit == canonical_unit
+    assert c.value_canonical == pytest.approx(value_canonical)
+
+
+@pytest.mark.parametrize(
     ("text", "op", "value", "upper"),
     [
         ("* Age 18 to 75 years", "between", 18, 75),

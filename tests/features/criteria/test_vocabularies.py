@@ -43,6 +43,7 @@ def test_compiled_files_are_shipped_and_cover_every_unit_alias() -> None:
 
 def test_compiled_unit_conversions() -> None:
     assert normalize_value(100.4, "°F").value_canonical == 38.0
-    assert normalize_value(2, "g").value_canonical == 2000
+    assert normalize_value(2, "g").value_canonical == 0.002  # a weight, in kg
+    assert normalize_value(2, "mg").value_canonical == 2  # a dose, in mg
     assert normalize_value(50, "mg/day").unit_normalized == "milligram / day"
     assert unit_key("mL / min") == "ml/min"

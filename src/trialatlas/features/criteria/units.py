@@ -2,9 +2,11 @@
 
 ``units.json`` lists the units criteria use (``atoms``), maps written spellings
 to pint expressions (``aliases``), names one canonical unit per dimension
-(``canonical``) and keeps the units pint cannot express (cell counts,
-``mL/min/1.73 m²``, ``IU/L`` …) in ``special`` with their factor to a canonical
-spelling.
+(``canonical``: a mass is a body weight, in kilograms; the dose masses of
+``dose_mass`` — mg, µg, ng, pg — go to ``dose_canonical``: milligrams, and mg/m²
+for a dose per body surface) and keeps the units pint cannot express (cell
+counts, ``mL/min/1.73 m²``, ``IU/L`` …) in ``special`` with their factor to a
+canonical spelling.
 
 Building a pint registry takes seconds, so ``scripts/build_criteria_lexicons.py``
 asks pint once per alias (:func:`compile_unit_table`) and keeps the answer in
@@ -121,6 +123,9 @@ def _pint_unit(ureg: Any, expr: str) -> list[Any] | None:
     normalized = str(quantity.units)
     dims = str(quantity.dimensionality)
     canonical = _table()["canonical"].get(dims)
+    if normalized.split(" / ", 1)[0] in _table()["dose_mass"]:
+        # "prednisone > 10 mg", "doxorubicin > 450 mg/m2": doses, kept in dose units
+        canonical = _table()["dose_canonical"].get(dims, canonical)
     if canonical is None or "kilogram" in normalized.split("/", 1)[-1] and "/" in normalized:
         canonical = normalized
     if dims == "dimensionless" and "percent" not in normalized:
@@ -140,6 +145,25 @@ def compile_unit_table() -> dict[str, Any]:
     ureg = _registry()
     units = {key: _pint_unit(ureg, expr) for key, expr in sorted(_table()["aliases"].items())}
     return {"source": f"pint {pint.__version__}", "units": units}
+
+
+# Canonical units of one dimension that differ (a body weight in kg, a dose in mg):
+# how many of the second one make one of the first.
+_CANONICAL_STEPS = {("kilogram", "milligram"): 1e6}
+
+
+def canonical_factor(source: str, target: str) -> float | None:
+    """Factor from one canonical unit to another of the same dimension, else None.
+
+    ``canonical_factor("kilogram", "milligram") == 1e6``; equal units give 1.
+    """
+    if source == target:
+        return 1.0
+    if (source, target) in _CANONICAL_STEPS:
+        return _CANONICAL_STEPS[source, target]
+    if (target, source) in _CANONICAL_STEPS:
+        return 1.0 / _CANONICAL_STEPS[target, source]
+    return None
 
 
 @cache

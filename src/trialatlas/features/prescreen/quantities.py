@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import re
 
-from trialatlas.features.criteria.units import normalize_value
+from trialatlas.features.criteria.units import canonical_factor, normalize_value
 from trialatlas.features.prescreen.rules import Measure, measure_by_id
 
 MASS_CONC = "milligram / deciliter"
@@ -98,7 +98,10 @@ def convert(
     if a is None or b is None:
         return None
     (value_c, unit_a), (one_target_c, unit_b) = a, b
-    if unit_a != unit_b:
+    step = canonical_factor(unit_a, unit_b)  # a weight in kg against a dose in mg
+    if step is not None:
+        value_c *= step
+    elif unit_a != unit_b:
         moved = _molar(value_c, unit_a, unit_b, measure)
         if moved is None:
             moved = _ifcc(value_c, unit_a, unit_b, measure)
