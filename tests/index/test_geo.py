@@ -315,3 +315,11 @@ def test_sites_are_still_placed_by_an_alternate_spelling() -> None:
     point = city_point("Bellvue", "Washington", "United States")
     assert point is not None
     assert haversine_km(*point, 47.61, -122.20) < 10  # Bellevue, WA (not Friday Harbor)
+
+
+def test_new_york_alone_is_the_city_and_smaller_namesakes_stay_states() -> None:
+    assert geocode("New York").label == "New York City, New York, United States"
+    assert geocode("New York").kind == "city"
+    assert geocode("Washington").kind == "state"  # the city of Washington is not that large
+    assert geocode("NY").kind == "state"  # a code names the state
+    assert geocode("Mexico").kind == "country"  # countries are left alone

@@ -37,6 +37,8 @@ from trialatlas.index.geo import (
     parse_coordinates,
 )
 
+BIG_CITY = 1_000_000  # a city this large named like a US state is what is meant
+
 
 class Gazetteer:
     """In-memory gazetteer with exact, qualified and fuzzy place lookup.
@@ -232,7 +234,12 @@ class Gazetteer:
             raise ZipLookupUnavailable(text)
         region = self._region_named(text, [], max_rank=_COUNTRY)
         if region is not None:
-            return self._region_result(region)
+            result = self._region_result(region)
+            if result.kind == "state":  # "New York": the city people mean, not the state
+                city = self._best_city(text, [])
+                if city is not None and (city.population or 0) >= BIG_CITY:
+                    return city
+            return result
         parts = [p.strip() for p in text.split(",") if p.strip()] or [text]
         head, scopes, unknown = self._split(parts if parts[1:] else self._split_spaces(parts[0]))
         if unknown and not scopes:
