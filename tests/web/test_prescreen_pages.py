@@ -192,9 +192,42 @@ def test_api_bad_body_names_the_field(client: Any, body: Any, field: str) -> Non
 def test_api_unknown_trial_and_bad_json(client: Any) -> None:
     response = client.post("/api/trials/NCT00000000/prescreen", json={"answers": {}})
     assert response.status_code == 404 and response.json()["error"]["code"] == "not_found"
+    assert response.headers["cache-control"] == "no-store"
     assert client.get("/api/trials/NCT00000000/prescreen").status_code == 404
     response = client.post(API, content=b"{not json", headers={"content-type": "application/json"})
     assert response.status_code == 422 and "error" in response.json()
+    assert response.headers["cache-control"] == "no-store"  # errors are never cached either
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"{not json",
+        b"",
+        b'{"answers": {"age": 40,}}',
+        b"\xff\xfe",
+    ],
+)
+def test_api_every_malformed_body_is_not_stored(client: Any, body: bytes) -> None:
+    response = client.post(API, content=body, headers={"content-type": "application/json"})
+    assert response.status_code == 422
+    assert response.headers["cache-control"] == "no-store"
+
+
+def test_api_unknown_answer_ids_are_rejected_by_name(client: Any) -> None:
+    vas = _find(_questions(client), VAS_TEXT, "number")
+    body = {"answers": {vas["id"]: 50, "c7zz": "no", "agee": 40}}
+    response = client.post(API, json=body)
+    assert response.status_code == 422
+    assert response.headers["cache-control"] == "no-store"
+    error = response.json()["error"]
+    assert error["code"] == "invalid_request" and error["message"].startswith("answers:")
+    assert "'c7zz'" in error["message"] and "'agee'" in error["message"]
+    assert vas["id"] not in error["message"].split(";")[0]
+    with_profile = client.post(API, json={"profile": {"age": 40}, "answers": {"c7zz": "no"}})
+    assert with_profile.status_code == 422 and "'c7zz'" in with_profile.text
+    known = client.post(API, json={"answers": {vas["id"]: 50, f"{vas['id']}__unit": "mm"}})
+    assert known.status_code == 200
 
 
 # ---- privacy --------------------------------------------------------------------------
@@ -214,7 +247,7 @@ def test_answers_and_profiles_are_never_stored_or_logged(
         "labs": [{"name": f"low back pain VAS {marker}", "value": 50, "unit": "mm"}],
     }
     responses = [
-        client.post(API, json={"profile": profile, "answers": {vas["id"]: marker, marker: marker}}),
+        client.post(API, json={"profile": profile, "answers": {vas["id"]: marker}}),
         client.post(API, json={"profile": {**profile, "unknown": marker}}),  # an invalid body too
         client.post(PAGE, data={vas["id"]: marker, "c0": marker, marker: marker}),
     ]

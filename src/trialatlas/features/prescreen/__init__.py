@@ -5,6 +5,7 @@
 and an overall verdict. Answers and profiles are never stored or logged.
 """
 
+from trialatlas.features.prescreen.answers import unknown_answer_ids
 from trialatlas.features.prescreen.inputs import PrescreenInput, PrescreenInputError, read_input
 from trialatlas.features.prescreen.model import (
     DISCLAIMER,
@@ -29,4 +30,5 @@ __all__ = [
     "questionnaire",
     "read_input",
     "screen",
+    "unknown_answer_ids",
 ]

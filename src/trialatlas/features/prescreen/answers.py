@@ -254,6 +254,16 @@ def _merge_form_fields(raw: Mapping[Any, Any]) -> tuple[dict[str, Any], list[str
     return merged, list(merged)
 
 
+def unknown_answer_ids(questionnaire: Questionnaire, raw: Mapping[Any, Any] | None) -> list[str]:
+    """The answer keys that name no question of ``questionnaire`` (``<id>__unit`` counts
+    as ``<id>``), in the order sent."""
+    if not isinstance(raw, Mapping):
+        return []
+    _, keys = _merge_form_fields(raw)
+    ids = {q.id for q in questionnaire.questions()}
+    return [k for k in keys if k not in ids]
+
+
 def read_answers(
     questionnaire: Questionnaire, raw: Mapping[Any, Any] | None, today: dt.date
 ) -> tuple[dict[str, Answer], list[str]]:

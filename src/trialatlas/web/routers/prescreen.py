@@ -4,15 +4,19 @@ and its JSON twin ``/api/trials/{nct_id}/prescreen``.
 GET gives the questionnaire, POST the verdicts; both come from the same feature
 results. Answers arrive in the request body only (never in the URL, so they never
 reach access logs), are not logged or stored, and every response carries
-``Cache-Control: no-store``.
+``Cache-Control: no-store`` — errors too (malformed JSON, an unknown trial), as the
+routes' own class puts it on whatever the handler or the app's error handlers give.
 """
 
 from __future__ import annotations
 
+import inspect
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
 
 from trialatlas.features.prescreen import (
@@ -22,6 +26,7 @@ from trialatlas.features.prescreen import (
     questionnaire,
     read_input,
     screen,
+    unknown_answer_ids,
 )
 from trialatlas.features.trial_page import canonical_nct_id
 from trialatlas.model.study import Study
@@ -30,10 +35,9 @@ from trialatlas.web.deps import StoreDep, TemplatesDep, UrlsDep
 from trialatlas.web.errors import NotFoundError, json_error
 from trialatlas.web.rendering import render_page
 
-router = APIRouter(tags=["prescreen"])
-
 NO_STORE = "no-store"
 MAX_FORM_VALUE = 200
+MAX_NAMED_IDS = 10
 NOT_FOUND = {
     "description": "No trial with this NCT ID",
     "content": {
@@ -43,7 +47,10 @@ NOT_FOUND = {
     },
 }
 BAD_BODY = {
-    "description": "The body is not answers, a profile or a FHIR Bundle; the message names the field",
+    "description": (
+        "The body is not answers, a profile or a FHIR Bundle, or an answer id names no "
+        "question; the message names the field or the ids"
+    ),
     "content": {
         "application/json": {
             "example": {
@@ -87,6 +94,56 @@ BODY_EXAMPLES = {
         },
     },
 }
+
+
+def _error_handler(request: Request, exc: Exception) -> Callable[..., Any] | None:
+    """The app's handler for ``exc`` (as Starlette would pick it), or None."""
+    handlers = getattr(request.app, "exception_handlers", {})
+    for cls in type(exc).__mro__:
+        if cls in handlers:
+            return handlers[cls]
+    return None
+
+
+class NoStoreRoute(APIRoute):
+    """A route whose every response, errors included, carries ``Cache-Control: no-store``.
+
+    Errors raised before or inside the endpoint (malformed JSON, a trial that does
+    not exist) are answered here by the app's own handlers, so the header is set on
+    them too.
+    """
+
+    def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
+        handler = super().get_route_handler()
+
+        async def no_store(request: Request) -> Response:
+            try:
+                response = await handler(request)
+            except Exception as exc:
+                respond = _error_handler(request, exc)
+                if respond is None:
+                    raise
+                if inspect.iscoroutinefunction(respond):
+                    response = await respond(request, exc)
+                else:
+                    response = await run_in_threadpool(respond, request, exc)
+            response.headers["Cache-Control"] = NO_STORE
+            return response
+
+        return no_store
+
+
+router = APIRouter(tags=["prescreen"], route_class=NoStoreRoute)
+
+
+def _unknown_ids_error(unknown: list[str], nct_id: str) -> Response:
+    named = ", ".join(f"'{i[:40]}'" for i in unknown[:MAX_NAMED_IDS])
+    more = f" and {len(unknown) - MAX_NAMED_IDS} more" if len(unknown) > MAX_NAMED_IDS else ""
+    message = (
+        f"answers: no question has the id {named}{more}; "
+        f"GET /api/trials/{nct_id}/prescreen lists the question ids"
+    )
+    return json_error(422, message, "invalid_request")
 
 
 def _study(store: Store, nct_id: str) -> Study:
@@ -180,9 +237,10 @@ async def api_prescreen(
     try:
         given = read_input(body)
     except PrescreenInputError as exc:
-        response = json_error(422, f"{exc.field}: {exc.message}", "invalid_request")
-        response.headers["Cache-Control"] = NO_STORE
-        return response
+        return json_error(422, f"{exc.field}: {exc.message}", "invalid_request")
     form = await run_in_threadpool(questionnaire, study)
+    unknown = unknown_answer_ids(form, given.answers)
+    if unknown:  # like an unknown profile field: a typo must not turn into "no answer"
+        return _unknown_ids_error(unknown, study.nct_id)
     result = await run_in_threadpool(screen, form, given)
     return JSONResponse(result.model_dump(mode="json"), headers={"Cache-Control": NO_STORE})
