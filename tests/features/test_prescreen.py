@@ -771,3 +771,54 @@ def test_weights_and_doses_convert_across_their_canonical_units() -> None:
     assert convert(500, "mg", "g") == pytest.approx(0.5)
     assert convert(2, "g/day", "mg/day") == pytest.approx(2000)
     assert convert(450, "mg/m2", "kg/m2") is None  # a dose per body surface is no BMI
+
+
+def test_hypertension_asks_both_diastolic_and_systolic(form: Questionnaire) -> None:
+    """ "> 120 mmHg diastolic and/or 180 mmHg systolic": two numbers, either one too high."""
+    needle = "uncontrolled hypertension"
+    asked = {
+        q.measure: q.checks[0].check
+        for q in form.questions()
+        if q.answer_type == "number" and any(needle in c.text for c in q.checks)
+    }
+    assert set(asked) == {"diastolic", "systolic"}
+    for measure, low in (("diastolic", 120), ("systolic", 180)):
+        check = asked[measure]
+        assert isinstance(check, RangeCheck)
+        assert (check.low, check.low_inclusive, check.unit, check.inside_meets) == (
+            low,
+            False,
+            "mmHg",
+            False,
+        )
+
+
+@pytest.mark.parametrize(
+    ("diastolic", "systolic", "verdict"),
+    [(80, 120, "met"), (80, 190, "not_met"), (125, 120, "not_met"), (120, 180, "met")],
+)
+def test_either_blood_pressure_number_excludes(
+    study: Study, form: Questionnaire, diastolic: int, systolic: int, verdict: str
+) -> None:
+    answers = fine_answers(form)
+    for q in form.questions():
+        if q.answer_type == "number" and any("hypertension" in c.text for c in q.checks):
+            answers[q.id] = {"diastolic": diastolic, "systolic": systolic}[q.measure or ""]
+    found = verdict_for(prescreen(study, answers, today=TODAY), "uncontrolled hypertension")
+    if verdict == "not_met":
+        assert found.verdict == "not_met"
+    else:  # the numbers are fine; the rest of the criterion is the study team's
+        assert found.verdict != "not_met"
+
+
+def test_fever_or_confusion_question_keeps_the_fever(form: Questionnaire) -> None:
+    q = ask(form, "Unexplained fever", "yes_no")
+    assert "unexplained fever" in q.text and "mental confusion" in q.text
+
+
+def test_example_hints_are_examples_not_trailing_text(form: Questionnaire) -> None:
+    hints = [q.help for q in form.questions() if q.help and q.help.startswith("For example:")]
+    assert hints  # the seed has real examples (discitis, septic arthritis, …)
+    for hint in hints:
+        assert "investigator" not in hint and not hint.startswith("For example: by "), hint
+    assert ask(form, "alcohol or drug abuse", "yes_no").help is None

@@ -255,6 +255,20 @@ def test_bare_bound_takes_the_unit_of_its_sibling() -> None:
     assert high.subject.text == low.subject.text == "Systolic blood pressure"
 
 
+def test_bare_amount_after_a_bound_shares_its_operator() -> None:
+    text = "* uncontrolled hypertension > 120 mmHg diastolic and/or 180 mmHg systolic"
+    found = comparisons(text)
+    assert [(c.operator, c.value, c.unit, c.lower_inclusive) for c in found] == [
+        (">", 120, "mmHg", False),
+        (">", 180, "mmHg", False),
+    ]
+    assert found[1].subject is not None and found[1].subject.text == "systolic"
+    assert [text[c.start : c.end] for c in found] == ["> 120 mmHg", "180 mmHg"]
+    # another unit, or no "and/or", is no shared bound
+    assert len(comparisons("* Weight > 50 kg and 3 years of treatment")) == 1
+    assert len(comparisons("* Creatinine > 2 mg/dL; 5 mg/dL is fatal")) == 1
+
+
 def test_a_period_is_not_a_comparison() -> None:
     found = comparisons("* Average pain over 24 hours of at least 4 on the NRS")
     assert [(c.operator, c.value) for c in found] == [(">=", 4)]

@@ -12,6 +12,7 @@ comparison also becomes a ``value`` entity. Runs after the entity stage.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import cache
 
 from trialatlas.features.criteria.comparison_subjects import find_subject
@@ -100,6 +101,17 @@ def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], re.P
         re.IGNORECASE,
     )
     return single, postonly, ranged, bare_ref
+
+
+@cache
+def _trailing_pattern() -> re.Pattern[str]:
+    """A bare number with a unit after a bound and "and/or": ``> 120 mmHg diastolic
+    and/or 180 mmHg systolic`` (at most two words between, no digits)."""
+    return re.compile(
+        rf"(?:\s+[A-Za-z][A-Za-z-]*){{0,2}}\s*,?\s*(?:and\s*/\s*or|or|and)\s+"
+        rf"(?P<v>{NUMBER})\s*(?P<u>{unit_pattern()})",
+        re.IGNORECASE,
+    )
 
 
 def _operator(m: re.Match[str], prefix: str) -> Operator | None:
@@ -201,7 +213,38 @@ def find_comparisons(
             found.append(_build(view[s:e], s, e, op, value, unit, ref=ref))
             taken.append((s, e))
     found.sort(key=lambda c: c.start)
+    found = _trailing_bounds(view, end, found, free, taken)
     return _share_units(view, _join_bounds(view, found))
+
+
+def _trailing_bounds(
+    view: str,
+    end: int,
+    found: list[Comparison],
+    free: Callable[[int, int], bool],
+    taken: list[tuple[int, int]],
+) -> list[Comparison]:
+    """A bare amount in the same unit after a bound shares its operator: ``> 120 mmHg
+    diastolic and/or 180 mmHg systolic`` → ``> 120 mmHg`` and ``> 180 mmHg``."""
+    extra: list[Comparison] = []
+    for comp in found:
+        if comp.operator not in (">", ">=", "<", "<=") or not comp.unit or comp.reference:
+            continue
+        m = _trailing_pattern().match(view, comp.end, end)
+        if m is None or not free(m.start("v"), m.end("u")):
+            continue
+        value = parse_number(m.group("v"))
+        if value is None or is_time_unit(m.group("u")):
+            continue
+        s, e = m.start("v"), m.end("u")
+        bound = _build(view[s:e], s, e, comp.operator, value, m.group("u"))
+        if bound.unit_normalized is None or bound.unit_normalized != comp.unit_normalized:
+            continue
+        extra.append(bound)
+        taken.append((s, e))
+    if not extra:
+        return found
+    return sorted(found + extra, key=lambda c: c.start)
 
 
 MAX_PER_ITEM = 64  # a criterion with more numbers than this is not a criterion (bounds work)
@@ -357,7 +400,9 @@ class ComparisonFinder:
         )
         previous: tuple[Comparison, Span | None] | None = None
         for comp in found:
-            subject = find_subject(doc, item, comp)
+            # "> 120 mmHg diastolic and/or 180 mmHg systolic": the second names its own
+            trailing = previous is not None and _trailing_subject(doc, item, previous, comp)
+            subject = trailing if trailing is not False else find_subject(doc, item, comp)
             if subject is None and previous is not None and siblings(doc.view, previous[0], comp):
                 subject = previous[1]  # "systolic BP > 170 or < 90 mm Hg": both bound the BP
             previous = (comp, subject)
@@ -382,6 +427,35 @@ class ComparisonFinder:
                         _drug_to_lab(item, subject)
         _add_quantities(doc, item, blocked, numeric)
         item.entities.sort(key=lambda e: (e.start, e.end))
+
+
+_WORDS_AFTER = re.compile(r"(?:\s+[A-Za-z][A-Za-z-]*)+")
+_CONNECTOR_END = re.compile(r",?\s*(?:and\s*/\s*or|or|and)\s*$", re.IGNORECASE)
+
+
+def _trailing_subject(
+    doc: CriteriaDoc, item: Item, previous: tuple[Comparison, Span | None], comp: Comparison
+) -> Span | None | bool:
+    """The subject of a bound that shares the operator of the one before it, or False
+    when ``comp`` is no such bound: as many words after it as stand between the first
+    bound and "and/or" ("diastolic … 180 mmHg **systolic**"), else the first's subject."""
+    first, first_subject = previous
+    m = _trailing_pattern().match(doc.view, first.end, item.end)
+    if m is None or m.start("v") != comp.start or comp.operator != first.operator:
+        return False
+    between = _CONNECTOR_END.sub("", doc.view[first.end : m.start("v")])
+    named = len(between.split())  # "diastolic" in "> 120 mmHg diastolic and/or 180 mmHg"
+    if named <= 0:
+        return first_subject
+    after = _WORDS_AFTER.match(doc.view, comp.end, item.end)
+    if after is None:
+        return first_subject
+    words = list(re.finditer(r"[A-Za-z][A-Za-z-]*", doc.view[after.start() : after.end()]))
+    if len(words) < named:
+        return first_subject
+    start = after.start() + words[0].start()
+    end = after.start() + words[named - 1].end()
+    return Span(text=doc.source[start:end], start=start, end=end)
 
 
 def _type_subject(doc: CriteriaDoc, item: Item, subject: Span) -> None:

@@ -150,6 +150,19 @@ def _nearest_measure(sentence: str, rel_start: int, rel_end: int) -> Measure | N
     return best[2] if best else None
 
 
+def _subject_measure(comparison: Comparison) -> Measure | None:
+    """The measure the comparison's subject names outright ("180 mmHg **systolic**")."""
+    subject = comparison.subject.text.strip() if comparison.subject else ""
+    if not subject:
+        return None
+    for measure in measures():
+        for pattern in measure.patterns:
+            match = pattern.search(subject)
+            if match is not None and match.group(0) == subject:
+                return measure
+    return None
+
+
 def _unit_fits(measure: Measure, comparison: Comparison) -> bool:
     if not comparison.unit:
         return True
@@ -209,6 +222,17 @@ def _sibling_unit(
     return measure.units[0]
 
 
+_DEFINED_AS = re.compile(r"\b(?:defined|characteri[sz]ed)\s+(?:as|by)\b", re.IGNORECASE)
+
+
+def _defines_subject(criterion: Criterion, comparison: Comparison) -> bool:
+    """``Unexplained fever, defined as greater than 100.4 °F``: the number only defines
+    the condition, so the condition itself is still asked about (a temperature does not
+    say whether a fever is unexplained)."""
+    rel = comparison.start - criterion.start
+    return _DEFINED_AS.search(criterion.text, max(0, rel - 20), rel) is not None
+
+
 def covered_by_definition(criterion: Criterion, comparison: Comparison) -> set[str]:
     """Names defined by a bracketed limit: ``hypertension (BP > 170/110 mmHg)``."""
     text = criterion.text
@@ -237,7 +261,9 @@ def number_spec(criterion: Criterion, comparison: Comparison) -> NumberSpec | No
     rel_start, rel_end = comparison.start - criterion.start, comparison.end - criterion.start
     lo, hi = sentence_bounds(text, max(rel_start, 0))
     sentence = text[lo:hi]
-    measure = _nearest_measure(sentence, rel_start - lo, rel_end - lo)
+    measure = _subject_measure(comparison) or _nearest_measure(
+        sentence, rel_start - lo, rel_end - lo
+    )
     if measure is not None and not _unit_fits(measure, comparison):
         measure = None
     subject_name = _subject_entity(criterion, comparison.start, criterion.start + lo)
@@ -299,5 +325,7 @@ def number_spec(criterion: Criterion, comparison: Comparison) -> NumberSpec | No
         covers=frozenset(
             {n.lower() for n in (written_subject, subject_name) if n}
             | covered_by_definition(criterion, comparison)
-        ),
+        )
+        if not _defines_subject(criterion, comparison)
+        else frozenset(),
     )

@@ -88,6 +88,9 @@ def examples_of(sentence: str) -> str | None:
         return None
     at, marker = min(cuts)
     tail = _EMPHASIZED_AND.split(sentence[at + len(marker) :], maxsplit=1)[0]
+    ends = [tail.lower().find(m) for m in phrasing().trailing_markers]
+    if any(e >= 0 for e in ends):  # "(e.g. a, b), as determined by …": not an example
+        tail = tail[: min(e for e in ends if e >= 0)]
     tail = re.sub(
         r"^(?:but not limited to|e\.?g\.?)[,:]?\s*", "", tail.strip(), flags=re.IGNORECASE
     )
@@ -99,7 +102,8 @@ def drop_examples(sentence: str, aggressive: bool) -> str:
     out = _PAREN_EXAMPLE.sub("", sentence)
     if aggressive:
         lowered = out.lower()
-        cuts = [lowered.find(m) for m in phrasing().example_markers if m in lowered]
+        markers = phrasing().example_markers + phrasing().trailing_markers
+        cuts = [lowered.find(m) for m in markers if m in lowered]
         cuts = [c for c in cuts if c > 0]
         if cuts:
             tail = out[min(cuts) :]

@@ -68,6 +68,7 @@ class Phrasing:
     team_only: tuple[re.Pattern[str], ...]
     exception_markers: tuple[str, ...]
     example_markers: tuple[str, ...]
+    trailing_markers: tuple[str, ...]  # cut from a question, never shown as examples
     conditional_starts: tuple[str, ...]
     generic_terms: frozenset[str]
     countable_heads: frozenset[str]
@@ -135,6 +136,7 @@ def phrasing() -> Phrasing:
         team_only=tuple(re.compile(p, re.IGNORECASE) for p in raw["team_only"]),
         exception_markers=tuple(raw["exception_markers"]),
         example_markers=tuple(raw["example_markers"]),
+        trailing_markers=tuple(raw.get("trailing_markers", ())),
         conditional_starts=tuple(s.lower() for s in raw["conditional_starts"]),
         generic_terms=frozenset(s.lower() for s in raw["generic_terms"]),
         countable_heads=frozenset(s.lower() for s in raw["countable_heads"]),

@@ -254,6 +254,18 @@ def onset_spec(
     )
 
 
+_LEAD_MODIFIER = re.compile(r"\b(unexplained|unintentional|unintended)\s+$", re.IGNORECASE)
+
+
+def _with_lead_modifier(criterion: Criterion, entity: Entity) -> str:
+    """``unexplained fever`` when the word stands right before the entity ``fever``: a
+    fever with a known cause does not count, so the question keeps the word."""
+    rel = entity.start - criterion.start
+    m = _LEAD_MODIFIER.search(criterion.text, max(0, rel - 20), max(0, rel))
+    name = lower_first(entity.text)
+    return f"{m.group(1).lower()} {name}" if m is not None else name
+
+
 def _entity_question(
     criterion: Criterion, entities: list[Entity], window: TimeWindow | None, lead: str
 ) -> str | None:
@@ -261,7 +273,7 @@ def _entity_question(
     if kind == "pregnancy":
         return None  # "Does this apply to you?" with the criterion shown reads better
     same = [e for e in entities if e.type == kind] or entities
-    names = [lower_first(e.text) for e in same]
+    names = [_with_lead_modifier(criterion, e) for e in same]
     listed = with_article(names[0]) if len(names) == 1 else join_terms(names)
     prefix = f"In the past {amount_phrase(window)}, " if window else ""
     lowered = lead.lower()
