@@ -102,10 +102,10 @@ class Comparison(Span):
 
 
 class TimeWindow(Span):
-    """A time constraint: ``within 3 months prior to enrollment`` → 90 days.
+    """A time constraint: ``within 3 months prior to enrollment`` → 91.3125 days.
 
-    ``days`` uses 1 week = 7, 1 month = 30, 1 year = 365 days. ``anchor`` is
-    the reference event (``enrollment``, ``screening``, ``treatment``,
+    ``days`` uses 1 week = 7, 1 month = 30.4375, 1 year = 365.25 days (calendar
+    averages). ``anchor`` is the reference event (``enrollment``, ``screening``, ``treatment``,
     ``randomization``, ``surgery``, ``study``, …) when the text names one.
     """
 
