@@ -1,8 +1,9 @@
 """Eligibility in plain words: who can join, who cannot, then the full lists.
 
-Who can join: ages and sex from the structured fields; the condition and how long
-it must have lasted (an inclusion item such as "Low back pain for at least 6
-months"); up to two key thresholds; consent and birth control when the criteria ask
+Who can join: ages from the structured fields; whom the trial is for ("The trial is
+for women with breast cancer": group by age and sex, and the condition); how long it
+must have lasted (an inclusion item such as "Low back pain for at least 6 months");
+the diagnosis the first inclusion items ask for ("Clinical diagnosis of …"); up to two key thresholds; consent and birth control when the criteria ask
 for them. Who cannot: the kinds of exclusion the list contains (pregnancy, cancer,
 infections, heart problems, …), named by category, never more specific than the
 text. The full inclusion and exclusion lists follow, as the registry gives them.
@@ -54,7 +55,11 @@ _THRESHOLD = re.compile(
     re.IGNORECASE,
 )
 _AGE_WORDS = re.compile(r"\b(?:years? (?:of age|old)|aged?\b|age of)", re.IGNORECASE)
-_NOT_NOUN_START = re.compile(r"^(?:have|has|had|must|be|is|are|with|no|not|patients?|subjects?|at)\b", re.I)
+_NOT_NOUN_START = re.compile(
+    r"^(?:have|has|had|must|be|is|are|with|no|not|patients?|subjects?|at|available|able|willing|"
+    r"agree|stable|on|receiving|taking|treated|use|using)\b",
+    re.IGNORECASE,
+)
 
 
 def eligibility_summary(study: Study, names: Naming, glossary: Glossary) -> Eligibility:
@@ -99,14 +104,13 @@ def _who_can_join(
         out.append(Sentence(text=f"People up to {_age_text(high)} old can join.", sources=age_sources))
     else:
         out.append(Sentence(text="The record sets no age limits.", sources=age_sources))
-    if e.sex in ("FEMALE", "MALE"):
+    condition = _condition_sentences(study, names, items, glossary)
+    if e.sex in ("FEMALE", "MALE") and not condition:  # else the condition sentence says it
         who = "women" if e.sex == "FEMALE" else "men"
         out.append(Sentence(text=f"Only {who} can join.", sources=["eligibility.sex"]))
     if e.healthy_volunteers:
         out.append(Sentence(text="Healthy volunteers can join.", sources=["eligibility.healthy_volunteers"]))
-    condition = _condition_sentence(names, items)
-    if condition is not None:
-        out.append(condition)
+    out += condition
     out += _thresholds(items, glossary)
     inclusion_text = " ".join(i.text for i in items if i.kind != "exclusion").lower()
     if "consent" in inclusion_text:
@@ -122,9 +126,42 @@ def _who_can_join(
     return out
 
 
-def _condition_sentence(names: Naming, items: tuple[CriteriaItem, ...]) -> Sentence | None:
+def _group(study: Study) -> str:
+    """Who the trial is for in one word: men, women, children, adults or people."""
+    e = study.eligibility
+    adult = e.minimum_age is not None and e.minimum_age.days >= 18 * 365 - 5
+    child = e.maximum_age is not None and e.maximum_age.days < 19 * 365
+    if e.sex in ("FEMALE", "MALE"):
+        if adult:
+            return "women" if e.sex == "FEMALE" else "men"
+        return "girls" if e.sex == "FEMALE" and child else "females" if e.sex == "FEMALE" else (
+            "boys" if child else "males"
+        )
+    return "children" if child else "adults" if adult else "people"
+
+
+def _condition_sentences(
+    study: Study, names: Naming, items: tuple[CriteriaItem, ...], glossary: Glossary
+) -> list[Sentence]:
+    """Who the trial is for (group and condition), how long the condition must have
+    lasted, and the diagnosis the first inclusion criteria ask for."""
     if not names.condition or "healthy" in names.condition.lower():
-        return None
+        return []
+    group = _group(study)
+    sources = [*names.condition_sources, "eligibility.minimum_age", "eligibility.maximum_age"]
+    if study.eligibility.sex in ("FEMALE", "MALE"):
+        sources.append("eligibility.sex")
+    out = [Sentence(text=f"The trial is for {group} with {names.condition_in_text}.", sources=sources)]
+    duration = _duration_sentence(items)
+    if duration is not None:
+        out.append(duration)
+    diagnosis = _diagnosis_sentence(items, names, glossary)
+    if diagnosis is not None:
+        out.append(diagnosis)
+    return out
+
+
+def _duration_sentence(items: tuple[CriteriaItem, ...]) -> Sentence | None:
     for item in items:
         if item.kind == "exclusion":
             continue
@@ -132,17 +169,63 @@ def _condition_sentence(names: Naming, items: tuple[CriteriaItem, ...]) -> Sente
             if window.relation not in ("for at least", "for"):
                 continue
             subject = item.text[: item.text.find(window.text)].strip(" ,;:-") if window.text in item.text else ""
-            if not subject or word_count(subject) > 6 or _NOT_NOUN_START.match(subject):
+            if (
+                not subject
+                or word_count(subject) > 6
+                or _NOT_NOUN_START.match(subject)
+                or _DANGLING_END.search(subject)
+                or ":" in subject
+            ):
                 continue
             least = "at least " if window.relation == "for at least" else ""
             return Sentence(
                 text=f"Their {lower_first(subject)} must have lasted {least}{window.length}.",
                 sources=[CRITERIA],
             )
-    return Sentence(
-        text=f"The trial is for people with {names.condition_in_text}.",
-        sources=names.condition_sources,
-    )
+    return None
+
+
+_DANGLING_END = re.compile(r"\b(?:of|for|with|to|in|on|at|by|and|or|the|a|an|as|than)$", re.IGNORECASE)
+_HOW = (
+    r"(?:clinical|confirmed|documented|established|definite|definitive|current|primary|known|"
+    r"(?:histologically|cytologically|pathologically|radiographically|clinically)"
+    r"(?:\s+(?:and|or|and/or)\s+\w+)?(?:\s+(?:confirmed|proven|documented|verified))?)"
+)
+_DIAGNOSIS = re.compile(
+    r"^(?:(?:patients?|subjects?|participants?|adults?|men|women|children|males?|females?)\s+"
+    r"(?:\w+\s+){0,3}?(?:with|who have|having)\s+(?:an?\s+)?)?"
+    rf"(?:(?:a|an|the)\s+)?(?P<how>(?:{_HOW}\s+)*)"
+    r"diagnos(?:is|ed)\s+(?:of|with|as(?:\s+having)?)\s+(?P<what>.+)$"
+    r"|^(?P<how2>(?:histologically|cytologically|pathologically)(?:\s+(?:and|or|and/or)\s+\w+)?\s+"
+    r"(?:confirmed|proven|documented|verified))\s+(?:diagnosis\s+of\s+)?(?P<what2>.+)$",
+    re.IGNORECASE,
+)
+_WHAT_END = re.compile(r"\s*(?:[.;:(]|,\s*(?:as|defined|according|based|confirmed|which|who|and\s+(?:be|have|is|are))\b|"
+                       r"\s(?:as\s+(?:defined|determined|confirmed|documented)|according\s+to|by\s+(?:a|an|the)\b|"
+                       r"based\s+on|confirmed\s+by|using)\b)", re.IGNORECASE)
+MAX_DIAGNOSIS_WORDS = 12
+
+
+def _diagnosis_sentence(
+    items: tuple[CriteriaItem, ...], names: Naming, glossary: Glossary
+) -> Sentence | None:
+    """``Clinical diagnosis of symptomatic facet joint arthropathy involving the L1-S1
+    facets`` → "They must have a diagnosis of …", from the first inclusion criteria only."""
+    for item in [i for i in items if i.kind != "exclusion"][:3]:
+        match = _DIAGNOSIS.match(item.text.strip())
+        if match is None:
+            continue
+        what = match.group("what") or match.group("what2") or ""
+        what = _WHAT_END.split(what, 1)[0].strip(" ,;:-")
+        if word_count(what) < 1 or word_count(what) > MAX_DIAGNOSIS_WORDS or _DANGLING_END.search(what):
+            continue
+        if what.lower() in (names.condition or "").lower() or what.lower() in (names.condition_term or "").lower():
+            return None  # the sentence before already says it
+        how = (match.group("how") or match.group("how2") or "").lower()
+        confirmed = "confirmed " if re.search(r"confirm|proven|document|verified|histolog|cytolog|patholog|definit", how) else ""
+        what = glossary.plain(lower_first(what), set())
+        return Sentence(text=f"They must have a {confirmed}diagnosis of {what}.", sources=[CRITERIA])
+    return None
 
 
 def _thresholds(items: tuple[CriteriaItem, ...], glossary: Glossary) -> list[Sentence]:

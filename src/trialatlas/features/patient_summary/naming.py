@@ -2,8 +2,10 @@
 
 ``plain_title(study)`` → "BM-MSC Injection for Low Back Pain": the experimental
 arm's intervention (name tidied: no type prefix, doses or dosing schedule) and the
-most recognizable condition among the record's conditions and MeSH terms ("Low Back
-Pain" beats "Lumbar Facet Arthropathy"). Comparators (placebo, sham, usual care)
+condition the titles name when the record lists several (brief title first: "…
+Prevention of Erectile Dysfunction After Radical Prostatectomy" is about erectile
+dysfunction, not prostate cancer), else the most recognizable one; a name too long
+for a title gives way ("Low Back Pain" beats "Lumbar Facet Arthropathy"). Comparators (placebo, sham, usual care)
 are never the treatment. Nothing is invented: a record without interventions gets
 "Study of <condition>", one without conditions keeps its own brief title.
 """
@@ -180,8 +182,63 @@ def condition_name(study: Study, glossary: Glossary) -> tuple[str | None, list[s
     candidates = [c for c in candidates if c[1] and c[1].lower() not in _GENERIC_CONDITIONS]
     if not candidates:
         return None, [], None
-    _, text, source, raw = min(candidates, key=lambda c: c[0])
+    # Several conditions: the one the titles name is the one the trial targets
+    # ("… Prevention of Erectile Dysfunction After Radical Prostatectomy" lists
+    # prostate cancer too); a name too long for a title still gives way.
+    # Words of the treatments' names do not name a condition ("Vaccinia-HIV … Vaccine").
+    treatment_words = _words(" ".join(iv.name for iv in study.interventions))
+    brief = _words(study.identification.brief_title) - treatment_words
+    official = _words(study.identification.official_title or "") - treatment_words
+    named: dict[str, tuple[int, int]] = {}  # raw term → (title level, telling words)
+    for _, shown, _, raw in candidates:
+        if _HEALTHY.search(raw) or _NOT_TARGET.search(raw):
+            continue
+        for level, words in ((2, brief), (1, official)):
+            size = _names(words, raw) or _names(words, shown)
+            if size:
+                named[raw] = (level, size)
+                break
+    # Brief title first; among the same level the plainer, then the more specific name
+    # ("Sleep Apnea", not "Apnea").
+    _, text, source, raw = min(
+        candidates,
+        key=lambda c: (
+            c[0][1],
+            -named.get(c[3], (0, 0))[0],
+            c[0][0],
+            -named.get(c[3], (0, 0))[1],
+            *c[0][2:],
+        ),
+    )
     return text, [source], raw
+
+
+# Listed beside the condition treated, but not what a trial treats or targets.
+_NOT_TARGET = re.compile(r"^(?:pregnancy|necrosis|humans?|volunteers?)$", re.IGNORECASE)
+_TITLE_WORD = re.compile(r"[a-z0-9]+")
+_FILLER = frozenset({"and", "or", "of", "the", "with", "in", "a", "an", "nos", "type", "disease", "diseases"})
+
+
+_SAME_WORD = {
+    "carcinoma": "cancer", "neoplasm": "cancer", "tumor": "cancer", "tumour": "cancer",
+    "malignancy": "cancer", "prostatic": "prostate", "renal": "kidney", "pulmonary": "lung",
+    "hepatic": "liver", "cardiac": "heart", "gastric": "stomach",
+}  # fmt: skip
+
+
+def _stem(word: str) -> str:
+    word = word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
+    return _SAME_WORD.get(word, word)
+
+
+def _words(text: str) -> set[str]:
+    return {_stem(w) for w in _TITLE_WORD.findall(text.lower())}
+
+
+def _names(title_words: set[str], term: str) -> int:
+    """How many telling words ``term`` has when the titles hold every one of them, else 0."""
+    words = {w for w in _words(uninvert(term)) if w not in _FILLER}
+    return len(words) if words and words <= title_words else 0
 
 
 def _scored(

@@ -13,9 +13,10 @@ from trialatlas.features.criteria_text import unescape_registry
 
 _SPACES = re.compile(r"\s+")
 _LABEL = re.compile(
-    r"^(?:(?:brief\s+)?summary|rationale|purpose|objectives?|background|aims?|primary objective|"
-    r"secondary objectives?|goals?|overview|introduction|description|study design|design|"
-    r"hypothes[ie]s)\s*:\s*",
+    r"^(?:(?:brief\s+)?summary|rationale|(?:study\s+|primary\s+)?purpose|(?:study\s+)?objectives?|"
+    r"background|(?:specific\s+)?aims?|(?:primary|main|secondary) (?:objectives?|aims?|goals?)|"
+    r"primary|secondary|amended|part\s+(?:[ivx]+|\d{1,2}|[a-d])|goals?|overview|introduction|"
+    r"description|study design|design|hypothes[ie]s)\s*:\s*",
     re.IGNORECASE,
 )
 _ROMAN_ITEM = re.compile(r"^(?:[ivx]+|\d{1,2}|[a-z])[.)]\s+", re.IGNORECASE)
@@ -41,12 +42,22 @@ def clean_text(text: str | None) -> str:
 
 def strip_label(text: str) -> str:
     """Drop a leading section label or list marker: ``PURPOSE: Phase II…`` → ``Phase II…``."""
+    return split_labels(text)[1]
+
+
+def split_labels(text: str) -> tuple[list[str], str]:
+    """The leading section labels (lower case, without the colon) and the text after them:
+    ``RATIONALE: Drugs…`` → ``(["rationale"], "Drugs…")``."""
+    labels: list[str] = []
     previous = None
     while previous != text:
         previous = text
-        text = _LABEL.sub("", text)
+        match = _LABEL.match(text)
+        if match:
+            labels.append(match.group(0).rstrip(": ").lower())
+            text = text[match.end() :]
         text = _ROMAN_ITEM.sub("", text)
-    return text.strip()
+    return labels, text.strip()
 
 
 def split_sentences(text: str) -> list[str]:

@@ -1,15 +1,19 @@
 """"What is the purpose of this trial?" — the summary in short plain sentences, then the facts.
 
-The brief summary's purpose sentence (the one that says "purpose", "aim", "this
-study …", else the first) is kept, stripped of labels and rewritten with the
-glossary and a few plain-English rules; a sentence still too long is left out
-rather than cut mid-meaning. Then what is tested, in whom, the main measure and
-the planned size, each from its own field.
+The sentence that states the aim is kept: one under a PURPOSE/OBJECTIVE heading, or
+one that says so ("The purpose of this study is …", "This study will …", "We will …",
+"To determine whether …", "Phase II trial to study …"), from the brief summary, else
+the detailed description; only then the first summary sentences, never a RATIONALE or
+background one. It is stripped of labels and made plain with the glossary and a few
+rules; a sentence still too long is cut only where a whole clause ends ("… in people
+with …"), else left out: never a fragment. Then what is tested, in whom, the main
+measure and the planned size, each from its own field.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from trialatlas.features.patient_summary.glossary import Glossary
 from trialatlas.features.patient_summary.model import Answer, Sentence
@@ -18,9 +22,8 @@ from trialatlas.features.patient_summary.prose import (
     as_sentence,
     lower_first,
     plural,
-    shorten,
+    split_labels,
     split_sentences,
-    strip_label,
     word_count,
 )
 from trialatlas.model.study import Study
@@ -28,6 +31,7 @@ from trialatlas.model.study import Study
 QUESTION = "What is the purpose of this trial?"
 MAX_SUMMARY_SENTENCES = 2
 MAX_WORDS = 28
+MAX_AIM_WORDS = 32  # a sentence that states the aim may run a little longer
 SPLIT_WORDS = 20  # longer sentences are split at semicolons and dashes first
 _SPLIT_LONG = re.compile(r"\s*;\s+|\s+[-–—]\s+")
 MAX_MEASURE_WORDS = 14
@@ -40,9 +44,6 @@ _REWRITES = (
     (re.compile(r"^this (?:research )?(?:study|trial) is designed to\b", re.I), "This study aims to"),
     (re.compile(r"^(?:the )?(?:study|trial) (?:is designed )?to\b", re.I), "This study aims to"),
     (re.compile(r"^to\b", re.I), "This study aims to"),
-    (re.compile(r"\bphase (?:ii|2) trial to study\b", re.I), "This phase 2 trial studies"),
-    (re.compile(r"\bphase (?:i|1) trial to study\b", re.I), "This phase 1 trial studies"),
-    (re.compile(r"\bphase (?:iii|3) trial to (?:study|compare)\b", re.I), "This phase 3 trial compares"),
     (re.compile(r"\bin treating patients (?:who have|with)\b", re.I), "in people with"),
     (re.compile(r"\bpatients\b", re.I), "people"),
 )  # fmt: skip
@@ -64,31 +65,180 @@ def purpose_answer(study: Study, names: Naming, glossary: Glossary) -> Answer:
 
 
 def _summary_sentences(study: Study, glossary: Glossary, explained: set[str]) -> list[Sentence]:
-    source = "brief_summary"
-    text = study.brief_summary or study.detailed_description
-    if not text:
-        return [Sentence(text="The record gives no summary of the trial's goal.", sources=[source])]
-    if not study.brief_summary:
-        source = "detailed_description"
-    candidates = [strip_label(s) for s in split_sentences(text)]
-    candidates = [c for c in candidates if word_count(c) >= 4]
-    picked = [c for c in candidates if _PURPOSE_HINT.search(c)][:MAX_SUMMARY_SENTENCES]
-    if not picked:
-        picked = candidates[:1]
-    out = []
-    for raw in picked:
-        plain = _rewrite(glossary.plain(raw, explained))
-        for piece in _SPLIT_LONG.split(plain) if word_count(plain) > SPLIT_WORDS else [plain]:
-            short = shorten(piece, MAX_WORDS)
-            if short is not None and word_count(short) >= 4:
-                out.append(Sentence(text=as_sentence(short), sources=[source]))
+    if not study.brief_summary and not study.detailed_description:
+        return [Sentence(text="The record gives no summary of the trial's goal.", sources=["brief_summary"])]
+    brief = _ranked(study.brief_summary)
+    detailed = _ranked(study.detailed_description)
+    # The aim stated in the brief summary, else in the detailed description, else a
+    # sentence that mentions a goal, else the first sentences (never the background).
+    tiers = (
+        [(c, "brief_summary") for c in brief if c.rank == _STRONG],
+        [(c, "detailed_description") for c in detailed if c.rank == _STRONG],
+        [(c, "brief_summary") for c in brief if c.rank == _WEAK],
+        [(c, "brief_summary") for c in brief if c.rank == _PLAIN][:2],
+        [(c, "detailed_description") for c in detailed if c.rank == _PLAIN][:1] if not brief else [],
+    )
+    for tier in tiers:
+        out: list[Sentence] = []
+        for candidate, source in tier:
+            tried = set(explained)
+            pieces = _usable(candidate.text, glossary, tried, candidate.rank == _STRONG)
+            if not pieces:
+                continue
+            explained.update(tried)
+            out += [Sentence(text=as_sentence(p), sources=[source]) for p in pieces]
+            if len(out) >= MAX_SUMMARY_SENTENCES:
+                break
+        if out:
+            return out[:MAX_SUMMARY_SENTENCES]
+    return []
+
+
+_STRONG, _WEAK, _PLAIN, _BACKGROUND = 0, 1, 2, 3
+_AIM_LABELS = re.compile(r"^(?:(?:study |primary |main |specific )?(?:purpose|objectives?|aims?|goals?)|primary)$")
+_BACKGROUND_LABELS = re.compile(r"^(?:rationale|background|introduction|overview|hypothes[ie]s)$")
+_OTHER_LABELS = re.compile(r"^(?:secondary.*|study design|design|description)$")
+_AIM_VERBS = (
+    r"(?:determine|evaluate|assess|compare|test|study|find|investigate|examine|see|learn|establish|"
+    r"demonstrate|measure|characteri[sz]e|identify|describe|explore|develop|understand|obtain|"
+    r"confirm|estimate|document|define|show|prevent|improve|reduce|treat|collect|provide)"
+)
+_AIM_CUES = re.compile(
+    rf"\b(?:purpose|aim|goal|objective)s?\s+(?:of\s+(?:this|the|our)\s+(?:[\w-]+\s+){{0,3}}?"
+    rf"(?:study|trial|research|project|protocol|proposal)\s+)?(?:is|are|was|were|will\s+be)\b"
+    rf"|\b(?:this|the\s+present|the\s+proposed|our)\s+(?:[\w-]+\s+){{0,3}}?(?:study|trial|research|project|protocol)\s+"
+    rf"(?:will|aims?|is\s+(?:designed|intended|being\s+(?:done|performed|conducted|carried\s+out)|to)|seeks?|"
+    rf"proposes?|plans?|tests?|evaluates?|compares?|investigates?|examines?|assesses?|hopes?|wants?|"
+    rf"looks?\s+at|is\s+(?:testing|comparing|looking|studying|evaluating))\b"
+    rf"|\bwe\s+(?:will|propose|plan|aim|intend|hypothesi[sz]e|seek|want|are\s+(?:testing|studying|comparing))\b"
+    rf"|^(?:to|primary\s+objective\s+is\s+to)\s+(?:\w+\s+)?{_AIM_VERBS}\b"
+    rf"|\btrial\s+to\s+(?:study|compare|test|evaluate|determine|see)\b"
+    rf"|^this\s+is\s+an?\s+(?:[\w,/-]+\s+){{0,6}}?(?:study|trial)\s+(?:to|of|that|which|in\s+which|comparing|testing)\b"
+    rf"|\b(?:is|are)\s+(?:designed\s+)?to\s+{_AIM_VERBS}\b(?=.*\b(?:study|trial|research)\b)"
+    rf"|\bto\s+(?:determine|test|see|find\s+out|evaluate|learn|assess)\s+(?:whether|if)\b",
+    re.IGNORECASE,
+)
+# "To evaluate X, changes were compared …": a method, not the aim.
+_TO_THEN_CLAUSE = re.compile(r"^to\b[^,]*,\s+(?:[\w'-]+\s+){0,5}?(?:was|were|is|are|will|have|has)\b", re.I)
+_AIM_IMPERATIVE = re.compile(rf"^{_AIM_VERBS}s?\b", re.IGNORECASE)
+_GOAL_WORDS = re.compile(r"\b(?:purpose|aim|goal|objective)s?\b", re.IGNORECASE)
+_NOT_AIM = re.compile(
+    r"^(?:also|in addition|however|therefore|thus|furthermore)\b|"
+    r"\b(?:(?:may|might) be eligible|eligible for|are allowed to|(?:is|are) associated with|"
+    r"secondary (?:aims?|objectives?|goals?|purpose))\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class _Candidate:
+    text: str
+    rank: int
+
+
+def _ranked(text: str | None) -> list[_Candidate]:
+    """The sentences of ``text`` in order, each ranked by how plainly it states the aim."""
+    out: list[_Candidate] = []
+    section = _PLAIN
+    for raw in split_sentences(text or ""):
+        labels, sentence = split_labels(raw)
+        for label in labels:
+            if _AIM_LABELS.match(label):
+                section = _STRONG
+            elif _BACKGROUND_LABELS.match(label):
+                section = _BACKGROUND
+            elif _OTHER_LABELS.match(label):
+                section = _PLAIN if not label.startswith("secondary") else _WEAK
+        if word_count(sentence) < 4 or sentence.endswith(":"):
+            continue
+        if _NOT_AIM.search(sentence) or _TO_THEN_CLAUSE.match(sentence):
+            rank = _BACKGROUND
+        elif _AIM_CUES.search(sentence) or (section == _STRONG and _AIM_IMPERATIVE.match(sentence)):
+            rank = _STRONG
+        elif section == _STRONG and out and out[-1].rank == _STRONG:
+            rank = _WEAK  # more of the aim section ("Bone marrow transplant may …")
+        elif section in (_STRONG, _BACKGROUND):
+            rank = section if section == _BACKGROUND else _WEAK
+        elif _GOAL_WORDS.search(sentence):
+            rank = _WEAK
+        else:
+            rank = _PLAIN
+        if rank == _STRONG and _AIM_IMPERATIVE.match(sentence):
+            sentence = f"This study aims to {lower_first(sentence)}"
+        out.append(_Candidate(sentence, rank))
     return out
 
 
+def _usable(raw: str, glossary: Glossary, explained: set[str], aim: bool = False) -> list[str]:
+    """The sentence made plain, as whole short sentences; empty when it cannot be cut
+    without losing its meaning (never a fragment)."""
+    plain = _rewrite(glossary.plain(raw, explained))
+    pieces = _SPLIT_LONG.split(plain) if word_count(plain) > SPLIT_WORDS else [plain]
+    out = []
+    for piece in pieces:
+        short = _safe_shorten(piece.strip(), MAX_AIM_WORDS if aim else MAX_WORDS)
+        if short is None:
+            return out
+        if word_count(short) >= 4:
+            out.append(short)
+    return out
+
+
+_PARENTHESIS = re.compile(r"\s*\([^()]*\)")
+# Where a long aim sentence can end and still say a whole thing: before who takes part
+# (the next sentence says it), before a relative or purpose clause.
+_SAFE_CUTS = re.compile(
+    r"\s+(?=(?:in|among|for) (?:[\w-]+\s+){0,4}?(?:people|patients|adults|children|women|men|infants|"
+    r"participants|volunteers|subjects|those|individuals|adolescents|veterans)\b)"
+    r"|\s+(?=in an? (?:[\w-]+\s+){0,3}?(?:study|trial|cohort|group)\b)"
+    r"|,?\s+(?=(?:which|who|that are|because|since|in order to|so that|by (?:using|giving)|using|"
+    r"compared (?:with|to)|when (?:given|used|added|combined))\b)"
+    r"|,\s+(?=and (?:to|will|then|also)\b)",
+    re.IGNORECASE,
+)
+_DANGLING = re.compile(
+    r"\b(?:both|either|between|whether|and|or|of|the|a|an|to|with|in|for|as|than|those|including|such|"
+    r"each|all|these|its|their)$",
+    re.IGNORECASE,
+)
+
+
+def _safe_shorten(text: str, max_words: int) -> str | None:
+    if word_count(text) <= max_words:
+        return text
+    text = _PARENTHESIS.sub("", text)
+    if word_count(text) <= max_words:
+        return text
+    best = None
+    for match in _SAFE_CUTS.finditer(text):
+        head = text[: match.start()].rstrip(" ,;:")
+        if word_count(head) > max_words:
+            break
+        if word_count(head) >= 6 and not _DANGLING.search(head) and head.count("(") == head.count(")"):
+            best = head
+    return best
+
+
+_PHASE_LEAD = re.compile(
+    r"^(?:(?:randomi[sz]ed|pilot|open-label|multicenter|single-arm)\b(?:\s*\([^)]*\))?,?\s+)*"
+    r"phase ((?:i{1,3}|iv|[1-4])(?:\s*/\s*(?:i{1,3}|iv|[1-4]))?) trial to (study|compare|test|find out|determine)\b",
+    re.IGNORECASE,
+)
+_ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4"}
+_VERB_3RD = {"study": "studies", "compare": "compares", "test": "tests", "find out": "aims to find out",
+             "determine": "aims to find out"}  # fmt: skip
+
+
+def _phase_lead(match: re.Match[str]) -> str:
+    phase = "/".join(_ROMAN.get(p.strip().lower(), p.strip()) for p in match.group(1).split("/"))
+    return f"This phase {phase} trial {_VERB_3RD[match.group(2).lower()]}"
+
+
 def _rewrite(text: str) -> str:
+    text = _PHASE_LEAD.sub(_phase_lead, text)
     for pattern, replacement in _REWRITES:
         text = pattern.sub(replacement, text)
-    return text
+    return re.sub(r"\s+\.(?=\s|$)", "", text).rstrip(". ") if text.rstrip().endswith(". .") else text
 
 
 def _what_and_who(study: Study, names: Naming) -> list[Sentence]:
