@@ -176,9 +176,9 @@ def register(app: typer.Typer) -> None:
     ) -> None:  # fmt: skip
         """Search trials by words, filters and distance from a place."""
         from trialatlas.features.search import search_trials
+        from trialatlas.features.search_params import SearchParamError, to_query
         from trialatlas.index.geo import GeoError
         from trialatlas.model.search import SearchError
-        from trialatlas.web.search_params import SearchParamError, to_query
 
         err = Console(stderr=True, soft_wrap=True)
         # The same parameters, read the same way, as /api/search.
