@@ -73,3 +73,23 @@ def test_eligibility_names_sex_condition_duration_and_diagnosis(store: Store) ->
     assert "eligibility.sex" in sex.sources
     lymphoma = eligibility(summary_of(store, "NCT00003741"))
     assert "They must have a confirmed diagnosis of CD30+ anaplastic large cell lymphoma" in lymphoma
+
+
+def test_a_prevention_trial_says_what_it_tries_to_prevent(store: Store) -> None:
+    summary = summary_of(store, "NCT00106392")  # primary purpose PREVENTION
+    assert "It tests whether Tacrolimus can prevent" in purpose(summary)
+    sentence = next(
+        s
+        for a in summary.answers
+        if a.id == "purpose"
+        for s in a.sentences
+        if s.text.startswith("It tests whether")
+    )
+    assert "design.primary_purpose" in sentence.sources
+
+
+def test_a_condition_named_beside_a_treatment_word_is_still_the_condition(store: Store) -> None:
+    """'Ocular Hypertension' (its 'ocular' also in 'Topical Ocular Hypotensive Eye Drops')
+    is the condition, not the broader MeSH 'Hypertension' (high blood pressure)."""
+    title = summary_of(store, "NCT00000125").title.text
+    assert title == "Topical Ocular Hypotensive Eye Drops for High Pressure in the Eye"

@@ -91,7 +91,7 @@ def tidy_intervention_name(name: str) -> str:
         text = dose_free
     if text.count(",") >= 2 or (", " in text and len(text.split()) > 4):
         text = text.split(",")[0]  # MeSH-style lists: "Angioplasty, Transluminal, …"
-    return title_case(text.strip(" ,;:-")) if text else clean_text(name)
+    return title_case(text.strip(" ,;:.-")) if text else clean_text(name)
 
 
 def short_list(names: list[str], most: int = 3) -> str:
@@ -178,23 +178,26 @@ def condition_name(study: Study, glossary: Glossary) -> tuple[str | None, list[s
     for i, raw in enumerate(study.conditions):
         candidates.append(_scored(raw, f"conditions[{i}]", glossary, i, listed))
     for i, mesh in enumerate(study.condition_mesh):
-        candidates.append(_scored(mesh.term, f"condition_mesh[{i}].term", glossary, 100 + i, listed))
+        candidates.append(
+            _scored(mesh.term, f"condition_mesh[{i}].term", glossary, 100 + i, listed)
+        )
     candidates = [c for c in candidates if c[1] and c[1].lower() not in _GENERIC_CONDITIONS]
     if not candidates:
         return None, [], None
     # Several conditions: the one the titles name is the one the trial targets
     # ("… Prevention of Erectile Dysfunction After Radical Prostatectomy" lists
     # prostate cancer too); a name too long for a title still gives way.
-    # Words of the treatments' names do not name a condition ("Vaccinia-HIV … Vaccine").
+    # Words of the treatments' names alone do not name a condition ("Vaccinia-HIV …
+    # Vaccine"); with another word they do ("Ocular Hypertension" beside "Ocular … Drops").
     treatment_words = _words(" ".join(iv.name for iv in study.interventions))
-    brief = _words(study.identification.brief_title) - treatment_words
-    official = _words(study.identification.official_title or "") - treatment_words
+    brief = _words(study.identification.brief_title)
+    official = _words(study.identification.official_title or "")
     named: dict[str, tuple[int, int]] = {}  # raw term → (title level, telling words)
     for _, shown, _, raw in candidates:
         if _HEALTHY.search(raw) or _NOT_TARGET.search(raw):
             continue
         for level, words in ((2, brief), (1, official)):
-            size = _names(words, raw) or _names(words, shown)
+            size = _names(words, raw, treatment_words) or _names(words, shown, treatment_words)
             if size:
                 named[raw] = (level, size)
                 break
@@ -216,7 +219,9 @@ def condition_name(study: Study, glossary: Glossary) -> tuple[str | None, list[s
 # Listed beside the condition treated, but not what a trial treats or targets.
 _NOT_TARGET = re.compile(r"^(?:pregnancy|necrosis|humans?|volunteers?)$", re.IGNORECASE)
 _TITLE_WORD = re.compile(r"[a-z0-9]+")
-_FILLER = frozenset({"and", "or", "of", "the", "with", "in", "a", "an", "nos", "type", "disease", "diseases"})
+_FILLER = frozenset(
+    {"and", "or", "of", "the", "with", "in", "a", "an", "nos", "type", "disease", "diseases"}
+)
 
 
 _SAME_WORD = {
@@ -235,10 +240,13 @@ def _words(text: str) -> set[str]:
     return {_stem(w) for w in _TITLE_WORD.findall(text.lower())}
 
 
-def _names(title_words: set[str], term: str) -> int:
-    """How many telling words ``term`` has when the titles hold every one of them, else 0."""
+def _names(title_words: set[str], term: str, treatment_words: set[str]) -> int:
+    """How many telling words ``term`` has when the titles hold every one of them and
+    one at least is not a word of the treatments' names, else 0."""
     words = {w for w in _words(uninvert(term)) if w not in _FILLER}
-    return len(words) if words and words <= title_words else 0
+    if not words or not words <= title_words or words <= treatment_words:
+        return 0
+    return len(words)
 
 
 def _scored(

@@ -1,4 +1,4 @@
-""""What is the purpose of this trial?" — the summary in short plain sentences, then the facts.
+""" "What is the purpose of this trial?" — the summary in short plain sentences, then the facts.
 
 The sentence that states the aim is kept: one under a PURPOSE/OBJECTIVE heading, or
 one that says so ("The purpose of this study is …", "This study will …", "We will …",
@@ -66,7 +66,11 @@ def purpose_answer(study: Study, names: Naming, glossary: Glossary) -> Answer:
 
 def _summary_sentences(study: Study, glossary: Glossary, explained: set[str]) -> list[Sentence]:
     if not study.brief_summary and not study.detailed_description:
-        return [Sentence(text="The record gives no summary of the trial's goal.", sources=["brief_summary"])]
+        return [
+            Sentence(
+                text="The record gives no summary of the trial's goal.", sources=["brief_summary"]
+            )
+        ]
     brief = _ranked(study.brief_summary)
     detailed = _ranked(study.detailed_description)
     # The aim stated in the brief summary, else in the detailed description, else a
@@ -76,7 +80,9 @@ def _summary_sentences(study: Study, glossary: Glossary, explained: set[str]) ->
         [(c, "detailed_description") for c in detailed if c.rank == _STRONG],
         [(c, "brief_summary") for c in brief if c.rank == _WEAK],
         [(c, "brief_summary") for c in brief if c.rank == _PLAIN][:2],
-        [(c, "detailed_description") for c in detailed if c.rank == _PLAIN][:1] if not brief else [],
+        [(c, "detailed_description") for c in detailed if c.rank == _PLAIN][:1]
+        if not brief
+        else [],
     )
     for tier in tiers:
         out: list[Sentence] = []
@@ -95,7 +101,9 @@ def _summary_sentences(study: Study, glossary: Glossary, explained: set[str]) ->
 
 
 _STRONG, _WEAK, _PLAIN, _BACKGROUND = 0, 1, 2, 3
-_AIM_LABELS = re.compile(r"^(?:(?:study |primary |main |specific )?(?:purpose|objectives?|aims?|goals?)|primary)$")
+_AIM_LABELS = re.compile(
+    r"^(?:(?:study |primary |main |specific )?(?:purpose|objectives?|aims?|goals?)|primary)$"
+)
 _BACKGROUND_LABELS = re.compile(r"^(?:rationale|background|introduction|overview|hypothes[ie]s)$")
 _OTHER_LABELS = re.compile(r"^(?:secondary.*|study design|design|description)$")
 _AIM_VERBS = (
@@ -119,7 +127,9 @@ _AIM_CUES = re.compile(
     re.IGNORECASE,
 )
 # "To evaluate X, changes were compared …": a method, not the aim.
-_TO_THEN_CLAUSE = re.compile(r"^to\b[^,]*,\s+(?:[\w'-]+\s+){0,5}?(?:was|were|is|are|will|have|has)\b", re.I)
+_TO_THEN_CLAUSE = re.compile(
+    r"^to\b[^,]*,\s+(?:[\w'-]+\s+){0,5}?(?:was|were|is|are|will|have|has)\b", re.I
+)
 _AIM_IMPERATIVE = re.compile(rf"^{_AIM_VERBS}s?\b", re.IGNORECASE)
 _GOAL_WORDS = re.compile(r"\b(?:purpose|aim|goal|objective)s?\b", re.IGNORECASE)
 _NOT_AIM = re.compile(
@@ -214,7 +224,11 @@ def _safe_shorten(text: str, max_words: int) -> str | None:
         head = text[: match.start()].rstrip(" ,;:")
         if word_count(head) > max_words:
             break
-        if word_count(head) >= 6 and not _DANGLING.search(head) and head.count("(") == head.count(")"):
+        if (
+            word_count(head) >= 6
+            and not _DANGLING.search(head)
+            and head.count("(") == head.count(")")
+        ):
             best = head
     return best
 
@@ -238,13 +252,19 @@ def _rewrite(text: str) -> str:
     text = _PHASE_LEAD.sub(_phase_lead, text)
     for pattern, replacement in _REWRITES:
         text = pattern.sub(replacement, text)
-    return re.sub(r"\s+\.(?=\s|$)", "", text).rstrip(". ") if text.rstrip().endswith(". .") else text
+    return (
+        re.sub(r"\s+\.(?=\s|$)", "", text).rstrip(". ") if text.rstrip().endswith(". .") else text
+    )
 
 
 def _what_and_who(study: Study, names: Naming) -> list[Sentence]:
     condition = names.condition_in_text
     if study.design.study_type == "OBSERVATIONAL":
-        who = f" of people with {condition}" if condition and "healthy" not in condition.lower() else ""
+        who = (
+            f" of people with {condition}"
+            if condition and "healthy" not in condition.lower()
+            else ""
+        )
         return [
             Sentence(
                 text=f"It is an observational study{who}.",
@@ -256,6 +276,17 @@ def _what_and_who(study: Study, names: Naming) -> list[Sentence]:
             ),
         ]
     if names.treatment and condition:
+        if study.design.primary_purpose == "PREVENTION" and "healthy" not in condition.lower():
+            return [
+                Sentence(
+                    text=f"It tests whether {names.treatment} can prevent {condition}.",
+                    sources=[
+                        "design.primary_purpose",
+                        *names.treatment_sources,
+                        *names.condition_sources,
+                    ],
+                )
+            ]
         who = "healthy volunteers" if "healthy" in condition.lower() else f"people with {condition}"
         return [
             Sentence(
