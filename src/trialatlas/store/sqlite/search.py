@@ -131,13 +131,10 @@ def _search(
     match = match_expression(query, mode)
     wordless = match is None and not _ids_asked(query)
     cols = columns.get(conn) if columns is not None and (wordless or match) else None
-    whole = cols is not None and (wordless or query.near is not None)
-    scanned = None if whole or cols is not None else _filters_only(conn, query, mode, cursor, limit)
-    if whole:
-        assert cols is not None
+    if cols is not None and (wordless or query.near is not None):
         rows, counts = answer(conn, cols, query, cursor, query.page_size + 1, match)
         every_country = True
-    elif scanned is not None:
+    elif cols is None and (scanned := _filters_only(conn, query, mode, cursor, limit)) is not None:
         rows, counts = scanned
     else:
         exact = None

@@ -20,7 +20,7 @@ import contextlib
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -72,6 +72,7 @@ class SearchColumns:
     nct: npt.NDArray[np.str_]  # NCT IDs
     nct_rank: IntArray  # position of each NCT ID in NCT ID order (ties of sort keys)
     by_nct: IntArray  # positions in NCT ID order
+    sorted_nct: npt.NDArray[np.str_]  # NCT IDs in NCT ID order (nct[by_nct])
     status: npt.NDArray[np.int16]
     phases: npt.NDArray[np.int16]
     study_type: npt.NDArray[np.int16]
@@ -99,7 +100,7 @@ class SearchColumns:
     def nbytes(self) -> int:
         """Memory held by the arrays (bytes)."""
         arrays = [
-            self.ids, self.nct, self.nct_rank, self.by_nct, self.status, self.phases, self.study_type,
+            self.ids, self.nct, self.nct_rank, self.by_nct, self.sorted_nct, self.status, self.phases, self.study_type,
             self.sponsor_class, self.sex, self.min_age, self.max_age, self.healthy,
             self.results, self.start, self.updated, self.site_lat, self.site_lon, self.site_row,
             *self.order.values(), *self.country_rows.values(),
@@ -110,13 +111,20 @@ class SearchColumns:
         """Positions of the studies with these NCT IDs (unknown ones left out)."""
         if not nct_ids:
             return np.empty(0, dtype=np.int64)
-        if not self.size:
-            return np.empty(0, dtype=np.int64)
-        wanted = np.asarray(nct_ids, dtype=self.nct.dtype)
-        at = np.searchsorted(self.nct[self.by_nct], wanted)
-        at = np.minimum(at, self.size - 1)
-        found = self.nct[self.by_nct[at]] == wanted
-        return np.unique(self.by_nct[at[found]])
+        positions, found = find_ncts(self.sorted_nct, self.by_nct, nct_ids)
+        return np.unique(positions[found])
+
+
+def find_ncts(
+    sorted_nct: npt.NDArray[np.str_], by_nct: IntArray, nct_ids: Sequence[object]
+) -> tuple[IntArray, npt.NDArray[np.bool_]]:
+    """For each of ``nct_ids``: a position and whether it is that study's (False for an
+    NCT ID the studies lack), by binary search in ``sorted_nct`` (``nct[by_nct]``)."""
+    wanted = np.asarray(nct_ids, dtype=_NCT)
+    if not len(sorted_nct):
+        return np.zeros(len(wanted), dtype=np.int64), np.zeros(len(wanted), dtype=np.bool_)
+    at = np.minimum(np.searchsorted(sorted_nct, wanted), len(sorted_nct) - 1)
+    return by_nct[at], sorted_nct[at] == wanted
 
 
 def read_generation(conn: sqlite3.Connection) -> int:
@@ -133,15 +141,15 @@ def sponsor_nct_ids(conn: sqlite3.Connection, pattern: str) -> list[str]:
     return [str(r[0]) for r in rows]
 
 
-def count_matches(conn: sqlite3.Connection, match: str) -> int:
-    """How many studies' text matches the FTS5 expression ``match``."""
-    row = conn.execute("SELECT count(*) FROM studies_fts WHERE studies_fts MATCH ?", (match,))
-    return int(row.fetchone()[0])
-
-
-def word_match_ids(conn: sqlite3.Connection, match: str) -> IntArray:
-    """Ids of the studies whose text matches the FTS5 expression ``match``, ascending."""
-    rows = conn.execute("SELECT rowid FROM studies_fts WHERE studies_fts MATCH ?", (match,))
+def word_match_ids(conn: sqlite3.Connection, match: str, limit: int | None = None) -> IntArray:
+    """Ids of the studies whose text matches the FTS5 expression ``match``, ascending;
+    with ``limit``, the walk through the matches stops after that many."""
+    sql = "SELECT rowid FROM studies_fts WHERE studies_fts MATCH ?"
+    rows = (
+        conn.execute(sql, (match,))
+        if limit is None
+        else conn.execute(f"{sql} LIMIT ?", (match, limit))
+    )
     return np.sort(np.fromiter((r[0] for r in rows), dtype=np.int64))
 
 
@@ -221,11 +229,7 @@ def _load(conn: sqlite3.Connection) -> SearchColumns:
     sorted_nct = nct_arr[by_nct]
 
     def rows_of(ncts: tuple[object, ...]) -> tuple[IntArray, npt.NDArray[np.bool_]]:
-        """Positions of these NCT IDs, and which of them the studies hold."""
-        wanted = np.asarray(ncts, dtype=_NCT)
-        at = np.minimum(np.searchsorted(sorted_nct, wanted), max(len(sorted_nct) - 1, 0))
-        found = sorted_nct[at] == wanted if len(sorted_nct) else np.zeros(len(wanted), bool)
-        return by_nct[at], found
+        return find_ncts(sorted_nct, by_nct, ncts)
 
     country_rows, country_names = _countries(conn, rows_of)
     site_lat, site_lon, site_row = _sites(conn, rows_of)
@@ -236,6 +240,7 @@ def _load(conn: sqlite3.Connection) -> SearchColumns:
         nct=nct_arr,
         nct_rank=nct_rank,
         by_nct=by_nct,
+        sorted_nct=sorted_nct,
         status=arrays[2],
         phases=arrays[3],
         study_type=arrays[4],

@@ -24,7 +24,6 @@ from trialatlas.store.sqlite.search_columns import (
     IntArray,
     SearchColumns,
     bm25_of,
-    count_matches,
     nocase,
     sponsor_nct_ids,
     word_match_ids,
@@ -87,9 +86,9 @@ def word_counts(
     """Exact counts of a search with words (``match``, their FTS5 expression) and any
     filters, or None when the words match more than ``limit`` trials (reading every
     match would then cost more than counting a sample in SQL)."""
-    if count_matches(conn, match) > limit:
+    ids = word_match_ids(conn, match, limit + 1)
+    if len(ids) > limit:
         return None
-    ids = word_match_ids(conn, match)
     at = np.minimum(np.searchsorted(cols.ids, ids), max(cols.size - 1, 0))
     mask = np.zeros(cols.size, dtype=np.bool_)
     if cols.size:

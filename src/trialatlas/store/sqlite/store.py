@@ -347,16 +347,9 @@ class SQLiteStore:
         return search_trials(self._conn(), query, self._search_columns)
 
     def prepare_search(self) -> None:
-        """Build the in-memory search columns now (else the first search builds them)."""
-        conn = self._conn()
-        own = not conn.in_transaction
-        if own:
-            conn.execute("BEGIN")
-        try:
-            self._search_columns.get(conn)
-        finally:
-            if own and conn.in_transaction:
-                conn.execute("COMMIT")
+        """Build the in-memory search columns now (else the first search builds them;
+        they are read in one snapshot of their own)."""
+        self._search_columns.get(self._conn())
 
     # -- evidence for the patient summary (store/sqlite/evidence.py) --
     def trials_with_results(
