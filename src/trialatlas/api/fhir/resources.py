@@ -27,20 +27,17 @@ def searchset(
     links = [{"relation": "self", "url": self_url}]
     if next_url:
         links.append({"relation": "next", "url": next_url})
-    return {
-        "resourceType": "Bundle",
-        "type": "searchset",
-        "total": total,
-        "link": links,
-        "entry": [
+    bundle: Json = {"resourceType": "Bundle", "type": "searchset", "total": total, "link": links}
+    if resources:  # FHIR JSON has no empty arrays: no matches on the page, no "entry"
+        bundle["entry"] = [
             {
                 "fullUrl": f"{base}/ResearchStudy/{r['id']}",
                 "resource": r,
                 "search": {"mode": "match"},
             }
             for r in resources
-        ],
-    }
+        ]
+    return bundle
 
 
 def capability_statement(base: str, software_version: str) -> Json:
