@@ -300,3 +300,36 @@ def test_small_number_after_a_grade_or_score_is_a_value_not_a_count() -> None:
     assert "≥ 3" in values("* Current peripheral neuropathy of Grade ≥ 3.")
     assert "> 5" in values("* Hepatic insufficiency (Child-Pugh score > 5)")
     assert not values("* At least 2 prior chemotherapy regimens")  # a count
+
+
+@pytest.mark.parametrize(
+    ("text", "subjects"),
+    [
+        ("* ALT and AST ≤ 2.5 × ULN", ["ALT", "AST"]),
+        ("* ALT, AST or total bilirubin > 2 × ULN", ["ALT", "AST", "total bilirubin"]),
+        (
+            "* alanine aminotransferase (ALT) and aspartate aminotransferase (AST) ≤ 3 × ULN",
+            ["alanine aminotransferase (ALT)", "aspartate aminotransferase (AST)"],
+        ),
+        ("* Men and women ≥ 18 years of age", None),
+        ("* Diabetes and HbA1c > 9%", ["HbA1c"]),
+    ],
+)
+def test_joined_labs_each_get_the_limit(text: str, subjects: list[str] | None) -> None:
+    found = comparisons(text)
+    named = [c.subject.text if c.subject else None for c in found]
+    if subjects is None:
+        assert len(found) == 1, named
+    else:
+        assert named == subjects
+        assert len({(c.start, c.end, c.operator, c.value) for c in found}) == 1
+
+
+def test_a_bracketed_alternative_limit_keeps_the_labs_it_follows() -> None:
+    found = comparisons("* ALT and AST ≤ 2.5 × ULN (≤ 5 × ULN if liver metastases)")
+    assert [(c.subject.text if c.subject else None, c.value) for c in found] == [
+        ("ALT", 2.5),
+        ("AST", 2.5),
+        ("ALT", 5),
+        ("AST", 5),
+    ]

@@ -399,14 +399,24 @@ class ComparisonFinder:
             else []
         )
         previous: tuple[Comparison, Span | None] | None = None
+        together: list[Span] = []  # the subjects "ALT and AST" of the previous comparison
         for comp in found:
             # "> 120 mmHg diastolic and/or 180 mmHg systolic": the second names its own
             trailing = previous is not None and _trailing_subject(doc, item, previous, comp)
             subject = trailing if trailing is not False else find_subject(doc, item, comp)
             if subject is None and previous is not None and siblings(doc.view, previous[0], comp):
                 subject = previous[1]  # "systolic BP > 170 or < 90 mm Hg": both bound the BP
+            inside = previous is not None and subject is not None and _within(subject, previous[0])
+            if inside and previous is not None:
+                # "AST ≤ 2.5 × ULN (≤ 5 × ULN if liver metastases)": still the AST
+                subject, others = previous[1], together[:-1]
+            else:
+                others = coordinated_subjects(doc, item, subject) if subject is not None else []
             previous = (comp, subject)
+            together = [*others, subject] if subject is not None else []
             text = doc.source[comp.start : comp.end]
+            for other in others:  # "ALT and AST ≤ 2.5 × ULN": one limit for each
+                item.comparisons.append(comp.model_copy(update={"text": text, "subject": other}))
             item.comparisons.append(comp.model_copy(update={"text": text, "subject": subject}))
             item.entities = [
                 e
@@ -427,6 +437,43 @@ class ComparisonFinder:
                         _drug_to_lab(item, subject)
         _add_quantities(doc, item, blocked, numeric)
         item.entities.sort(key=lambda e: (e.start, e.end))
+
+
+def _within(span: Span, comp: Comparison) -> bool:
+    return comp.start <= span.start and span.end <= comp.end
+
+
+_AND_OR = re.compile(
+    r"^\s*(?:\([^()]{1,15}\)\s*)?(?:,\s*(?:and\s*/\s*or|and|or)?|and\s*/\s*or|and|or|/|&)\s*$",
+    re.IGNORECASE,
+)
+
+
+def coordinated_subjects(doc: CriteriaDoc, item: Item, subject: Span) -> list[Span]:
+    """Measurements joined to a comparison's subject by and/or, in text order: "ALT
+    and AST ≤ 2.5 × ULN" → ``[ALT]``; "ALT, AST or bilirubin > 2 × ULN" → ``[ALT, AST]``.
+
+    Only measurements the parser found, so "Men and women ≥ 18 years" stays one age.
+    """
+    if not any(
+        e.type == "measurement" and e.start <= subject.start and subject.end <= e.end
+        for e in item.entities
+    ):
+        return []
+    labs = sorted(
+        (e for e in item.entities if e.type == "measurement" and e.end <= subject.start),
+        key=lambda e: -e.end,
+    )
+    found: list[Span] = []
+    edge = subject.start
+    for lab in labs:
+        if lab.end > edge:
+            continue  # inside or overlapping the one already taken
+        if not _AND_OR.match(doc.view[lab.end : edge]):
+            break
+        found.insert(0, Span(text=lab.text, start=lab.start, end=lab.end))
+        edge = lab.start
+    return found
 
 
 _WORDS_AFTER = re.compile(r"(?:\s+[A-Za-z][A-Za-z-]*)+")
