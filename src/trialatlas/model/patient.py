@@ -18,7 +18,7 @@ import datetime as dt
 import re
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 Sex = Literal["female", "male", "other", "unknown"]
 Smoking = Literal["current", "former", "never"]
@@ -92,15 +92,23 @@ class ProfileMedication(_Dated):
     start: dt.date | None = None
     end: dt.date | None = None
     current: bool | None = None
-    dose: float | None = None
+    dose: float | None = Field(default=None, ge=0, allow_inf_nan=False)
     unit: str | None = Field(default=None, max_length=40)
+
+    @field_validator("end", mode="after")
+    @classmethod
+    def _end_after_start(cls, value: dt.date | None, info: ValidationInfo) -> dt.date | None:
+        start = info.data.get("start")
+        if value is not None and start is not None and value < start:
+            raise ValueError("the end date is before the start date")
+        return value
 
 
 class ProfileLab(_Dated):
     """A lab result or a measurement (blood pressure, a pain score, a questionnaire score)."""
 
     name: str = Field(min_length=1, max_length=300)
-    value: float
+    value: float = Field(allow_inf_nan=False)
     unit: str | None = Field(default=None, max_length=40)
     date: dt.date | None = None
     code: str | None = Field(default=None, max_length=40)
@@ -139,7 +147,10 @@ class PatientProfile(_Dated):
     @field_validator("birth_date", mode="before")
     @classmethod
     def _birth_date(cls, value: Any) -> dt.date | None:
-        return parse_profile_date(value)
+        day = parse_profile_date(value)
+        if day is not None and day > dt.date.today():
+            raise ValueError("the birth date is in the future")
+        return day
 
     @field_validator("sex", mode="before")
     @classmethod

@@ -44,6 +44,12 @@ SMOKING_CODES = {
     "266919005": "never",
 }
 INACTIVE_STATUSES = frozenset({"inactive", "remission", "resolved"})
+# Records that say nothing happened: a refuted or mistaken diagnosis, a medicine not
+# taken (or only intended), a cancelled observation, a procedure not done.
+VOID_VERIFICATION = frozenset({"refuted", "entered-in-error"})
+VOID_MEDICATION = frozenset({"not-taken", "entered-in-error", "intended", "unknown"})
+VOID_OBSERVATION = frozenset({"entered-in-error", "cancelled"})
+VOID_PROCEDURE = frozenset({"not-done", "entered-in-error", "preparation"})
 
 
 class FhirProfileError(ValueError):
@@ -132,7 +138,10 @@ def _period(resource: Any, prefix: str) -> tuple[dt.date | None, dt.date | None]
 
 def _condition(res: Any, profile: dict[str, Any]) -> None:
     name = _concept_name(res.code)
-    if not name:
+    verification = {
+        c.code for c in (res.verificationStatus.coding if res.verificationStatus else []) or []
+    }
+    if not name or verification & VOID_VERIFICATION:
         return
     code, system = _preferred_code(res.code)
     status = {c.code for c in (res.clinicalStatus.coding if res.clinicalStatus else []) or []}
@@ -146,6 +155,8 @@ def _condition(res: Any, profile: dict[str, Any]) -> None:
 
 
 def _medication(res: Any, profile: dict[str, Any], medicines: dict[str, Any]) -> None:
+    if str(res.status) in VOID_MEDICATION:
+        return
     concept = res.medicationCodeableConcept
     if concept is None and res.medicationReference is not None:
         ref = str(res.medicationReference.reference or "")
@@ -173,6 +184,8 @@ def _medication(res: Any, profile: dict[str, Any], medicines: dict[str, Any]) ->
 
 
 def _observation(res: Any, profile: dict[str, Any]) -> None:
+    if str(res.status) in VOID_OBSERVATION:
+        return
     codes = {c for _, c in _codes(res.code)}
     if SMOKING_STATUS in codes and res.valueCodeableConcept is not None:
         for _, code in _codes(res.valueCodeableConcept):
@@ -205,38 +218,87 @@ def _observation(res: Any, profile: dict[str, Any]) -> None:
 
 def _procedure(res: Any, profile: dict[str, Any]) -> None:
     name = _concept_name(res.code)
-    if not name:
+    if not name or str(res.status) in VOID_PROCEDURE:
         return
     day, _ = _period(res, "performed")
     code, _ = _preferred_code(res.code)
     profile["procedures"].append(ProfileProcedure(name=name, date=day, code=code))
 
 
+_FIELD_SOURCES = {
+    # profile field -> where it comes from in a resource (for error messages)
+    "name": "code",
+    "code": "code",
+    "system": "code",
+    "onset": "onset[x]",
+    "start": "effective[x]",
+    "end": "effective[x]",
+    "dose": "dosage",
+    "unit": "valueQuantity.unit",
+    "value": "valueQuantity.value",
+    "date": "effective[x]",
+}
+
+
+def _mapping_error(index: int, kind: str, exc: Any) -> FhirProfileError:
+    """A resource that validates as FHIR but not as a profile item (a 400-character
+    name, an infinite value): the error names the entry and the FHIR field, never the value."""
+    errors = exc.errors() if hasattr(exc, "errors") else []
+    err = errors[0] if errors else {}
+    loc = [str(p) for p in err.get("loc", ())]
+    source = _FIELD_SOURCES.get(loc[-1], loc[-1]) if loc else "resource"
+    if kind == "MedicationStatement" and source == "code":
+        source = "medicationCodeableConcept"
+    if kind == "Procedure" and source == "effective[x]":
+        source = "performed[x]"
+    message = str(err.get("msg", "invalid"))
+    return FhirProfileError(f"entry.{index}.resource.{source}", f"{message} ({kind})")
+
+
+def _birth_date(value: Any, index: int) -> dt.date | None:
+    day = _as_date(value)
+    if day is not None and day > dt.date.today():
+        raise FhirProfileError(f"entry.{index}.resource.birthDate", "is in the future")
+    return day
+
+
 def bundle_to_profile(bundle: dict[str, Any]) -> PatientProfile:
     """Validate ``bundle`` as FHIR R4 and map its resources into a profile."""
+    from pydantic import ValidationError
+
     parsed = _validate(bundle)
-    resources = [e.resource for e in parsed.entry or [] if e.resource is not None]
+    resources = [(n, e.resource) for n, e in enumerate(parsed.entry or []) if e.resource is not None]
     medicines = {}
-    for res in resources:
+    for _, res in resources:
         if res.get_resource_type() == "Medication" and res.id:
             medicines[str(res.id)] = res
             medicines[f"Medication/{res.id}"] = res
     profile: dict[str, Any] = {"conditions": [], "medications": [], "labs": [], "procedures": []}
-    for res in resources:
+    for index, res in resources:
         kind = res.get_resource_type()
-        if kind == "Patient":
-            if res.gender:
-                profile["sex"] = (
-                    res.gender if res.gender in ("female", "male", "other") else "unknown"
-                )
-            if res.birthDate:
-                profile["birth_date"] = _as_date(res.birthDate)
-        elif kind == "Condition" and res.code is not None:
-            _condition(res, profile)
-        elif kind == "MedicationStatement":
-            _medication(res, profile, medicines)
-        elif kind == "Observation" and res.code is not None:
-            _observation(res, profile)
-        elif kind == "Procedure" and res.code is not None:
-            _procedure(res, profile)
-    return PatientProfile.model_validate(profile)
+        try:
+            if kind == "Patient":
+                if res.gender:
+                    profile["sex"] = (
+                        res.gender if res.gender in ("female", "male", "other") else "unknown"
+                    )
+                if res.birthDate:
+                    profile["birth_date"] = _birth_date(res.birthDate, index)
+            elif kind == "Condition" and res.code is not None:
+                _condition(res, profile)
+            elif kind == "MedicationStatement":
+                _medication(res, profile, medicines)
+            elif kind == "Observation" and res.code is not None:
+                _observation(res, profile)
+            elif kind == "Procedure" and res.code is not None:
+                _procedure(res, profile)
+        except (ValidationError, ValueError) as exc:
+            if isinstance(exc, FhirProfileError):
+                raise
+            raise _mapping_error(index, kind, exc) from None
+    try:
+        return PatientProfile.model_validate(profile)
+    except ValidationError as exc:
+        err = exc.errors()[0] if exc.errors() else {}
+        where = ".".join(str(p) for p in err.get("loc", ())) or "bundle"
+        raise FhirProfileError(where, str(err.get("msg", "invalid"))) from None

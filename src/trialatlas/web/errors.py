@@ -111,6 +111,10 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 def _describe_validation(exc: RequestValidationError) -> str:
     parts = []
     for err in exc.errors()[:5]:
+        if err.get("type") == "json_invalid":  # loc is ("body", character offset)
+            at = [p for p in err.get("loc", ()) if isinstance(p, int)]
+            parts.append(f"body: not valid JSON (at character {at[0]})" if at else "body: not valid JSON")
+            continue
         where = ".".join(str(p) for p in err.get("loc", ()) if p != "body")
         parts.append(f"{where}: {err.get('msg', 'invalid')}" if where else str(err.get("msg")))
     return "; ".join(parts) or "The request is not valid."

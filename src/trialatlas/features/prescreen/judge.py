@@ -29,7 +29,7 @@ from trialatlas.features.prescreen.model import (
     YesNoCheck,
 )
 from trialatlas.features.prescreen.numbers import describe_range
-from trialatlas.features.prescreen.quantities import convert, fmt_number
+from trialatlas.features.prescreen.quantities import convert, fmt_number, is_unitless
 
 Status = Literal["ok", "fails", "unknown"]
 OVERALL_LABELS: dict[Overall, str] = {
@@ -96,6 +96,14 @@ def _range(check: RangeCheck, answer: Answer, label: str, question: Question) ->
         return Outcome("unknown", "You said this does not apply to you; the study team will check.")
     if answer.kind != "number" or answer.number is None:
         return Outcome("unknown", f"We could not read your answer “{answer.shown}”.")
+    if answer.source == "profile" and answer.unit is None and not is_unitless(check.unit):
+        # a lab in a profile is not an answer to this question: without its unit, 1.1
+        # could be mg/dL or µmol/L, so it is never compared as if in the trial's unit
+        return Outcome(
+            "unknown",
+            f"Your profile gives your {label} as {answer.shown} without a unit; "
+            f"the trial's limit is in {check.unit}.",
+        )
     value = convert(answer.number, answer.unit, check.unit, check.measure)
     if value is None or math.isnan(value):
         unit = check.unit or "a plain number"

@@ -24,6 +24,10 @@ _STOP = frozenset(
 )
 
 
+_ROMAN = re.compile(r"^[ivx]+$")
+_OPPOSITE_PREFIXES = (("hyper", "hypo"), ("pre", "post"), ("intra", "extra"), ("over", "under"))
+
+
 def normalize(name: str) -> str:
     """Lower case, punctuation to spaces, one space between words."""
     return " ".join(_NON_WORD.sub(" ", name.lower()).split())
@@ -32,10 +36,13 @@ def normalize(name: str) -> str:
 @lru_cache(maxsize=4096)
 def tokens(name: str) -> frozenset[str]:
     """The content words of ``name``, singular (``fractures`` → ``fracture``)."""
-    out = set()
-    for word in normalize(name).split():
-        if word in _STOP:
+    out: set[str] = set()
+    words = normalize(name).split()
+    for n, word in enumerate(words):
+        if word in _STOP or (word == "non" and n + 1 < len(words)):
             continue
+        if n > 0 and words[n - 1] == "non":  # "non small cell" is no "small cell"
+            word = f"non{word}"
         if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
             word = word[:-1]
         out.add(word)
@@ -52,6 +59,26 @@ def codes_match(term_code: str | None, profile_code: str | None) -> bool:
     return len(a) >= 3 and len(b) >= 3 and b.startswith(a)
 
 
+def _opposite(x: str, y: str) -> bool:
+    return any(
+        (x.startswith(p) and y.startswith(q)) or (x.startswith(q) and y.startswith(p))
+        for p, q in _OPPOSITE_PREFIXES
+    )
+
+
+def _spelling_variant(a: frozenset[str], b: frozenset[str]) -> bool:
+    """Can the words two names do not share be spellings of each other? Not when one is
+    a number, a letter or a roman numeral ("type 1" / "type 2", "hepatitis B" / "C",
+    "stage II" / "III") or they are opposites ("hypertension" / "hypotension")."""
+    only_a, only_b = a - b, b - a
+    if any(w.startswith("non") and w[3:] in (a | b) for w in only_a | only_b):
+        return False  # "non small cell" against "small cell"
+    for word in only_a | only_b:
+        if len(word) <= 2 or any(c.isdigit() for c in word) or _ROMAN.match(word):
+            return False
+    return not any(_opposite(x, y) for x in only_a for y in only_b)
+
+
 def name_matches(term: str, profile_name: str, loose: bool = False) -> bool:
     """Does the profile name say (at least) what the criterion term says?
 
@@ -65,6 +92,8 @@ def name_matches(term: str, profile_name: str, loose: bool = False) -> bool:
         return True
     if loose and b <= a and len(b) >= 2 and len(b) / len(a) >= 0.66:
         return True
+    if not _spelling_variant(a, b):
+        return False
     return fuzz.token_sort_ratio(normalize(term), normalize(profile_name)) >= FUZZY_MIN
 
 

@@ -28,6 +28,22 @@ _EXTRA_ALIASES = {
     "kg/m^2": "kg/m2",
     "mg per day": "mg/day",
     "mg a day": "mg/day",
+    # UCUM codes (a FHIR Quantity may carry only its code)
+    "mm[hg]": "mmHg",
+    "cel": "°C",
+    "[degf]": "°F",
+    "[lb_av]": "lb",
+    "[in_i]": "in",
+    "10*9/l": "10^9/L",
+    "10*3/ul": "10^3/µL",
+    "10*3/mm3": "10^3/µL",
+    "ml/min/{1.73_m2}": "mL/min/1.73m²",
+    "[iu]/l": "IU/L",
+    # lab-report spellings
+    "k/ul": "10^3/µL",
+    "k/µl": "10^3/µL",
+    "micromol/l": "µmol/L",
+    "mcmol/l": "µmol/L",
 }
 _UNITLESS = frozenset({"", "%", "percent", "points", "point", "score", "pts"})
 _CLEAN = re.compile(r"\s+")
@@ -114,6 +130,11 @@ def convert(
     if one_target_c == 0:
         return None
     return value_c / one_target_c
+
+
+def is_unitless(unit: str | None) -> bool:
+    """No unit, or one that is only a count or a share (``%``, ``points``)."""
+    return (clean_unit(unit) or "").lower() in _UNITLESS
 
 
 def same_dimension(unit_a: str, unit_b: str, measure: Measure | None = None) -> bool:

@@ -11,6 +11,8 @@ routes' own class puts it on whatever the handler or the app's error handlers gi
 from __future__ import annotations
 
 import inspect
+import logging
+import traceback
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
@@ -32,8 +34,10 @@ from trialatlas.features.trial_page import canonical_nct_id
 from trialatlas.model.study import Study
 from trialatlas.store.base import Store
 from trialatlas.web.deps import StoreDep, TemplatesDep, UrlsDep
-from trialatlas.web.errors import NotFoundError, json_error
+from trialatlas.web.errors import NotFoundError, error_response, json_error
 from trialatlas.web.rendering import render_page
+
+log = logging.getLogger(__name__)
 
 NO_STORE = "no-store"
 MAX_FORM_VALUE = 200
@@ -100,9 +104,26 @@ def _error_handler(request: Request, exc: Exception) -> Callable[..., Any] | Non
     """The app's handler for ``exc`` (as Starlette would pick it), or None."""
     handlers = getattr(request.app, "exception_handlers", {})
     for cls in type(exc).__mro__:
+        if cls is Exception:
+            return None  # unexpected: answered by _unexpected, never the generic handler
         if cls in handlers:
             return handlers[cls]
     return None
+
+
+def _unexpected(request: Request, exc: Exception) -> Response:
+    """A 500 whose log line never carries the exception's message: a message can quote
+    what the patient sent (a validation error repeats the input), and answers and
+    profiles are never logged. The stack frames and the exception's type are kept."""
+    frames = "".join(traceback.format_tb(exc.__traceback__))
+    log.error(
+        "unhandled error on %s %s: %s (message withheld)\n%s",
+        request.method,
+        request.url.path,
+        type(exc).__name__,
+        frames,
+    )
+    return error_response(request, 500, "Something went wrong on our side. Please try again later.")
 
 
 class NoStoreRoute(APIRoute):
@@ -122,8 +143,8 @@ class NoStoreRoute(APIRoute):
             except Exception as exc:
                 respond = _error_handler(request, exc)
                 if respond is None:
-                    raise
-                if inspect.iscoroutinefunction(respond):
+                    response = _unexpected(request, exc)
+                elif inspect.iscoroutinefunction(respond):
                     response = await respond(request, exc)
                 else:
                     response = await run_in_threadpool(respond, request, exc)
