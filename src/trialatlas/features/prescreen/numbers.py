@@ -163,6 +163,60 @@ def _subject_measure(comparison: Comparison) -> Measure | None:
     return None
 
 
+_SUBJECT_FILLER = frozenset(
+    {
+        "level",
+        "levels",
+        "count",
+        "value",
+        "values",
+        "concentration",
+        "result",
+        "results",
+        "score",
+        "serum",
+        "plasma",
+        "total",
+        "blood",
+        "of",
+        "the",
+        "a",
+        "an",
+        "and",
+        "or",
+        "is",
+        "be",
+        "must",
+        "should",
+        "with",
+        "test",
+        "baseline",
+        "screening",
+    }
+)
+_SUBJECT_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*")
+
+
+def _names_other_thing(
+    criterion: Criterion, comparison: Comparison, measure: Measure, lo: int
+) -> bool:
+    """Is the comparison's subject something else than a measure named only before it?
+
+    ``LVEF ≥ 40%, … room air oxygen saturation of > 94%``: the saturation is no LVEF,
+    though LVEF is the nearest measure written before it.
+    """
+    subject = comparison.subject
+    if subject is None:
+        return False
+    words = [w for w in _SUBJECT_WORD.findall(subject.text) if w.lower() not in _SUBJECT_FILLER]
+    if not words or any(p.search(subject.text) for p in measure.patterns):
+        return False
+    sentence_rel = subject.start - criterion.start - lo
+    text = criterion.text[lo:]
+    mentions = [m for p in measure.patterns for m in p.finditer(text)]
+    return bool(mentions) and all(m.end() <= sentence_rel for m in mentions)
+
+
 def _unit_fits(measure: Measure, comparison: Comparison) -> bool:
     if not comparison.unit:
         return True
@@ -261,9 +315,11 @@ def number_spec(criterion: Criterion, comparison: Comparison) -> NumberSpec | No
     rel_start, rel_end = comparison.start - criterion.start, comparison.end - criterion.start
     lo, hi = sentence_bounds(text, max(rel_start, 0))
     sentence = text[lo:hi]
-    measure = _subject_measure(comparison) or _nearest_measure(
-        sentence, rel_start - lo, rel_end - lo
-    )
+    measure = _subject_measure(comparison)
+    if measure is None:
+        measure = _nearest_measure(sentence, rel_start - lo, rel_end - lo)
+        if measure is not None and _names_other_thing(criterion, comparison, measure, lo):
+            measure = None
     if measure is not None and not _unit_fits(measure, comparison):
         measure = None
     subject_name = _subject_entity(criterion, comparison.start, criterion.start + lo)

@@ -46,7 +46,14 @@ from trialatlas.features.prescreen.phrasing import (
     unescape,
 )
 from trialatlas.features.prescreen.quantities import convert, fmt_number
-from trialatlas.features.prescreen.yesno import FALLBACK, YesNoSpec, specific_entities, yes_no_spec
+from trialatlas.features.prescreen.yesno import (
+    FALLBACK,
+    YesNoSpec,
+    is_permission,
+    permission_spec,
+    specific_entities,
+    yes_no_spec,
+)
 from trialatlas.model.criteria import Comparison, Criterion, ParsedCriteria
 from trialatlas.model.study import Eligibility, Study
 
@@ -278,6 +285,20 @@ def build_questionnaire(
         team = _team_check(index, criterion)
         if team is not None:
             builder.team.append(team)
+            continue
+        if is_permission(criterion):  # "Patients with X are eligible if …"
+            spec = permission_spec(criterion)
+            if spec is None:
+                builder.team.append(
+                    TeamCheck(
+                        index=index,
+                        kind=criterion.kind,
+                        text=unescape(criterion.text),
+                        reason=TEAM_REASON,
+                    )
+                )
+            else:
+                builder.add(_question(f"c{index}", index, criterion, spec))
             continue
         _add_criterion(builder, index, criterion)
     questions = [q for q in builder.questions if q.checks]

@@ -187,11 +187,40 @@ def _negated_prefix(criterion: Criterion, entity: Entity) -> bool:
     return bool(_NEGATION_PREFIX.search(criterion.text[max(0, rel - 10) : rel]))
 
 
+_TEST_AFTER = re.compile(r"^[\s-]*(?:test|testing|tests)\b", re.IGNORECASE)
+
+
+def _pregnancy_test(criterion: Criterion, entity: Entity) -> bool:
+    """``pregnancy test``, ``pregnancy testing``: a test result, not a pregnancy."""
+    if re.search(r"\btest", entity.text, re.IGNORECASE):
+        return True
+    rel = entity.end - criterion.start
+    return bool(_TEST_AFTER.match(criterion.text[rel : rel + 16]))
+
+
 def pregnancy_spec(criterion: Criterion, entities: list[Entity]) -> YesNoSpec | None:
     """The question "Are you pregnant or breastfeeding, or planning to become pregnant?"."""
     every = [e for e in entities if e.type == "pregnancy"]
     if any(_NOT_PREGNANCY.search(e.text) for e in every):
         return None  # childbearing potential, menopause: contraception rules, too varied to reword
+    tests = [e for e in every if _pregnancy_test(criterion, e)]
+    if tests:
+        # "negative pregnancy test" (inclusion) / "positive pregnancy test" (exclusion) asks
+        # whether the patient is pregnant, a yes going against it; "pregnancy testing is
+        # required" asks nothing a patient can answer (never "Are you pregnant?" needing a yes)
+        lowered = criterion.text.lower()
+        wanted = "negative" if criterion.kind == "inclusion" else "positive"
+        if wanted not in lowered:
+            return None
+        return _yes_no(
+            criterion,
+            "Are you pregnant?",
+            "About you",
+            criterion.kind == "inclusion",
+            "pregnancy",
+            terms=[ProfileTerm(type="pregnancy", text="pregnant")],
+            help="Answer No if this cannot apply to you.",
+        )
     # The parser's own "negated" is not used here: "Pregnant women are excluded" is no negation.
     preg = [e for e in every if not _negated_prefix(criterion, e)]
     flip = not preg
@@ -338,6 +367,11 @@ def yes_no_spec(
         entities = [e for e in entities if e.type != "pregnancy"]
         if not entities:
             return None
+        # "adequate cardiac function (no cardiac disease, LVEF ≥ 40%)": a negated entity
+        # is what the criterion rules out, so a yes goes against it
+        present = [e for e in entities if not (e.negated or _negated_prefix(criterion, e))]
+        flip = not present
+        entities = present or entities
         text = _entity_question(criterion, entities, window, lead)
         if text is None:
             return None
@@ -346,7 +380,7 @@ def yes_no_spec(
             criterion,
             text,
             group,
-            False,
+            flip,
             label,
             window_days=window.days if window else None,
             terms=_terms(entities, criterion),
@@ -392,4 +426,44 @@ def yes_no_spec(
     extra["terms"], extra["require_all"] = [], False  # the whole criterion: no profile shortcut
     return _yes_no(
         criterion, FALLBACK, TYPE_GROUPS.get(first_type or "", "Other"), False, label, **extra
+    )
+
+
+_PERMISSION = re.compile(
+    r"\b(?:are|is|will be|may be|can be|would be)\s+(?:still\s+|also\s+)?"
+    r"(?:eligible|allowed|permitted|acceptable)"
+    r"\s*(?:$|[,.;:(]|\b(?:if|provided|as long as|when|only|after|unless|but|to enrol)\b)",
+    re.IGNORECASE,
+)
+
+
+def is_permission(criterion: Criterion) -> bool:
+    """``Patients with X are eligible if …``: a permission, not a requirement."""
+    lead, _ = lead_sentence(criterion.text)
+    return _PERMISSION.search(lead) is not None
+
+
+def permission_spec(criterion: Criterion) -> YesNoSpec | None:
+    """"Have you had X?" for a permission: no meets it, yes leaves it to the study team
+    (whether the conditions after "if" hold), never "not met". None when X cannot be named."""
+    lead, _ = lead_sentence(criterion.text)
+    match = _PERMISSION.search(lead)
+    if match is None:
+        return None
+    end = criterion.start + match.start()
+    entities = [
+        e for e in specific_entities(criterion, end) if not e.negated and e.type != "pregnancy"
+    ]
+    if not entities:
+        return None
+    text = _entity_question(criterion, entities, None, lead[: match.start()])
+    if text is None:
+        return None
+    return YesNoSpec(
+        text=text,
+        group=TYPE_GROUPS.get(entities[0].type, "Other"),
+        check=YesNoCheck(disqualifying=True, team_decides=True),
+        disqualifying_answer="Yes (the study team checks the conditions)",
+        label=lead if len(lead) <= 80 else lead[:77].rstrip() + "…",
+        terms=_terms(entities, criterion),
     )

@@ -1,0 +1,279 @@
+"""Pre-screener defects found reviewing real registry criteria (synthetic criteria through
+the real parser; profiles and FHIR Bundles through the real mapping)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from trialatlas.features.criteria import parse_criteria
+from trialatlas.features.prescreen import (
+    PrescreenInputError,
+    Questionnaire,
+    build_questionnaire,
+    read_input,
+    screen,
+)
+from trialatlas.features.prescreen.names import name_matches
+from trialatlas.features.prescreen.quantities import convert
+from trialatlas.model.patient import PatientProfile
+from trialatlas.model.study import Eligibility
+
+TODAY = dt.date(2025, 6, 15)
+
+
+def _form(text: str) -> Questionnaire:
+    return build_questionnaire("NCT00000001", "Synthetic", parse_criteria(text), Eligibility())
+
+
+def _verdicts(form: Questionnaire, given: Any) -> dict[int | None, str]:
+    return {v.index: v.verdict for v in screen(form, given, today=TODAY).verdicts}
+
+
+# ---- questions and verdicts --------------------------------------------------------------
+
+ADEQUATE = (
+    "Inclusion Criteria:\n1. Patients must have adequate cardiac function(no cardiac disease, "
+    "LVEF≥40% ), adequate pulmonary function as indicated by room air oxygen saturation of "
+    "\\>94%, and adequate renal function(Cr≤133umol/L).\n"
+)
+
+
+def test_a_limit_after_another_measure_is_not_asked_as_that_measure() -> None:
+    """The oxygen saturation limit (> 94%) is no LVEF limit: an LVEF of 55% meets it."""
+    form = _form(ADEQUATE)
+    lvef = next(q for q in form.questions() if "LVEF" in q.text)
+    assert [c.disqualifying_answer for c in lvef.checks] == ["Below 40 %"]
+    spo2 = next(q for q in form.questions() if "oxygen" in q.text)
+    assert spo2.unit == "%" and spo2.checks[0].disqualifying_answer == "At or below 94 %"
+    assert _verdicts(form, {lvef.id: 55, spo2.id: 97})[0] != "not_met"
+
+
+def test_a_negated_condition_beside_a_number_rules_out_a_yes() -> None:
+    """ "adequate cardiac function (no cardiac disease, …)": having heart disease goes
+    against the inclusion; not having it never does."""
+    form = _form(ADEQUATE)
+    heart = next(q for q in form.questions() if "heart disease" in q.text)
+    assert heart.answer_type == "yes_no" and heart.disqualifying_answer == "Yes"
+    lvef = next(q for q in form.questions() if "LVEF" in q.text)
+    assert _verdicts(form, {heart.id: "yes", lvef.id: 60})[0] == "not_met"
+    assert _verdicts(form, {heart.id: "no", lvef.id: 60})[0] != "not_met"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Inclusion Criteria:\n* Female contraception and barriers as well as pregnancy testing "
+        "is required as appropriate for the age of pediatric participants.\n",
+        "Inclusion Criteria:\n* Pregnancy test at screening.\n",
+        "Inclusion Criteria:\n* Negative serum pregnancy test within 7 days\n",
+    ],
+)
+def test_pregnancy_testing_never_asks_to_be_pregnant(text: str) -> None:
+    form = _form(text)
+    assert not any(
+        q.text.startswith("Are you pregnant") and q.disqualifying_answer == "No"
+        for q in form.questions()
+    )
+
+
+def test_a_permission_is_never_a_requirement() -> None:
+    """ "Patients with a transplant are eligible if …": no transplant meets it; a transplant
+    leaves the conditions to the study team (never a time window on the transplant)."""
+    form = _form(
+        "Inclusion Criteria:\n1. Patients with history of allogeneic stem cell transplantation "
+        "are eligible if at least 100 days post-transplant, if there is no evidence of active "
+        "GVHD and no longer taking immunosuppressive agents for at least 30 days prior to trial\n"
+    )
+    (question,) = form.questions()
+    assert question.text == "Have you had allogeneic stem cell transplantation?"
+    assert question.window_days is None
+    assert _verdicts(form, {question.id: "no"}) == {0: "met"}
+    assert _verdicts(form, {question.id: "yes"}) == {0: "unknown"}
+
+
+def test_wording_of_patients_are_and_patients_who_have_failed() -> None:
+    form = _form(
+        "Inclusion Criteria:\n1. Patients who have failed at least one line of a standard "
+        "treatment.\nExclusion Criteria:\n1. Patients are allergic to cytokines.\n"
+        "2. Other situations we think improper for the research.\n"
+    )
+    texts = [q.text for q in form.questions()]
+    assert "Have you failed at least one line of a standard treatment?" in texts
+    assert "Are you allergic to cytokines?" in texts
+    assert [t.text for t in form.team_checks] == [
+        "Other situations we think improper for the research."
+    ]
+
+
+# ---- profiles ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("term", "name", "matches"),
+    [
+        ("type 2 diabetes", "Type 1 diabetes", False),
+        ("hepatitis B", "Hepatitis C", False),
+        ("hypertension", "Hypotension", False),
+        ("hyperglycemia", "hypoglycemia", False),
+        ("stage II", "stage III", False),
+        ("small cell lung cancer", "Non-small cell lung cancer", False),
+        ("Hodgkin lymphoma", "non-Hodgkin lymphoma", False),
+        ("non-small cell lung cancer", "Non small cell lung cancer", True),
+        ("osteoporosis", "osteoporsis", True),  # a typo still matches
+        ("diabetes", "Type 2 diabetes mellitus", True),
+    ],
+)
+def test_profile_names_never_match_a_different_type_or_the_opposite(
+    term: str, name: str, matches: bool
+) -> None:
+    assert name_matches(term, name) is matches
+
+
+def test_a_profile_with_hepatitis_c_is_not_excluded_for_hepatitis_b() -> None:
+    form = _form("Exclusion Criteria:\n* Hepatitis B\n")
+    profile = PatientProfile(conditions=[{"name": "Hepatitis C"}])
+    assert _verdicts(form, profile) == {0: "unknown"}
+
+
+def test_a_profile_lab_without_a_unit_is_never_compared_in_the_trials_unit() -> None:
+    form = _form("Inclusion Criteria:\n* Serum creatinine ≤ 133 µmol/L\n")
+    bare = PatientProfile(labs=[{"name": "Creatinine", "value": 1.1}])
+    result = screen(form, bare, today=TODAY)
+    assert result.verdicts[0].verdict == "unknown"
+    assert "without a unit" in result.verdicts[0].reason
+    with_unit = PatientProfile(labs=[{"name": "Creatinine", "value": 1.1, "unit": "mg/dL"}])
+    assert _verdicts(form, with_unit) == {0: "met"}  # 1.1 mg/dL = 97 µmol/L
+    high = PatientProfile(labs=[{"name": "Creatinine", "value": 2.0, "unit": "mg/dL"}])
+    assert _verdicts(form, high) == {0: "not_met"}
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "target", "measure", "expected"),
+    [
+        (120, "mm[Hg]", "mmHg", "systolic", 120),
+        (37, "Cel", "°C", "temperature", 37),
+        (154, "[lb_av]", "kg", "weight", 69.85),
+        (1.5, "10*9/L", "/µL", "anc", 1500),
+        (150, "10*3/uL", "10^9/L", "platelets", 150),
+        (150, "K/uL", "10^9/L", "platelets", 150),
+        (60, "mL/min/{1.73_m2}", "mL/min/1.73m²", "egfr", 60),
+        (106, "micromol/L", "mg/dL", "creatinine", 1.2),
+    ],
+)
+def test_ucum_and_lab_report_units_convert(
+    value: float, unit: str, target: str, measure: str, expected: float
+) -> None:
+    assert convert(value, unit, target, measure) == pytest.approx(expected, rel=1e-2)
+
+
+@pytest.mark.parametrize(
+    ("profile", "field"),
+    [
+        ({"birth_date": "2999-01-01"}, "profile.birth_date"),
+        ({"labs": [{"name": "VAS", "value": "NaN"}]}, "profile.labs.0.value"),
+        ({"labs": [{"name": "VAS", "value": "Infinity"}]}, "profile.labs.0.value"),
+        (
+            {"medications": [{"name": "x", "start": "2024-05", "end": "2023-01"}]},
+            "profile.medications.0.end",
+        ),
+        ({"medications": [{"name": "x", "dose": -5}]}, "profile.medications.0.dose"),
+    ],
+)
+def test_impossible_profiles_are_refused_naming_the_field(
+    profile: dict[str, Any], field: str
+) -> None:
+    with pytest.raises(PrescreenInputError) as caught:
+        read_input({"profile": profile})
+    assert caught.value.field == field
+
+
+# ---- FHIR --------------------------------------------------------------------------------
+
+SUBJECT = {"subject": {"reference": "Patient/p1"}}
+
+
+def _bundle(*resources: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "resourceType": "Bundle",
+        "type": "collection",
+        "entry": [{"resource": r} for r in resources],
+    }
+
+
+@pytest.mark.parametrize(
+    ("resource", "field"),
+    [
+        (
+            {"resourceType": "Condition", **SUBJECT, "code": {"text": "x" * 400}},
+            "entry.0.resource.code",
+        ),
+        (
+            {
+                "resourceType": "Observation",
+                "status": "final",
+                "code": {"text": "VAS"},
+                "valueQuantity": {"value": 5, "unit": "m" * 50},
+            },
+            "entry.0.resource.valueQuantity.unit",
+        ),
+        ({"resourceType": "Patient", "birthDate": "2999-01-01"}, "entry.0.resource.birthDate"),
+    ],
+)
+def test_fhir_values_a_profile_cannot_hold_name_the_field(
+    resource: dict[str, Any], field: str
+) -> None:
+    with pytest.raises(PrescreenInputError) as caught:
+        read_input(_bundle(resource))
+    assert caught.value.field == field
+    assert "xxxx" not in caught.value.message and "mmmm" not in caught.value.message
+
+
+def test_fhir_records_of_things_that_did_not_happen_are_not_used() -> None:
+    given = read_input(
+        _bundle(
+            {
+                "resourceType": "MedicationStatement",
+                "status": "not-taken",
+                **SUBJECT,
+                "medicationCodeableConcept": {"text": "Methotrexate"},
+            },
+            {
+                "resourceType": "Condition",
+                **SUBJECT,
+                "verificationStatus": {
+                    "coding": [
+                        {
+                            "system": "http://terminology.hl7.org/CodeSystem/condition-ver-status",
+                            "code": "refuted",
+                        }
+                    ]
+                },
+                "code": {"text": "Hepatitis B"},
+            },
+            {
+                "resourceType": "Procedure",
+                "status": "not-done",
+                **SUBJECT,
+                "code": {"text": "Epidural steroid injection"},
+            },
+            {
+                "resourceType": "Observation",
+                "status": "entered-in-error",
+                "code": {"text": "Creatinine"},
+                "valueQuantity": {"value": 9, "unit": "mg/dL"},
+            },
+        )
+    )
+    assert given.profile is not None
+    profile = given.profile
+    assert (profile.medications, profile.conditions, profile.procedures, profile.labs) == (
+        [],
+        [],
+        [],
+        [],
+    )
+    form = _form("Exclusion Criteria:\n* Taking methotrexate\n* Hepatitis B\n")
+    assert set(_verdicts(form, profile).values()) == {"unknown"}
