@@ -277,3 +277,13 @@ def test_fhir_records_of_things_that_did_not_happen_are_not_used() -> None:
     )
     form = _form("Exclusion Criteria:\n* Taking methotrexate\n* Hepatitis B\n")
     assert set(_verdicts(form, profile).values()) == {"unknown"}
+
+
+def test_a_blood_pressure_pair_asks_the_top_and_the_bottom_number() -> None:
+    form = _form("Inclusion Criteria:\n* Blood pressure must be < 140/90 mm Hg.\n")
+    questions = {q.text: q for g in form.groups for q in g.questions}
+    top = next(q for t, q in questions.items() if "systolic" in t)
+    bottom = next(q for t, q in questions.items() if "diastolic" in t)
+    assert _verdicts(form, {top.id: 130, bottom.id: 85}) == {0: "met"}
+    assert _verdicts(form, {top.id: 130, bottom.id: 95}) == {0: "not_met"}
+    assert _verdicts(form, {top.id: 150, bottom.id: 85}) == {0: "not_met"}

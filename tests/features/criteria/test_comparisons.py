@@ -333,3 +333,53 @@ def test_a_bracketed_alternative_limit_keeps_the_labs_it_follows() -> None:
         ("ALT", 5),
         ("AST", 5),
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "subject", "operator", "pair"),
+    [
+        ("* Blood pressure will be < 140/90 mm Hg.", "Blood pressure", "<", (140, 90)),
+        ("* BP > 160/100 mmHg", "BP", ">", (160, 100)),
+        (
+            "* Uncontrolled hypertension (≥180/110mmHg)",
+            "Uncontrolled hypertension",
+            ">=",
+            (180, 110),
+        ),
+    ],
+)
+def test_a_blood_pressure_pair_is_two_limits_in_mmhg(
+    text: str, subject: str, operator: str, pair: tuple[int, int]
+) -> None:
+    found = comparisons(text)
+    assert [(c.value, c.operator, c.canonical_unit) for c in found] == [
+        (pair[0], operator, "millimeter_Hg"),
+        (pair[1], operator, "millimeter_Hg"),
+    ]
+    assert {c.subject.text if c.subject else None for c in found} == {subject}
+    source = text
+    assert source[found[1].start : found[1].end].startswith(str(pair[1]))
+
+
+@pytest.mark.parametrize("text", ["* Platelets > 100/mm3", "* ratio < 3/2", "* dilution > 1/40"])
+def test_other_slashes_are_not_blood_pressure(text: str) -> None:
+    assert len(comparisons(text)) <= 1
+
+
+def test_a_unit_with_spaces_around_its_slash() -> None:
+    c = only("* Hemoglobin \\<10 g / dL;")
+    assert (c.unit_normalized, c.canonical_unit) == ("gram / deciliter", "milligram / deciliter")
+    assert c.value_canonical == 10000
+
+
+@pytest.mark.parametrize(
+    ("text", "operator"),
+    [
+        ("* Equal to or older than 22 years of age.", ">="),
+        ("* Younger than or equal to 65 years", "<="),
+        ("* No older than 70 years", "<="),
+        ("* Older than 18 years", ">"),
+    ],
+)
+def test_age_words_with_equal_to(text: str, operator: str) -> None:
+    assert only(text).operator == operator

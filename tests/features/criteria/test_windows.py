@@ -28,6 +28,7 @@ def windows(text: str) -> list[TimeWindow]:
         ("* Low back pain for at least 6 months", "for at least", 182.625, None),
         ("* Surgery within the last 6 weeks before screening", "within", 42, "screening"),
         ("* Stroke 6 months ago", "in the past", 182.625, None),
+        ("* More than 6 months since prior androgen suppression", "at least before", 182.625, None),
     ],
 )
 def test_windows(text: str, relation: str, days: float, anchor: str | None) -> None:

@@ -25,7 +25,7 @@ _SUBJECT_TYPES = {
     "device",
 }
 _FILLER = re.compile(
-    r"^(?:[\s,:()\[\]\-]|\b(?:of|is|are|was|were|be|must|should|level|levels|value|values|score|scores|count|"
+    r"^(?:[\s,:()\[\]\-]|\b(?:of|is|are|was|were|be|will|must|should|level|levels|value|values|score|scores|count|"
     r"counts|result|results|concentration|measured|measure|at|on|with|a|an|the|baseline|average|mean|total|"
     r"screening|status|class|grade|rate|index|need|needs|to|have|has|having|in|by|as|documented|defined|"
     r"equivalent|dose|daily|within|range|ratio)\b|\([^()]{1,20}\))*$",
@@ -60,6 +60,7 @@ _STOP = frozenset(
         "is",
         "are",
         "be",
+        "will",
         "been",
         "must",
         "should",

@@ -20,6 +20,7 @@ from trialatlas.features.criteria.document import CriteriaDoc, Item, make_entity
 from trialatlas.features.criteria.entity_rules import measured_heads
 from trialatlas.features.criteria.lexicon import normalize_token
 from trialatlas.features.criteria.numbers import NUMBER, NUMBER_START, has_number, parse_number
+from trialatlas.features.criteria.pressure_pairs import split_pressure_pairs
 from trialatlas.features.criteria.quantities import bare_quantities, score_values
 from trialatlas.features.criteria.units import (
     is_time_unit,
@@ -33,12 +34,13 @@ from trialatlas.model.criteria import Comparison, EntityType, Operator, Span
 _W = r"\s+"
 _PREFIX = {
     ">=": r"≥\s*/?\s*=?|>\s*/\s*=|>\s*or\s*=|>=|=>|=\s*/\s*>|≧|⩾|\bat least\b|\bno less than\b|\bnot less than\b|\b(?:a )?minimum(?: of)?\b|\bmin\.|"
-    r"\b(?:greater|more|higher) than or equal to\b|\bequal to or (?:greater|more|higher) than\b|"
-    r"\bequal or (?:greater|more|higher) than\b|\b(?:greater|more|higher) or equal to\b",
+    r"\b(?:greater|more|higher|older) than or equal to\b|\bequal to or (?:greater|more|higher|older) than\b|"
+    r"\bequal or (?:greater|more|higher|older) than\b|\b(?:greater|more|higher|older) or equal to\b",
     "<=": r"≤\s*/?\s*=?|<\s*/\s*=|<\s*or\s*=|<=|=<|=\s*/\s*<|≦|⩽|\bat most\b|\bno more than\b|\bnot more than\b|\bnot exceeding\b|\bnot to exceed\b|"
     r"\bdoes not exceed\b|\bup to\b|\b(?:a )?maximum(?: of)?\b|\bmax\.|\b(?:less|lower|smaller) than or equal to\b|"
-    r"\bequal to or (?:less|lower|smaller) than\b|\bequal or (?:less|lower) than\b|\bno (?:greater|higher) than\b|"
-    r"\bnot (?:greater|higher) than\b|\b(?:less|lower) or equal to\b",
+    r"\bequal to or (?:less|lower|smaller|younger) than\b|\bequal or (?:less|lower|younger) than\b|"
+    r"\bno (?:greater|higher|older) than\b|\bnot (?:greater|higher|older) than\b|"
+    r"\b(?:less|lower|younger) or equal to\b|\byounger than or equal to\b",
     ">": r"(?<![<>=])>(?!\s*/?\s*=|\s*or\s*=)|\b(?:greater|more|higher|larger|older|longer) than\b|\babove\b|\bover\b|"
     r"\bexceeding\b|\bexceeds?\b|\bin excess of\b",
     "<": r"(?<![<>=])<(?!\s*/?\s*=|\s*or\s*=)|\b(?:less|lower|fewer|smaller|younger|shorter) than\b|\bbelow\b|\bunder\b",
@@ -398,6 +400,7 @@ class ComparisonFinder:
             if numeric or references
             else []
         )
+        found = split_pressure_pairs(doc.view, item.start, item.end, found)
         previous: tuple[Comparison, Span | None] | None = None
         together: list[Span] = []  # the subjects "ALT and AST" of the previous comparison
         for comp in found:
@@ -407,7 +410,9 @@ class ComparisonFinder:
             if subject is None and previous is not None and siblings(doc.view, previous[0], comp):
                 subject = previous[1]  # "systolic BP > 170 or < 90 mm Hg": both bound the BP
             inside = previous is not None and subject is not None and _within(subject, previous[0])
-            if inside and previous is not None:
+            if previous is not None and doc.view[previous[0].end : comp.start].strip() == "/":
+                subject, others = previous[1], together[:-1]  # "BP < 140/90": both the BP's
+            elif inside and previous is not None:
                 # "AST ≤ 2.5 × ULN (≤ 5 × ULN if liver metastases)": still the AST
                 subject, others = previous[1], together[:-1]
             else:

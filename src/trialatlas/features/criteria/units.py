@@ -52,7 +52,8 @@ def unit_pattern() -> str:
     engine follows one branch per character instead of trying every unit in
     turn; a space in an atom matches any run of spaces. At each node the longer
     continuations are tried before the unit that ends there, so the longest
-    written unit wins, as in a plain longest-first alternation.
+    written unit wins, as in a plain longest-first alternation. Spaces around a
+    slash are allowed too ("10 g / dL").
     """
     trie: dict[str, Any] = {}
     for atom in set(_table()["atoms"]):
@@ -66,7 +67,7 @@ def unit_pattern() -> str:
 def _trie_regex(node: dict[str, Any], last: str = "") -> str:
     branches = []
     for ch in sorted(k for k in node if k):
-        piece = r"\s*" if ch == " " else re.escape(ch)
+        piece = r"\s*" if ch == " " else r"\s*/\s*" if ch == "/" else re.escape(ch)
         branches.append(piece + _trie_regex(node[ch], ch))
     if "" in node:  # the unit may end here; an alphanumeric end needs a word boundary
         branches.append(r"(?![\w²³])" if last.isalnum() or last in "²³" else "")

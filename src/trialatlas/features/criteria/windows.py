@@ -86,7 +86,7 @@ _PATTERNS: tuple[tuple[WindowRelation, re.Pattern[str]], ...] = tuple(
         ("in the past", rf"\b{_QTY}\s+ago\b"),
         (
             "at least before",
-            rf"(?:\bfor\s+)?{_MORE}\s*{_QTY}(?=\s*(?:,\s*)?(?:prior\s+to|before|preceding)\b)",
+            rf"(?:\bfor\s+)?{_MORE}\s*{_QTY}(?=\s*(?:,\s*)?(?:prior\s+to|before|preceding|since)\b)",
         ),
         ("for at least", rf"(?:\bfor\s+|\bduration\s+(?:of\s+)?)?{_MORE}\s*{_QTY}"),
         ("after", rf"\b{_QTY}(?=\s+(?:after|following|post)\b)"),

@@ -305,6 +305,14 @@ def _tidy(name: str) -> str:
     return name if _ACRONYM.match(name) else lower_first(name)
 
 
+_PAIR_SECOND = re.compile(r"\d\s*/\s*$")
+
+
+def _second_of_pair(text: str, rel_start: int) -> bool:
+    """``BP < 140/90 mmHg``: the number after the slash is the diastolic pressure."""
+    return _PAIR_SECOND.search(text, max(0, rel_start - 8), max(rel_start, 0)) is not None
+
+
 def number_spec(criterion: Criterion, comparison: Comparison) -> NumberSpec | None:
     """A number question for ``comparison``, or None when it cannot be asked plainly."""
     if comparison.uln_multiplier is not None or comparison.reference is not None:
@@ -320,6 +328,8 @@ def number_spec(criterion: Criterion, comparison: Comparison) -> NumberSpec | No
         measure = _nearest_measure(sentence, rel_start - lo, rel_end - lo)
         if measure is not None and _names_other_thing(criterion, comparison, measure, lo):
             measure = None
+    if measure is not None and measure.id == "systolic" and _second_of_pair(text, rel_start):
+        measure = next((m for m in measures() if m.id == "diastolic"), measure)
     if measure is not None and not _unit_fits(measure, comparison):
         measure = None
     subject_name = _subject_entity(criterion, comparison.start, criterion.start + lo)
