@@ -383,3 +383,29 @@ def test_a_unit_with_spaces_around_its_slash() -> None:
 )
 def test_age_words_with_equal_to(text: str, operator: str) -> None:
     assert only(text).operator == operator
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "* Hemoglobin decreased by more than 2.0 g/dL not attributed to chemotherapy",
+        "* Decline in eGFR of > 30%",
+        "* a rise in PSA > 2 ng/mL above nadir",
+    ],
+)
+def test_a_change_is_not_a_level(text: str) -> None:
+    assert comparisons(text) == []
+    values = [e for c in parse_criteria(text).criteria for e in c.entities if e.type == "value"]
+    assert len(values) == 1
+
+
+@pytest.mark.parametrize("text", ["* increased ALT > 3 x ULN", "* level of hemoglobin > 10 g/dL"])
+def test_an_elevated_level_is_still_a_level(text: str) -> None:
+    assert len(comparisons(text)) == 1
+
+
+def test_the_subject_inside_an_open_bracket() -> None:
+    c = only("* adequate renal function(Cr≤133umol/L).")
+    assert c.subject is not None and c.subject.text == "Cr"
+    c = only("* Creatinine (serum) > 2 mg/dL")
+    assert c.subject is not None and c.subject.text == "Creatinine"

@@ -29,6 +29,7 @@ def windows(text: str) -> list[TimeWindow]:
         ("* Surgery within the last 6 weeks before screening", "within", 42, "screening"),
         ("* Stroke 6 months ago", "in the past", 182.625, None),
         ("* More than 6 months since prior androgen suppression", "at least before", 182.625, None),
+        ("* Recurrence within six months after CR", "after", 182.625, None),
     ],
 )
 def test_windows(text: str, relation: str, days: float, anchor: str | None) -> None:

@@ -142,6 +142,10 @@ def find_subject(doc: CriteriaDoc, item: Item, comp: Comparison) -> Span | None:
         if after is not None:
             g = after.lastindex or 0
             return _span(doc, after.start(g), after.end(g))
+    opened = head.rfind("(")
+    if opened > head.rfind(")") and _WORD.search(head, opened):
+        # "renal function(Cr≤133 µmol/L)": the subject is inside
+        head, lo = head[opened + 1 :], lo + opened + 1
     words = [w for w in _WORD.finditer(head)]
     picked: list[re.Match[str]] = []
     for w in reversed(words):

@@ -401,6 +401,7 @@ class ComparisonFinder:
             else []
         )
         found = split_pressure_pairs(doc.view, item.start, item.end, found)
+        found = [c for c in found if not _CHANGE.search(doc.view, max(item.start, c.start - 30), c.start)]
         previous: tuple[Comparison, Span | None] | None = None
         together: list[Span] = []  # the subjects "ALT and AST" of the previous comparison
         for comp in found:
@@ -479,6 +480,16 @@ def coordinated_subjects(doc: CriteriaDoc, item: Item, subject: Span) -> list[Sp
         found.insert(0, Span(text=lab.text, start=lab.start, end=lab.end))
         edge = lab.start
     return found
+
+
+# "Hemoglobin decreased by more than 2 g/dL": a change, not a level to compare
+_CHANGE = re.compile(
+    r"\b(?:decrease[sd]?|increase[sd]?|drop(?:ped|s)?|rise|rose|fall|fell|reduction|"
+    r"reduced|change[sd]?|declined?)\s+(?:of|by|in)?\s*(?:at\s+least\s+|about\s+)?$|"
+    r"\b(?:decrease|increase|drop|rise|fall|reduction|change|decline)\s+(?:in|of)\s+"
+    r"(?:[\w-]+\s+){1,3}?(?:of\s+|by\s+)?$",
+    re.IGNORECASE,
+)
 
 
 _WORDS_AFTER = re.compile(r"(?:\s+[A-Za-z][A-Za-z-]*)+")

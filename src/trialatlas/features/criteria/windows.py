@@ -49,6 +49,7 @@ _LINK = (
     r"\s*(?:,\s*)?(?:prior\s+to|before|preceding|pre|of|from|since|after|following|post|until|to)\b"
 )
 _DURATION = re.compile(r"duration\b", re.IGNORECASE)
+_AFTER_EVENT = re.compile(r"\s*(?:,\s*)?(?:after|following|post)\b", re.IGNORECASE)
 _LINK_RE = re.compile(_LINK + r"\s*", re.IGNORECASE)
 _ORDER_LINK = re.compile(
     r"\s*(?:,\s*)?(?:prior\s+to|before|preceding|after|following|since)\b", re.IGNORECASE
@@ -157,6 +158,8 @@ def find_windows(view: str, start: int, end: int) -> list[TimeWindow]:
             duration = relation in ("for at least", "for")
             if duration and unit == "year" and amount >= 15:
                 continue  # "at least 18 years": an age, left to the comparisons
+            if relation == "within" and _AFTER_EVENT.match(view, e, end):
+                relation = "after"  # "within 6 months after CR": after that event, not now
             anchor = find_anchor(view, e, end, duration)
             anchor_name = None
             if anchor is not None:
