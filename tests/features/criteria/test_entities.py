@@ -254,3 +254,12 @@ def test_measured_quantity_heads_with_a_value_are_measurements() -> None:
     assert ("measurement", "Maximal walking distance") in found
     found = typed("* Endometrial stripe thickness on ultrasound 4 mm or less")
     assert ("measurement", "Endometrial stripe thickness") in found
+
+
+def test_a_named_syndrome_keeps_its_name() -> None:
+    found = typed("* Autism (e.g., Asperger syndrome, Rett's syndrome, or Down syndrome)")
+    assert {("condition", "Asperger syndrome"), ("condition", "Rett's syndrome")} <= found
+    assert ("condition", "Down syndrome") in found
+    down = next(e for e in entities("* Down syndrome") if e.text == "Down syndrome")
+    assert down.code == "Q90"
+    assert ("condition", "syndrome") in typed("* Other syndrome")

@@ -190,6 +190,75 @@ def refine_generic(
     return out
 
 
+_EPONYM_HEADS = frozenset({"syndrome", "disease", "palsy", "phenomenon", "anomaly", "sarcoma"})
+_NOT_EPONYM = frozenset(
+    {
+        "Other",
+        "Any",
+        "Active",
+        "Known",
+        "Severe",
+        "Chronic",
+        "Acute",
+        "History",
+        "Current",
+        "Significant",
+        "Serious",
+        "Major",
+        "Prior",
+        "Previous",
+        "Untreated",
+        "Uncontrolled",
+        "Concurrent",
+        "Documented",
+        "Confirmed",
+        "Diagnosis",
+        "Evidence",
+        "Presence",
+        "Patients",
+        "Subjects",
+        "No",
+        "Not",
+        "The",
+        "A",
+        "An",
+        "Or",
+        "And",
+        "With",
+        "Without",
+        "Mild",
+        "Moderate",
+        "Stable",
+        "Unstable",
+        "Rare",
+        "Inherited",
+        "Genetic",
+        "Congenital",
+    }
+)
+
+
+def eponyms(tokens: list[Token], chosen: list[Candidate]) -> list[Candidate]:
+    """A bare "syndrome" or "disease" after a capitalised name is that named condition:
+    "Asperger syndrome", "Cushing's disease", "Down syndrome" (not "Other syndrome")."""
+    index = {t.start: i for i, t in enumerate(tokens)}
+    out: list[Candidate] = []
+    for c in chosen:
+        i = index.get(c.start)
+        if c.type == "condition" and i is not None and i > 0 and tokens[i].end == c.end:
+            name = tokens[i - 1]
+            if (
+                tokens[i].norm in _EPONYM_HEADS
+                and name.text[:1].isupper()
+                and name.text[1:2].islower()
+                and name.text not in _NOT_EPONYM
+                and not any(o.start <= name.start < o.end for o in chosen)
+            ):
+                c = Candidate(name.start, c.end, c.type, c.rank)
+        out.append(c)
+    return out
+
+
 def dates_only(view: str, start: int, c: Candidate, rules: GenericNouns) -> bool:
     """True when a study-product mention only dates something ("before receiving **study
     drug**", "first **study drug** administration")."""
@@ -330,6 +399,7 @@ class EntityFinder:
             and (c.type in ("measurement", "temporal") or not inside(c, dropped))
         ]
         chosen = refine_generic(tokens, chosen, rules.generic_drugs)
+        chosen = eponyms(tokens, chosen)
         chosen = drop_study_kinds(doc.view, item.start, chosen, rules.generic_drugs)
         chosen += abbreviations(doc.view, item.end, chosen, taken)
         chosen += listed_short_forms(doc.view, item.start, item.end, chosen, taken)
