@@ -263,3 +263,11 @@ def test_a_named_syndrome_keeps_its_name() -> None:
     down = next(e for e in entities("* Down syndrome") if e.text == "Down syndrome")
     assert down.code == "Q90"
     assert ("condition", "syndrome") in typed("* Other syndrome")
+
+
+def test_antibodies_named_by_their_target_are_drugs() -> None:
+    found = typed("* Prior anti-PD-1 or anti-PD-L1 antibody therapy; an anti-CD20 monoclonal antibody")
+    assert {("drug", "anti-PD-1"), ("drug", "anti-PD-L1 antibody")} <= found
+    assert ("drug", "anti-CD20 monoclonal antibody") in found
+    assert not any(t == "condition" for t, _ in found)  # "PD" is no Parkinson's disease here
+    assert ("measurement", "anti-HBc") in typed("* Positive anti-HBc")
