@@ -271,3 +271,11 @@ def test_antibodies_named_by_their_target_are_drugs() -> None:
     assert ("drug", "anti-CD20 monoclonal antibody") in found
     assert not any(t == "condition" for t, _ in found)  # "PD" is no Parkinson's disease here
     assert ("measurement", "anti-HBc") in typed("* Positive anti-HBc")
+
+
+def test_a_condition_widens_to_the_longer_icd10_label() -> None:
+    found = entities("* Relapsed diffuse large B-cell lymphoma")
+    dlbcl = next(e for e in found if e.type == "condition")
+    assert (dlbcl.text, dlbcl.code) == ("diffuse large B-cell lymphoma", "C83.3")
+    plain = next(e for e in entities("* severe hypertension") if e.type == "condition")
+    assert plain.code == "I10"  # "severe" makes no other label: nothing to widen to

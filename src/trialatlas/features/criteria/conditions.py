@@ -131,3 +131,8 @@ def lookup_condition(text: str) -> ConditionConcept | None:
             return None
         key = key[1:]
     return None
+
+
+def exact_condition(text: str) -> ConditionConcept | None:
+    """The ICD-10 concept whose label (or a curated synonym) is exactly ``text``."""
+    return _index().get(" ".join(term_key(_fold(text))))

@@ -7,12 +7,34 @@ first use (:mod:`.drugs`, :mod:`.conditions`); a mention neither knows keeps
 
 from __future__ import annotations
 
-from trialatlas.features.criteria.conditions import lookup_condition
-from trialatlas.features.criteria.document import CriteriaDoc
+import re
+
+from trialatlas.features.criteria.conditions import exact_condition, lookup_condition
+from trialatlas.features.criteria.document import CriteriaDoc, Item
 from trialatlas.features.criteria.drugs import lookup_drug
 from trialatlas.model.criteria import Entity
 
 _CONDITION_TYPES = {"condition", "behaviour", "pregnancy"}
+_WORDS_BEFORE = re.compile(r"(?:[A-Za-z][\w'-]*\s+){1,3}$")
+_MAX_WORDS = 3
+
+
+def widen_condition(source: str, item: Item, entity: Entity) -> Entity:
+    """A condition widened over the words just before it when the longer phrase is an
+    ICD-10 label: "diffuse large **B-cell lymphoma**" → "diffuse large B-cell lymphoma"
+    (C83.3, not the unspecified C85.1). Never over another entity or punctuation."""
+    floor = max(
+        [item.start] + [e.end for e in item.entities if e.end <= entity.start and e is not entity]
+    )
+    m = _WORDS_BEFORE.search(source, max(floor, entity.start - 60), entity.start)
+    if m is None:
+        return entity
+    words = list(re.finditer(r"[A-Za-z][\w'-]*", source[m.start() : entity.start]))
+    for word in words[-_MAX_WORDS:]:  # the longest label first
+        start = m.start() + word.start()
+        if exact_condition(source[start : entity.end]) is not None:
+            return entity.model_copy(update={"text": source[start : entity.end], "start": start})
+    return entity
 
 
 def normalize_entity(entity: Entity) -> Entity:
@@ -41,6 +63,11 @@ class Normalizer:
 
     def __call__(self, doc: CriteriaDoc) -> CriteriaDoc:
         for item in doc.items:
+            if self.conditions:
+                item.entities = [
+                    widen_condition(doc.source, item, e) if e.type == "condition" else e
+                    for e in item.entities
+                ]
             item.entities = [
                 normalize_entity(e)
                 if (e.type == "drug" and self.drugs)
