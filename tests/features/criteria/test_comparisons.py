@@ -409,3 +409,8 @@ def test_the_subject_inside_an_open_bracket() -> None:
     assert c.subject is not None and c.subject.text == "Cr"
     c = only("* Creatinine (serum) > 2 mg/dL")
     assert c.subject is not None and c.subject.text == "Creatinine"
+
+
+def test_room_air_is_not_part_of_the_measure() -> None:
+    c = only("* room air oxygen saturation of >94%")
+    assert c.subject is not None and c.subject.text == "oxygen saturation"
