@@ -39,7 +39,7 @@ def describe_comparison(comp: Comparison) -> str:
     unit = f" {comp.unit}" if comp.unit else ""
     if comp.reference:
         return f"{subject}{comp.operator} {comp.value:g} × {comp.reference}"
-    if comp.operator == "between":
+    if comp.operator == "between" and comp.upper_value is not None:
         return f"{subject}between {comp.value:g} and {comp.upper_value:g}{unit}"
     canonical = ""
     if (
@@ -56,10 +56,16 @@ def describe_window(window: TimeWindow) -> str:
     return f"{window.relation} {window.amount:g} {window.unit}(s) = {window.days:g} days{anchor}"
 
 
+def _one_line(text: str) -> str:
+    """A wrapped criterion or entity on one line (the JSON keeps the text as written)."""
+    return " ".join(text.split())
+
+
 def _criterion(out: Console, number: int, criterion: Criterion) -> None:
     pad = "  " * criterion.depth
     style = KIND_STYLE[criterion.kind]
-    out.print(f"{pad}[{style}]{criterion.kind[:3].upper()}[/] {number}. {escape(criterion.text)}")
+    text = _one_line(criterion.text)
+    out.print(f"{pad}[{style}]{criterion.kind[:3].upper()}[/] {number}. {escape(text)}")
     for entity in criterion.entities:
         flags = [
             f
@@ -74,7 +80,8 @@ def _criterion(out: Console, number: int, criterion: Criterion) -> None:
         code = f" [{entity.system} {entity.code}]" if entity.code else ""
         extra = f" ({', '.join(flags)})" if flags else ""
         out.print(
-            f"{pad}    [dim]{entity.type}:[/] {escape(entity.text)}{escape(norm)}{escape(code)}{extra}"
+            f"{pad}    [dim]{entity.type}:[/] {escape(_one_line(entity.text))}{escape(norm)}{escape(code)}"
+            f"{extra}"
         )
     for comp in criterion.comparisons:
         out.print(f"{pad}    [dim]comparison:[/] {escape(describe_comparison(comp))}")
