@@ -10,7 +10,9 @@ resources), then mapped:
 - ``MedicationStatement``: ``medicationCodeableConcept`` or a referenced
   ``Medication`` → name, ``effective[x]`` → start/end, the first dose → dose/unit;
 - ``Observation`` with ``valueQuantity`` → a lab/measurement (value, unit,
-  ``effective[x]`` date); the smoking-status (LOINC 72166-2) and pregnancy-status
+  ``effective[x]`` date), and each ``component`` with a ``valueQuantity`` one more
+  (a blood pressure panel: LOINC 8480-6 → "Systolic blood pressure", 8462-4 →
+  "Diastolic blood pressure"); the smoking-status (LOINC 72166-2) and pregnancy-status
   (LOINC 82810-3) observations set ``smoking`` / ``pregnant``;
 - ``Procedure``: ``code`` → name, ``performed[x]`` → date.
 
@@ -32,6 +34,12 @@ from trialatlas.model.patient import (
 
 ICD10_SYSTEMS = ("icd-10", "icd10", "2.16.840.1.113883.6.90", "2.16.840.1.113883.6.3")
 SMOKING_STATUS = "72166-2"
+# Blood pressure sent as one Observation (LOINC panel 85354-9 or 55284-4) whose
+# components are the systolic and diastolic pressures.
+COMPONENT_NAMES = {
+    "8480-6": "Systolic blood pressure",
+    "8462-4": "Diastolic blood pressure",
+}
 PREGNANCY_STATUS = "82810-3"
 PREGNANCY_CODES = frozenset({"77386006", "Z33", "Z33.1", "O09", "Z34"})
 SMOKING_CODES = {
@@ -199,12 +207,23 @@ def _observation(res: Any, profile: dict[str, Any]) -> None:
         elif values & {"60001007", "102874004"}:  # not pregnant; possible pregnancy stays unknown
             profile["pregnant"] = profile.get("pregnant") or False
         return
-    quantity = res.valueQuantity
-    name = _concept_name(res.code)
-    if quantity is None or quantity.value is None or not name:
-        return
     day, _ = _period(res, "effective")
-    code, _ = _preferred_code(res.code)
+    _lab(res.code, res.valueQuantity, day, profile)
+    for component in res.component or []:
+        # a blood pressure panel: each component is a lab of its own, named by its LOINC
+        # code (8480-6 systolic, 8462-4 diastolic) or else by its own code text
+        _lab(component.code, component.valueQuantity, day, profile)
+
+
+def _lab(concept: Any, quantity: Any, day: dt.date | None, profile: dict[str, Any]) -> None:
+    if quantity is None or quantity.value is None or concept is None:
+        return
+    codes = {c for _, c in _codes(concept)}
+    known = next((COMPONENT_NAMES[c] for c in codes if c in COMPONENT_NAMES), None)
+    name = known or _concept_name(concept)
+    if not name:
+        return
+    code, _ = _preferred_code(concept)
     profile["labs"].append(
         ProfileLab(
             name=name,

@@ -47,18 +47,32 @@ def _combine(found: list[Hit], profile: PatientProfile) -> Hit:
     return _absent(profile)
 
 
-def _condition(term: ProfileTerm, profile: PatientProfile, ever: bool) -> Hit:
+def _condition(
+    term: ProfileTerm, profile: PatientProfile, ever: bool, windowed: bool = False
+) -> Hit:
     found: list[Hit] = []
     for condition in profile.conditions:
         named = name_matches(term.text, condition.name) or (
             term.normalized is not None and name_matches(term.normalized, condition.name)
         )
         if named or codes_match(term.code, condition.code):
-            if condition.active is False and not ever:
+            if condition.active is False and windowed:
+                found.append(("unknown", None))  # resolved, but when is not in the profile
+            elif condition.active is False and not ever:
                 found.append(("no", None))
             else:  # "uncontrolled diabetes": listing diabetes does not say how severe it is
                 found.append(("unknown", None) if term.qualified else ("yes", condition.name))
     return _combine(found, profile)
+
+
+def _older(name: str, day: dt.date | None, question: Question, today: dt.date) -> Hit:
+    """ "At least 2 weeks ago": started (or done) on or before the cutoff is a yes, after
+    it a no; undated is unknown."""
+    if day is None or question.before_days is None:
+        return "unknown", None
+    if day <= days_before(today, question.before_days):
+        return "yes", f"{name}, {day.isoformat()}"
+    return "no", None
 
 
 def _medicine(
@@ -70,7 +84,9 @@ def _medicine(
     for med in profile.medications:
         if not drug_matches(term.text, term.normalized, med.name):
             continue
-        if is_current(med) or (cutoff is None and ever):
+        if question.before_days is not None:
+            found.append(_older(med.name, med.start, question, today))
+        elif is_current(med) or (cutoff is None and ever):
             found.append(("yes", med.name))
         elif cutoff is None:
             found.append(("no", None))
@@ -82,13 +98,16 @@ def _medicine(
 
 
 def _procedure(
-    term: ProfileTerm, profile: PatientProfile, window: float | None, today: dt.date
+    term: ProfileTerm, profile: PatientProfile, question: Question, today: dt.date
 ) -> Hit:
+    window = question.window_days
     found: list[Hit] = []
     for proc in profile.procedures:
         if not (name_matches(term.text, proc.name) or codes_match(term.code, proc.code)):
             continue
-        if window is None:
+        if question.before_days is not None:
+            found.append(_older(proc.name, proc.date, question, today))
+        elif window is None:
             found.append(("yes", proc.name))
         elif proc.date is None:
             found.append(("unknown", None))
@@ -134,12 +153,20 @@ def _behaviour(term: ProfileTerm, profile: PatientProfile, ever: bool, window: f
 
 def _term(term: ProfileTerm, question: Question, profile: PatientProfile, today: dt.date) -> Hit:
     ever = bool(_EVER.search(question.text))
+    windowed = question.window_days is not None or question.before_days is not None
     if term.type == "condition":
-        return _condition(term, profile, ever)
+        if question.before_days is not None:
+            found = [
+                _older(c.name, c.onset, question, today)
+                for c in profile.conditions
+                if name_matches(term.text, c.name) or codes_match(term.code, c.code)
+            ]
+            return _combine(found, profile)
+        return _condition(term, profile, ever, windowed)
     if term.type == "drug":
         return _medicine(term, profile, question, today, ever)
     if term.type == "procedure":
-        return _procedure(term, profile, question.window_days, today)
+        return _procedure(term, profile, question, today)
     if term.type == "pregnancy":
         return _pregnancy(term.text, profile)
     if term.type == "behaviour":
@@ -168,10 +195,26 @@ def _yes_no(question: Question, profile: PatientProfile, today: dt.date) -> Answ
     return no if all(f == "no" for f in found) else None
 
 
+# A lab of the other half of a blood pressure never answers this half, though both are a
+# "blood pressure" (a FHIR panel gives one lab per component).
+_OTHER_HALF = {
+    "systolic": (re.compile(r"diastolic|\bDBP\b", re.IGNORECASE), "8462-4"),
+    "diastolic": (re.compile(r"systolic|\bSBP\b", re.IGNORECASE), "8480-6"),
+}
+
+
+def _other_half(question: Question, lab: ProfileLab) -> bool:
+    other = _OTHER_HALF.get(question.measure or "")
+    return other is not None and (bool(other[0].search(lab.name)) or lab.code == other[1])
+
+
 def _latest_lab(question: Question, profile: PatientProfile) -> ProfileLab | None:
     names = [t.text for t in question.profile_terms if t.type == "measurement"]
     hits = [
-        lab for lab in profile.labs if any(name_matches(n, lab.name, loose=True) for n in names)
+        lab
+        for lab in profile.labs
+        if any(name_matches(n, lab.name, loose=True) for n in names)
+        and not _other_half(question, lab)
     ]
     if not hits:
         return None
