@@ -138,6 +138,7 @@ class Question(_Record):
     not_applicable: str | None = None  # label of an "I don't have this" option
     never_label: str | None = None  # label of a "this never happened" option (date questions)
     window_days: float | None = None  # recent-time window of a yes/no question
+    before_days: float | None = None  # "at least N ago": the thing is at least this old
     require_all: bool = False  # profile: every term must match ("X with Y")
     profile_terms: list[ProfileTerm] = Field(default_factory=list)
     measure: str | None = None

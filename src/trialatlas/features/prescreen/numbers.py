@@ -225,8 +225,12 @@ def _unit_fits(measure: Measure, comparison: Comparison) -> bool:
     return any(same_dimension(u, comparison.unit, measure) for u in measure.units)
 
 
-def _subject_entity(criterion: Criterion, start: int, lo: int) -> str | None:
-    """Nearest condition or measurement named before the comparison in its sentence."""
+def _subject_entity(
+    criterion: Criterion, start: int, lo: int, measure: Measure | None = None
+) -> str | None:
+    """Nearest condition or measurement named before the comparison in its sentence
+    (never the measure's own name: "low back pain with VAS ≥ 30 mm" is about the low
+    back pain, not "your VAS")."""
     generic = phrasing().generic_terms
     best = None
     for entity in criterion.entities:
@@ -234,6 +238,12 @@ def _subject_entity(criterion: Criterion, start: int, lo: int) -> str | None:
             entity.type not in ("condition", "measurement")
             or entity.end > start
             or entity.start < lo
+        ):
+            continue
+        if (
+            measure is not None
+            and measure.uses_subject
+            and any(p.fullmatch(entity.text.strip()) for p in measure.patterns)
         ):
             continue
         if entity.text.lower() in generic and best is not None:
@@ -332,7 +342,7 @@ def number_spec(criterion: Criterion, comparison: Comparison) -> NumberSpec | No
         measure = next((m for m in measures() if m.id == "diastolic"), measure)
     if measure is not None and not _unit_fits(measure, comparison):
         measure = None
-    subject_name = _subject_entity(criterion, comparison.start, criterion.start + lo)
+    subject_name = _subject_entity(criterion, comparison.start, criterion.start + lo, measure)
     written_subject = comparison.subject.text if comparison.subject else None
     if measure is None and not _measured(criterion, comparison):
         return None

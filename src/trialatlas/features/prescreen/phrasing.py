@@ -126,8 +126,24 @@ def plain_window(window: TimeWindow) -> str | None:
     if window.relation in RECENT_RELATIONS:
         return f"in the past {amount_phrase(window)}"
     if window.relation == "at least before":
-        return f"more than {amount_phrase(window)} ago"
+        return f"at least {amount_phrase(window)} ago"
     return None
+
+
+_TIME_LIMIT = re.compile(
+    r"\b(?:in the (?:past|last|previous)|within|during the (?:past|last)|since|recently)\b"
+    r"|\bago\b",
+    re.IGNORECASE,
+)
+_EVER = re.compile(r"\s+ever\b(?=\s)", re.IGNORECASE)
+
+
+def without_ever(question: str) -> str:
+    """ "Have you ever had X in the past 12 months?" → "Have you had X in the past 12
+    months?": "ever" contradicts a time limit."""
+    if _TIME_LIMIT.search(question):
+        return _EVER.sub("", question, count=1)
+    return question
 
 
 def replace_windows(
@@ -218,7 +234,7 @@ def rewrite(sentence: str, first_type: str | None, has_window: bool) -> Rewritte
             continue
         text = template.format(**groups)
         text = re.sub(r"\bor having\b", "or have", text)
-        return Rewritten(text=finish_question(plain_words(text)), rule=rule)
+        return Rewritten(text=without_ever(finish_question(plain_words(text))), rule=rule)
     return None
 
 
@@ -237,3 +253,12 @@ def mentions_judgement(text: str) -> bool:
 def team_only(text: str) -> bool:
     """Phrases that make a criterion the investigator's call ("as determined by the investigator")."""
     return any(p.search(text) for p in phrasing().team_only)
+
+
+def team_test(text: str, named: bool) -> bool:
+    """Does the sentence rest on the study team's tests or records ("life expectancy",
+    "CD19 expression by flow cytometry")? ``named``: it also names something the patient
+    can be asked about, which keeps "histologically confirmed breast cancer" a question."""
+    if any(p.search(text) for p in phrasing().team_tests):
+        return True
+    return not named and any(p.search(text) for p in phrasing().team_tests_unless_named)

@@ -43,6 +43,7 @@ from trialatlas.features.prescreen.phrasing import (
     lead_sentence,
     mentions_judgement,
     team_only,
+    team_test,
     unescape,
 )
 from trialatlas.features.prescreen.quantities import convert, fmt_number
@@ -93,10 +94,15 @@ def _inside_exception(parsed: ParsedCriteria, index: int) -> bool:
 
 def _team_check(index: int, criterion: Criterion) -> TeamCheck | None:
     """Criteria only the study team can check: their judgement, their lab tests."""
-    if criterion.comparisons or criterion.windows:
-        return None
     lead, lead_end = lead_sentence(criterion.text)
     askable = [e for e in specific_entities(criterion, criterion.start + lead_end)]
+    ages = any(is_age_comparison(c) for c in criterion.comparisons)
+    if not ages and team_test(unescape(lead), bool(askable)):
+        return TeamCheck(
+            index=index, kind=criterion.kind, text=unescape(criterion.text), reason=TEAM_REASON
+        )
+    if criterion.comparisons or criterion.windows:
+        return None
     if team_only(lead) or (mentions_judgement(lead) and not askable):
         return TeamCheck(
             index=index, kind=criterion.kind, text=unescape(criterion.text), reason=TEAM_REASON
@@ -190,6 +196,7 @@ def _question(qid: str, index: int, criterion: Criterion, spec: NumberSpec | Yes
         help=spec.help,  # type: ignore[arg-type]
         answer_type=spec.answer_type,
         window_days=spec.window_days,  # type: ignore[arg-type]
+        before_days=spec.before_days,  # type: ignore[arg-type]
         require_all=spec.require_all,
         never_label=spec.never_label,
         profile_terms=spec.terms,

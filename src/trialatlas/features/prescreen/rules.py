@@ -66,6 +66,8 @@ class Phrasing:
     rewrites: tuple[Rewrite, ...]
     judgement: tuple[str, ...]
     team_only: tuple[re.Pattern[str], ...]
+    team_tests: tuple[re.Pattern[str], ...]  # the team's tests or records, even with a number
+    team_tests_unless_named: tuple[re.Pattern[str], ...]
     exception_markers: tuple[str, ...]
     example_markers: tuple[str, ...]
     trailing_markers: tuple[str, ...]  # cut from a question, never shown as examples
@@ -113,6 +115,14 @@ def measure_by_id(measure_id: str) -> Measure | None:
     return next((m for m in measures() if m.id == measure_id), None)
 
 
+def _pattern(source: str) -> re.Pattern[str]:
+    """Case-insensitive, except a pattern with a capitalised short form (``IHC``,
+    ``FISH``, ``MSS``) that would otherwise match an everyday word ("fish")."""
+    if re.search(r"\b[A-Z]{2,}\b", source.replace("\\b", " ")):
+        return re.compile(source)
+    return re.compile(source, re.IGNORECASE)
+
+
 @cache
 def phrasing() -> Phrasing:
     raw = _read("phrasing.json")
@@ -134,6 +144,8 @@ def phrasing() -> Phrasing:
         rewrites=rewrites,
         judgement=tuple(s.lower() for s in raw["judgement"]),
         team_only=tuple(re.compile(p, re.IGNORECASE) for p in raw["team_only"]),
+        team_tests=tuple(_pattern(p) for p in raw.get("team_tests", ())),
+        team_tests_unless_named=tuple(_pattern(p) for p in raw.get("team_tests_unless_named", ())),
         exception_markers=tuple(raw["exception_markers"]),
         example_markers=tuple(raw["example_markers"]),
         trailing_markers=tuple(raw.get("trailing_markers", ())),

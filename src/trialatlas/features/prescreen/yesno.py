@@ -30,6 +30,7 @@ from trialatlas.features.prescreen.phrasing import (
     rewrite,
     unescape,
     with_article,
+    without_ever,
     word_count,
 )
 from trialatlas.features.prescreen.rules import phrasing
@@ -75,6 +76,7 @@ class YesNoSpec:
     label: str
     answer_type: str = "yes_no"
     window_days: float | None = None
+    before_days: float | None = None
     terms: list[ProfileTerm] = field(default_factory=list)
     require_all: bool = False
     never_label: str | None = None
@@ -163,6 +165,11 @@ def _asked_about(question: str, entities: list[Entity], source: str, base: int) 
 
 def _recent_window(windows: list[TimeWindow], end: int) -> TimeWindow | None:
     return next((w for w in windows if w.relation in RECENT_RELATIONS and w.start < end), None)
+
+
+def _older_window(windows: list[TimeWindow], end: int) -> TimeWindow | None:
+    """``at least 2 weeks before randomization``: the event is at least that old."""
+    return next((w for w in windows if w.relation == "at least before" and w.start < end), None)
 
 
 def _yes_no(
@@ -284,6 +291,25 @@ def onset_spec(
 
 
 _LEAD_MODIFIER = re.compile(r"\b(unexplained|unintentional|unintended)\s+$", re.IGNORECASE)
+_SENTENCE_OPEN = re.compile(r"(?:^|[.;:!?]\s+|\n\s*)[\W_]*$")
+
+
+def entity_name(criterion: Criterion, entity: Entity) -> str:
+    """The entity as the registry wrote it, lower-cased only where a sentence starts with
+    it ("Methotrexate use" → "methotrexate"): a capital mid-sentence is a name ("Humira",
+    "Down syndrome", "Crohn's disease") and stays. A brand at the start keeps it too (a
+    drug whose dictionary name is another word)."""
+    rel = entity.start - criterion.start
+    if not _SENTENCE_OPEN.search(criterion.text[: max(rel, 0)]):
+        return entity.text
+    brand = (
+        entity.type == "drug"
+        and entity.normalized is not None
+        and entity.normalized.lower() != entity.text.lower()
+        and entity.text[:1].isupper()
+        and not entity.text.isupper()
+    )
+    return entity.text if brand else lower_first(entity.text)
 
 
 def _with_lead_modifier(criterion: Criterion, entity: Entity) -> str:
@@ -291,22 +317,119 @@ def _with_lead_modifier(criterion: Criterion, entity: Entity) -> str:
     fever with a known cause does not count, so the question keeps the word."""
     rel = entity.start - criterion.start
     m = _LEAD_MODIFIER.search(criterion.text, max(0, rel - 20), max(0, rel))
-    name = lower_first(entity.text)
+    name = entity_name(criterion, entity)
     return f"{m.group(1).lower()} {name}" if m is not None else name
 
 
+# Words between two named things that join them into one ("AML associated with
+# congenital syndromes"): listing the two names alone would lose the meaning.
+_RELATION = re.compile(
+    r"^\s+(?:\w+\s+)?(?:associated with|due to|secondary to|related to|caused by|"
+    r"induced by|complicated by|with|without|in the setting of|resulting from|"
+    r"attributable to|following)\s+(?:[\w'-]+\s+){0,2}$",
+    re.IGNORECASE,
+)
+# A head that needs its object: "contraindication to GBCAs", "allergy to penicillin".
+_NEEDS_OBJECT = re.compile(
+    r"\b(?:contraindications?|reactions?|allerg(?:y|ies)|hypersensitivit(?:y|ies)|"
+    r"intolerances?|sensitivit(?:y|ies)|exposures?|resistance|refractory|"
+    r"adverse events?|side effects?|complications?)$",
+    re.IGNORECASE,
+)
+_OBJECT = re.compile(r"^\s+(?:to|of|against|from|with)\s+[^,;.()\n]+", re.IGNORECASE)
+# A word before the thing that turns its meaning around: "inadequate contraception" is
+# no contraception, "lack of response" no response.
+_DEFICIENCY = re.compile(
+    r"\b(?:inadequate|insufficient|ineffective|inappropriate|unreliable|poor|lack of|"
+    r"absence of|absent|without|failure (?:of|to use)|not using|unable to|inability to|"
+    r"unwilling(?:ness)? to|no access to|loss of|intolerance of|intolerant of)\s+"
+    r"(?:\w+\s+){0,2}$",
+    re.IGNORECASE,
+)
+_EXAMPLE_ASIDE = re.compile(
+    r"\((?:e\.?\s?g\.?|i\.?e\.?|including|such as|for example)[^()]*\)", re.IGNORECASE
+)
+
+
+def _in_example(criterion: Criterion, entity: Entity) -> bool:
+    rel = entity.start - criterion.start
+    return any(m.start() <= rel < m.end() for m in _EXAMPLE_ASIDE.finditer(criterion.text))
+
+
+def turned_around(criterion: Criterion, entity: Entity) -> bool:
+    """Is the entity preceded by a word that reverses it ("inadequate contraception")?"""
+    rel = entity.start - criterion.start
+    return _DEFICIENCY.search(criterion.text, max(0, rel - 40), max(0, rel)) is not None
+
+
+def _phrase_span(criterion: Criterion, same: list[Entity]) -> tuple[str, str] | None:
+    """The registry's own words from the first named thing to the last, when listing
+    the names alone would change the meaning (``AML associated with congenital
+    syndromes``: "joined", every name must apply; ``contraindications or adverse
+    reaction to GBCAs``: "object", no name alone says it); None when the names are a
+    plain list."""
+    ordered = sorted(same, key=lambda e: e.start)
+    text, base = criterion.text, criterion.start
+    joined = not any(
+        _RELATION.match(text[a.end - base : b.start - base])
+        for a, b in zip(ordered, ordered[1:], strict=False)
+    )
+    last = ordered[-1]
+    end = last.end - base
+    obj = _OBJECT.match(text[end:]) if _NEEDS_OBJECT.search(last.text) else None
+    if joined and obj is None:
+        return None
+    if obj is not None:
+        end += obj.end()
+    span = text[ordered[0].start - base : end]
+    if "(" in span and ")" not in span:
+        return None
+    first = entity_name(criterion, ordered[0])
+    return first + span[len(ordered[0].text) :], ("object" if obj is not None else "joined")
+
+
+def faithful_fallback(criterion: Criterion, lead: str) -> str:
+    """ "Does this apply to you: inadequate contraception?" — the criterion's own words
+    when no plain question keeps its meaning (the plain fallback when they are long)."""
+    body, _ = cut_exceptions(lead)
+    body = replace_windows(drop_examples(body, True), 0, criterion.windows, criterion.start)
+    body = plain_words(unescape(body)).strip(" ,;:.")
+    if not body or word_count(body) > 15 or not body[0].isalpha():
+        return FALLBACK
+    return finish_question(f"Does this apply to you: {lower_first(body)}")
+
+
 def _entity_question(
-    criterion: Criterion, entities: list[Entity], window: TimeWindow | None, lead: str
-) -> str | None:
+    criterion: Criterion,
+    entities: list[Entity],
+    window: TimeWindow | None,
+    lead: str,
+    older: TimeWindow | None = None,
+) -> tuple[str, str] | None:
+    """The question naming the entities, and how: "names" (a list of names), "joined"
+    (the registry's phrase joining them: every name must apply) or "object" (the
+    phrase with an object no name carries: a profile cannot answer it). None when it
+    cannot be worded faithfully (a reversing word before the name, a question too long)."""
     kind = entities[0].type
     if kind == "pregnancy":
         return None  # "Does this apply to you?" with the criterion shown reads better
     same = [e for e in entities if e.type == kind] or entities
+    same = [e for e in same if not _in_example(criterion, e)] or same
+    if any(turned_around(criterion, e) for e in same):
+        return None
+    phrase = _phrase_span(criterion, same)
     names = [_with_lead_modifier(criterion, e) for e in same]
-    listed = with_article(names[0]) if len(names) == 1 else join_terms(names)
+    if phrase is not None:
+        listed = phrase[0]
+    else:
+        listed = with_article(names[0]) if len(names) == 1 else join_terms(names)
     prefix = f"In the past {amount_phrase(window)}, " if window else ""
     lowered = lead.lower()
-    if kind == "drug":
+    if older is not None and window is None:  # "at least 2 weeks before randomization"
+        ago = f"at least {amount_phrase(older)} ago"
+        verb = "did you take" if kind == "drug" else "did you have"
+        body = f"{verb} {listed} {ago}"
+    elif kind == "drug":
         body = f"have you taken {listed}" if window else f"do you take {listed}"
     elif kind == "procedure":
         body = f"have you had {listed}"
@@ -329,8 +452,10 @@ def _entity_question(
             body = f"do you have {listed}"
     else:
         body = f"do you have {listed}"
-    text = finish_question(plain_words(prefix + body))
-    return text if word_count(text) <= phrasing().max_question_words else None
+    text = without_ever(finish_question(plain_words(prefix + body)))
+    if word_count(text) > phrasing().max_question_words:
+        return None
+    return text, (phrase[1] if phrase is not None else "names")
 
 
 def _rewritten(
@@ -361,6 +486,7 @@ def yes_no_spec(
     end = criterion.start + (len(kept) if cut else lead_end)
     entities = specific_entities(criterion, None if remainder else end, covered)
     window = _recent_window(criterion.windows, end)
+    older = None if window is not None else _older_window(criterion.windows, end)
     first_type = entities[0].type if entities else None
     label = lead if len(lead) <= 80 else lead[:77].rstrip() + "…"
     if remainder:
@@ -372,9 +498,10 @@ def yes_no_spec(
         present = [e for e in entities if not (e.negated or _negated_prefix(criterion, e))]
         flip = not present
         entities = present or entities
-        text = _entity_question(criterion, entities, window, lead)
-        if text is None:
+        worded = _entity_question(criterion, entities, window, lead)
+        if worded is None:
             return None
+        text, how = worded
         group = TYPE_GROUPS.get(entities[0].type, "Other")
         return _yes_no(
             criterion,
@@ -383,8 +510,8 @@ def yes_no_spec(
             flip,
             label,
             window_days=window.days if window else None,
-            terms=_terms(entities, criterion),
-            require_all=False,
+            terms=[] if how == "object" else _terms(entities, criterion),
+            require_all=how == "joined",
         )
     spec = pregnancy_spec(criterion, entities)
     if spec is not None:
@@ -401,6 +528,7 @@ def yes_no_spec(
     ]
     extra = {
         "window_days": window.days if window else None,
+        "before_days": older.days if older else None,
         "terms": _terms(used, criterion),
         "require_all": _require_all(criterion.text, [e.text for e in used]),
     }
@@ -418,14 +546,20 @@ def yes_no_spec(
         extra["require_all"] = _require_all(found.text, [e.text for e in asked])
         return _yes_no(criterion, found.text, group, found.rule.flip, label, **extra)
     if used:
-        text = _entity_question(criterion, used, window, lead)
-        if text is not None:
+        worded = _entity_question(criterion, used, window, lead, older)
+        if worded is not None:
+            text, how = worded
+            if how == "object":
+                extra["terms"], extra["require_all"] = [], False
+            elif how == "joined":
+                extra["require_all"] = True
             return _yes_no(
                 criterion, text, TYPE_GROUPS.get(used[0].type, "Other"), flip, label, **extra
             )
     extra["terms"], extra["require_all"] = [], False  # the whole criterion: no profile shortcut
+    text = faithful_fallback(criterion, lead) if used else FALLBACK
     return _yes_no(
-        criterion, FALLBACK, TYPE_GROUPS.get(first_type or "", "Other"), False, label, **extra
+        criterion, text, TYPE_GROUPS.get(first_type or "", "Other"), False, label, **extra
     )
 
 
@@ -444,7 +578,7 @@ def is_permission(criterion: Criterion) -> bool:
 
 
 def permission_spec(criterion: Criterion) -> YesNoSpec | None:
-    """"Have you had X?" for a permission: no meets it, yes leaves it to the study team
+    """ "Have you had X?" for a permission: no meets it, yes leaves it to the study team
     (whether the conditions after "if" hold), never "not met". None when X cannot be named."""
     lead, _ = lead_sentence(criterion.text)
     match = _PERMISSION.search(lead)
@@ -456,9 +590,10 @@ def permission_spec(criterion: Criterion) -> YesNoSpec | None:
     ]
     if not entities:
         return None
-    text = _entity_question(criterion, entities, None, lead[: match.start()])
-    if text is None:
+    worded = _entity_question(criterion, entities, None, lead[: match.start()])
+    if worded is None:
         return None
+    text, _ = worded
     return YesNoSpec(
         text=text,
         group=TYPE_GROUPS.get(entities[0].type, "Other"),

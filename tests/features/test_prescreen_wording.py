@@ -1,0 +1,254 @@
+"""Pre-screener wording: questions a patient reads, made from real-looking criteria through
+the real parser (no mocks), and profiles / FHIR Bundles through the real mapping."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from trialatlas.features.criteria import parse_criteria
+from trialatlas.features.prescreen import Question, Questionnaire, build_questionnaire, read_input
+from trialatlas.features.prescreen import screen as run_screen
+from trialatlas.model.study import Eligibility
+
+TODAY = dt.date(2025, 6, 15)
+
+
+def _form(text: str) -> Questionnaire:
+    return build_questionnaire("NCT00000001", "Synthetic", parse_criteria(text), Eligibility())
+
+
+def _texts(text: str) -> list[str]:
+    return [q.text for q in _form(text).questions()]
+
+
+def _only(text: str) -> Question:
+    (question,) = _form(text).questions()
+    return question
+
+
+def _verdicts(form: Questionnaire, given: Any) -> dict[int | None, str]:
+    return {v.index: v.verdict for v in run_screen(form, given, today=TODAY).verdicts}
+
+
+# ---- "ever" never stands next to a time limit ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("criterion", "question"),
+    [
+        (
+            "Exclusion Criteria:\n* History of type 2 diabetes mellitus in the past 12 months\n",
+            "Have you had type 2 diabetes mellitus in the past 12 months?",
+        ),
+        (
+            "Exclusion Criteria:\n* Patients with a history of stroke within 6 months prior to "
+            "enrollment\n",
+            "Have you had stroke in the past 6 months?",
+        ),
+        (
+            "Inclusion Criteria:\n* No history of myocardial infarction within the past 6 months\n",
+            "Have you had heart attack in the past 6 months?",
+        ),
+    ],
+)
+def test_ever_is_dropped_when_the_question_has_a_time_limit(criterion: str, question: str) -> None:
+    texts = _texts(criterion)
+    assert question in texts
+    assert not any(" ever " in t for t in texts)
+
+
+def test_ever_stays_without_a_time_limit() -> None:
+    assert "Have you ever had type 2 diabetes mellitus?" in _texts(
+        "Exclusion Criteria:\n* History of type 2 diabetes mellitus\n"
+    )
+
+
+# ---- names keep their capitals; "at least N before" is said -----------------------------
+
+
+def test_brand_names_keep_capitals_and_an_at_least_window_is_said() -> None:
+    question = _only(
+        "Exclusion Criteria:\n* Received methotrexate or Humira at least 2 weeks before "
+        "randomization\n"
+    )
+    assert question.text == "Did you take methotrexate or Humira at least 2 weeks ago?"
+    assert question.before_days == 14 and question.window_days is None
+
+
+def test_a_name_capitalised_mid_sentence_keeps_its_capitals() -> None:
+    assert "Do you have Crohn's disease or ulcerative colitis?" in _texts(
+        "Exclusion Criteria:\n* Patients with Crohn's disease or ulcerative colitis\n"
+    )
+    assert "Do you take Humira?" in _texts("Exclusion Criteria:\n* Humira use\n")
+
+
+def test_at_least_before_is_answered_from_the_medicine_start_date() -> None:
+    form = _form(
+        "Exclusion Criteria:\n* Received methotrexate at least 2 weeks before randomization\n"
+    )
+    old = {"medications": [{"name": "Methotrexate", "start": "2025-01-01"}]}
+    new = {"medications": [{"name": "Methotrexate", "start": "2025-06-10"}], "complete": True}
+    undated = {"medications": [{"name": "Methotrexate"}]}
+    assert _verdicts(form, read_input({"profile": old})) == {0: "not_met"}
+    assert _verdicts(form, read_input({"profile": new})) == {0: "met"}
+    assert _verdicts(form, read_input({"profile": undated})) == {0: "unknown"}
+
+
+def test_a_resolved_condition_says_nothing_about_a_time_window() -> None:
+    form = _form("Exclusion Criteria:\n* History of pneumonia in the past 12 months\n")
+    profile = {"conditions": [{"name": "Pneumonia", "active": False}]}
+    assert _verdicts(form, read_input({"profile": profile})) == {0: "unknown"}
+
+
+# ---- the VAS question names the pain, not the scale -----------------------------------
+
+
+def test_vas_limit_after_the_pain_names_the_pain() -> None:
+    form = _form(
+        "Inclusion Criteria:\n* Low back pain with VAS ≥ 30 mm and ≤ 90 mm of 100 mm on VAS\n"
+    )
+    vas = next(q for q in form.questions() if q.answer_type == "number")
+    assert vas.text == "On a 0 to 100 mm pain scale (VAS), how strong is your low back pain?"
+    assert _verdicts(form, {vas.id: 95}) == {0: "not_met"}
+    assert _verdicts(form, {vas.id: 50}) == {0: "met"}
+
+
+# ---- phrases keep their meaning ------------------------------------------------------
+
+
+def test_joined_conditions_are_asked_as_written() -> None:
+    question = _only(
+        "Exclusion Criteria:\n* AML associated with congenital syndromes (e.g. Down syndrome)\n"
+    )
+    assert question.text == "Do you have AML associated with congenital syndromes?"
+    assert question.require_all  # AML alone does not say it is associated with a syndrome
+    form = _form(
+        "Exclusion Criteria:\n* AML associated with congenital syndromes (e.g. Down syndrome)\n"
+    )
+    aml_only = {"conditions": [{"name": "Acute myeloid leukemia (AML)"}]}
+    assert _verdicts(form, read_input({"profile": aml_only})) == {0: "unknown"}
+
+
+def test_an_object_is_never_dropped() -> None:
+    question = _only("Exclusion Criteria:\n* Contraindications or adverse reaction to GBCAs\n")
+    assert question.text == "Do you have contraindications or adverse reaction to GBCAs?"
+    assert question.profile_terms == []  # no single name in a profile says this
+
+
+@pytest.mark.parametrize(
+    ("criterion", "wrong"),
+    [
+        ("Exclusion Criteria:\n* Inadequate contraception\n", "Have you had contraception?"),
+        (
+            "Exclusion Criteria:\n* Lack of response to methotrexate\n",
+            "Do you take methotrexate?",
+        ),
+    ],
+)
+def test_a_reversing_word_is_never_dropped(criterion: str, wrong: str) -> None:
+    question = _only(criterion)
+    assert question.text != wrong
+    assert question.profile_terms == []
+    words = criterion.split("* ")[1].strip().lower()
+    assert words in question.text.lower() or question.text == "Does this apply to you?"
+
+
+# ---- what only the study team can check ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "criterion",
+    [
+        "Life expectancy > 3 months",
+        "Life expectancy of at least 12 weeks",
+        "CD19 expression by flow cytometry",
+        "PD-L1 expression ≥ 1% by IHC",
+        "HER2 overexpression",
+        "Measurable disease per RECIST 1.1",
+        "Histologically or cytologically confirmed diagnosis",
+        "Adequate organ function",
+        "Microsatellite instability-high (MSI-H) or mismatch repair deficient tumours",
+    ],
+)
+def test_the_teams_tests_are_team_checks(criterion: str) -> None:
+    form = _form(f"Inclusion Criteria:\n* {criterion}\n")
+    assert form.questions() == []
+    assert [t.text for t in form.team_checks] == [criterion]
+
+
+def test_answerable_criteria_stay_questions() -> None:
+    form = _form(
+        "Inclusion Criteria:\n* ECOG performance status 0-1\n"
+        "* Histologically confirmed breast cancer\n* Willing to eat fish\n"
+    )
+    texts = [q.text for q in form.questions()]
+    assert "What is your ECOG performance status (0 to 5)?" in texts
+    assert "Do you have breast cancer?" in texts
+    assert "Are you willing to eat fish?" in texts
+    assert form.team_checks == []
+
+
+# ---- a FHIR blood pressure panel -----------------------------------------------------
+
+LOINC = "http://loinc.org"
+
+
+def _bp_bundle(systolic: float, diastolic: float) -> dict[str, Any]:
+    return {
+        "resourceType": "Bundle",
+        "type": "collection",
+        "entry": [
+            {
+                "resource": {
+                    "resourceType": "Observation",
+                    "status": "final",
+                    "code": {
+                        "coding": [
+                            {"system": LOINC, "code": "85354-9", "display": "Blood pressure panel"}
+                        ]
+                    },
+                    "effectiveDateTime": "2025-05-01",
+                    "component": [
+                        {
+                            "code": {"coding": [{"system": LOINC, "code": "8480-6"}]},
+                            "valueQuantity": {
+                                "value": systolic,
+                                "unit": "mmHg",
+                                "system": "http://unitsofmeasure.org",
+                                "code": "mm[Hg]",
+                            },
+                        },
+                        {
+                            "code": {"coding": [{"system": LOINC, "code": "8462-4"}]},
+                            "valueQuantity": {"value": diastolic, "code": "mm[Hg]"},
+                        },
+                    ],
+                }
+            }
+        ],
+    }
+
+
+def test_fhir_blood_pressure_components_become_systolic_and_diastolic_labs() -> None:
+    given = read_input(_bp_bundle(150, 85))
+    assert given.profile is not None
+    labs = {lab.name: (lab.value, lab.unit, lab.code) for lab in given.profile.labs}
+    assert labs == {
+        "Systolic blood pressure": (150.0, "mmHg", "8480-6"),
+        "Diastolic blood pressure": (85.0, "mm[Hg]", "8462-4"),
+    }
+
+
+@pytest.mark.parametrize(
+    ("systolic", "diastolic", "verdict"),
+    [(130, 85, "met"), (130, 95, "not_met"), (150, 85, "not_met")],
+)
+def test_fhir_blood_pressure_panel_answers_both_halves(
+    systolic: float, diastolic: float, verdict: str
+) -> None:
+    form = _form("Inclusion Criteria:\n* BP < 140/90 mmHg\n")
+    assert {q.measure for q in form.questions()} == {"systolic", "diastolic"}
+    assert _verdicts(form, read_input(_bp_bundle(systolic, diastolic))) == {0: verdict}
