@@ -22,6 +22,11 @@ Chia labels some criteria as a whole instead of annotating their entities
 positive. The "annotated lines" reports score the same Chia documents with
 the predictions on those lines left out (a second view, not the headline).
 
+For LCT it also scores the numeric comparisons and time windows against the
+numeric filters of the criterion-level logical forms (``eq(op(GTEQ), val("18"),
+temporal_unit(YEAR))``: recall, precision, operator and unit agreement; see
+``bench/criteria_forms.py``).
+
 Held-out trials are those ``held_out(nct_id)`` selects (a hash of the NCT ID,
 ~20%), the same split ``scripts/build_criteria_lexicons.py`` leaves out.
 Anchors: Criteria2Query entity F1 0.795, EliIE 0.79; goal overlap F1 >= 0.80
@@ -68,6 +73,7 @@ from criteria_corpora import (
     lct_gold,
     read_jsonl,
 )
+from criteria_forms import print_form_scores
 from trialatlas.features.criteria import default_stages, parse_criteria
 from trialatlas.features.criteria.rules import merge_lexicons
 from trialatlas.model.criteria import ParsedCriteria
@@ -392,6 +398,8 @@ def main() -> None:
             if reports[part].docs:
                 print_report(f"== {name} — {part}", reports[part])
         print(timing.line(name))
+    if args.corpus in ("lct", "all"):
+        print_form_scores(args.data, parse_criteria)
 
 
 if __name__ == "__main__":

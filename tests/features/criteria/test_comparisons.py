@@ -414,3 +414,35 @@ def test_the_subject_inside_an_open_bracket() -> None:
 def test_room_air_is_not_part_of_the_measure() -> None:
     c = only("* room air oxygen saturation of >94%")
     assert c.subject is not None and c.subject.text == "oxygen saturation"
+
+
+@pytest.mark.parametrize(
+    ("text", "operator", "value"),
+    [
+        ("* Age > or = to 65 years", ">=", 65),
+        ("* Age > = 18 years", ">=", 18),
+        ("* PSA < = 1.0 ng/mL", "<=", 1),
+        ("* Patients under the age of 18", "<", 18),
+        ("* Patient over the age of 18", ">", 18),
+    ],
+)
+def test_spaced_and_worded_operators(text: str, operator: str, value: float) -> None:
+    c = only(text)
+    assert (c.operator, c.value) == (operator, value)
+    if "age of" in text:
+        assert c.subject is not None and c.subject.text == "age"
+
+
+@pytest.mark.parametrize(
+    ("text", "low", "high"),
+    [("* BMI of 17.1 ~ 25.8", 17.1, 25.8), ("* FPG of 70 ~ 110 mg/dL", 70, 110)],
+)
+def test_a_tilde_joins_a_range(text: str, low: float, high: float) -> None:
+    c = only(text)
+    assert (c.operator, c.value, c.upper_value) == ("between", low, high)
+
+
+def test_or_older_after_a_younger_bound_starts_the_next_bound() -> None:
+    found = comparisons("* Younger than 18 years of age or older than 95 years of age")
+    assert [(c.operator, c.value) for c in found] == [("<", 18), (">", 95)]
+    assert only("* 18 years of age or older").operator == ">="

@@ -30,6 +30,7 @@ def windows(text: str) -> list[TimeWindow]:
         ("* Stroke 6 months ago", "in the past", 182.625, None),
         ("* More than 6 months since prior androgen suppression", "at least before", 182.625, None),
         ("* Recurrence within six months after CR", "after", 182.625, None),
+        ("* Photocoagulation within the former 4 months.", "within", 121.75, None),
     ],
 )
 def test_windows(text: str, relation: str, days: float, anchor: str | None) -> None:

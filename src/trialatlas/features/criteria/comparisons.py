@@ -33,17 +33,19 @@ from trialatlas.model.criteria import Comparison, EntityType, Operator, Span
 
 _W = r"\s+"
 _PREFIX = {
-    ">=": r"≥\s*/?\s*=?|>\s*/\s*=|>\s*or\s*=|>=|=>|=\s*/\s*>|≧|⩾|\bat least\b|\bno less than\b|\bnot less than\b|\b(?:a )?minimum(?: of)?\b|\bmin\.|"
+    ">=": r"≥\s*/?\s*=?|>\s*/\s*=|>\s*or\s*=(?:\s*to\b)?|>\s*=|=>|=\s*/\s*>|≧|⩾|\bat least\b|\bno less than\b|\bnot less than\b|\b(?:a )?minimum(?: of)?\b|\bmin\.|"
     r"\b(?:greater|more|higher|older) than or equal to\b|\bequal to or (?:greater|more|higher|older) than\b|"
     r"\bequal or (?:greater|more|higher|older) than\b|\b(?:greater|more|higher|older) or equal to\b",
-    "<=": r"≤\s*/?\s*=?|<\s*/\s*=|<\s*or\s*=|<=|=<|=\s*/\s*<|≦|⩽|\bat most\b|\bno more than\b|\bnot more than\b|\bnot exceeding\b|\bnot to exceed\b|"
+    "<=": r"≤\s*/?\s*=?|<\s*/\s*=|<\s*or\s*=(?:\s*to\b)?|<\s*=|=<|=\s*/\s*<|≦|⩽|\bat most\b|\bno more than\b|\bnot more than\b|\bnot exceeding\b|\bnot to exceed\b|"
     r"\bdoes not exceed\b|\bup to\b|\b(?:a )?maximum(?: of)?\b|\bmax\.|\b(?:less|lower|smaller) than or equal to\b|"
     r"\bequal to or (?:less|lower|smaller|younger) than\b|\bequal or (?:less|lower|younger) than\b|"
     r"\bno (?:greater|higher|older) than\b|\bnot (?:greater|higher|older) than\b|"
     r"\b(?:less|lower|younger) or equal to\b|\byounger than or equal to\b",
-    ">": r"(?<![<>=])>(?!\s*/?\s*=|\s*or\s*=)|\b(?:greater|more|higher|larger|older|longer) than\b|\babove\b|\bover\b|"
+    ">": r"(?<![<>=])>(?!\s*/?\s*=|\s*or\s*=)|\b(?:over|above|older than) the age of\b|"
+    r"\b(?:greater|more|higher|larger|older|longer) than\b|\babove\b|\bover\b|"
     r"\bexceeding\b|\bexceeds?\b|\bin excess of\b",
-    "<": r"(?<![<>=])<(?!\s*/?\s*=|\s*or\s*=)|\b(?:less|lower|fewer|smaller|younger|shorter) than\b|\bbelow\b|\bunder\b",
+    "<": r"(?<![<>=])<(?!\s*/?\s*=|\s*or\s*=)|\b(?:under|below|younger than) the age of\b|"
+    r"\b(?:less|lower|fewer|smaller|younger|shorter) than\b|\bbelow\b|\bunder\b",
     "==": r"(?<![<>=!/≥≤])(?<![<>]\s)(?<![<>]/)=(?![<>=]|\s*/\s*[<>])|\bequal to\b|\bequals\b",
 }
 _POSTFIX = {
@@ -95,7 +97,7 @@ def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], re.P
     ranged = re.compile(
         rf"(?=\b[bfr]|[>≥=]|{NUMBER_START})(?:(?P<between>between|from|range\s+of|ranging\s+from)\s+)?"
         rf"(?P<lop>(?:>\s*/?\s*=?|≥|=>)\s*)?(?P<v>{NUMBER})\s*(?P<u1>{unit})?\s*"
-        rf"(?P<conn>-|to|and|through|until)\s*(?P<uop>(?:<\s*/?\s*=?|≤|=<)\s*)?(?P<w>{NUMBER})\s*(?P<u>{unit})?",
+        rf"(?P<conn>-|~|～|to|and|through|until)\s*(?P<uop>(?:<\s*/?\s*=?|≤|=<)\s*)?(?P<w>{NUMBER})\s*(?P<u>{unit})?",
         re.IGNORECASE,
     )
     bare_ref = re.compile(
@@ -185,7 +187,7 @@ def find_comparisons(
         unit = m.group("u") or m.group("u1")
         comp = _build(view[m.start() : m.end()], m.start(), m.end(), "between", low, unit, high)
         lop, uop = m.group("lop"), m.group("uop")
-        if (lop or uop) and conn not in ("to", "-"):
+        if (lop or uop) and conn not in ("to", "-", "~", "～"):
             continue  # "> 5 and 10": two things, not one range
         if lop and not re.search("[=≥]", lop):
             comp = comp.model_copy(update={"lower_inclusive": False})
@@ -197,7 +199,9 @@ def find_comparisons(
     if references:
         passes.append((bare_ref, "r"))
     for pattern, kind in passes:
-        for m in pattern.finditer(view, start, end):
+        pos = start
+        while (m := pattern.search(view, pos, end)) is not None:
+            pos = m.end() if m.end() > m.start() else m.end() + 1
             if not free(*m.span()):
                 continue
             if kind == "r":
@@ -209,14 +213,34 @@ def find_comparisons(
                 unit, ref = m.group("u"), m.group("ref")
             if op is None or value is None:
                 continue
-            s, e = m.start(), m.end()
+            s, e = m.start(), _without_opposite_postfix(m, kind, op)
             while e > s and view[e - 1].isspace():
                 e -= 1
+            if e < m.end():
+                pos = e  # "… or older than 95": the postfix word starts the next bound
             found.append(_build(view[s:e], s, e, op, value, unit, ref=ref))
             taken.append((s, e))
     found.sort(key=lambda c: c.start)
     found = _trailing_bounds(view, end, found, free, taken)
     return _share_units(view, _join_bounds(view, found))
+
+
+_DIRECTION = {">=": 1, ">": 1, "<=": -1, "<": -1}
+
+
+def _without_opposite_postfix(m: re.Match[str], kind: str, op: str) -> int:
+    """End of a prefix bound without a postfix pointing the other way: in "younger than
+    18 years of age or older than 95", "or older" belongs to the next bound."""
+    if kind != "p":
+        return m.end()
+    for name, post in (("qge", ">="), ("qle", "<=")):
+        try:
+            start = m.start(name)
+        except IndexError:
+            continue
+        if start >= 0 and _DIRECTION[post] != _DIRECTION.get(op, 0):
+            return start - len(re.search(r"\s*$", m.string[m.start() : start]).group())  # type: ignore[union-attr]
+    return m.end()
 
 
 def _trailing_bounds(

@@ -78,11 +78,11 @@ _PATTERNS: tuple[tuple[WindowRelation, re.Pattern[str]], ...] = tuple(
     for relation, pattern in (
         (
             "within",
-            rf"\bwithin\s+(?:the\s+)?(?:last\s+|past\s+|previous\s+|prior\s+|preceding\s+|next\s+|first\s+)?{_QTY}",
+            rf"\bwithin\s+(?:the\s+)?(?:last\s+|past\s+|previous\s+|prior\s+|preceding\s+|former\s+|next\s+|first\s+)?{_QTY}",
         ),
         (
             "in the past",
-            rf"\b(?:(?:in|during|over|for|at\s+any\s+time\s+in)\s+)?(?:the\s+)?(?:last|past|previous|preceding|prior)\s+{_QTY}",
+            rf"\b(?:(?:in|during|over|for|at\s+any\s+time\s+in)\s+)?(?:the\s+)?(?:last|past|previous|preceding|prior|former)\s+{_QTY}",
         ),
         ("in the past", rf"\b{_QTY}\s+ago\b"),
         (
