@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from criteria_corpora import held_out, read_jsonl
+from trialatlas.features.criteria.units import time_unit_name
 from trialatlas.model.criteria import ParsedCriteria
 
 _EQ = re.compile(r"\beq\(((?:[^()]|\([^()]*\))*)\)")
@@ -136,7 +137,7 @@ def _predictions(parsed: ParsedCriteria) -> list[_Pred]:
             numbers = (c.value,) if c.upper_value is None else (c.value, c.upper_value)
             out.append((_OURS.get(c.operator), numbers, c.unit))
         for w in criterion.windows:
-            out.append((None, (w.amount,), w.unit))
+            out.append((None, (w.amount,), w.unit))  # hour, day, week, month, year
     return out
 
 
@@ -151,7 +152,7 @@ def _hits(filt: Filter, preds: list[_Pred]) -> list[_Pred]:
     if not hits and len(filt.values) == 1:
         hits = [p for p in preds if p[0] == "BETWEEN" and filt.values[0] in p[1]]
     if filt.time_unit is not None:
-        hits = [p for p in hits if p[2] is not None and filt.time_unit in p[2].lower()]
+        hits = [p for p in hits if time_unit_name(p[2]) == filt.time_unit]
     return hits
 
 

@@ -287,3 +287,10 @@ def test_a_blood_pressure_pair_asks_the_top_and_the_bottom_number() -> None:
     assert _verdicts(form, {top.id: 130, bottom.id: 85}) == {0: "met"}
     assert _verdicts(form, {top.id: 130, bottom.id: 95}) == {0: "not_met"}
     assert _verdicts(form, {top.id: 150, bottom.id: 85}) == {0: "not_met"}
+
+
+def test_between_the_ages_of_is_an_age_limit() -> None:
+    form = _form("Inclusion Criteria:\n* Subject must be between the ages of 18 and 55 years;\n")
+    age = next(q for g in form.groups for q in g.questions if q.id == "age")
+    assert _verdicts(form, {age.id: 30}) == {0: "met"}
+    assert _verdicts(form, {age.id: 60}) == {0: "not_met"}

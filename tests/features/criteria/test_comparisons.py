@@ -446,3 +446,8 @@ def test_or_older_after_a_younger_bound_starts_the_next_bound() -> None:
     found = comparisons("* Younger than 18 years of age or older than 95 years of age")
     assert [(c.operator, c.value) for c in found] == [("<", 18), (">", 95)]
     assert only("* 18 years of age or older").operator == ">="
+
+
+def test_between_the_ages_of() -> None:
+    c = only("* Subject must be between the ages of 18 and 55 years;")
+    assert (c.operator, c.value, c.upper_value, c.unit) == ("between", 18, 55, "years")

@@ -95,7 +95,7 @@ def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], re.P
         rf"{NUMBER_START}{value}{uln}{_AGE_WORDS}?\s*(?:{postfix})", re.IGNORECASE
     )
     ranged = re.compile(
-        rf"(?=\b[bfr]|[>≥=]|{NUMBER_START})(?:(?P<between>between|from|range\s+of|ranging\s+from)\s+)?"
+        rf"(?=\b[bfr]|[>≥=]|{NUMBER_START})(?:(?P<between>between|from|range\s+of|ranging\s+from)\s+(?:the\s+ages?\s+of\s+)?)?"
         rf"(?P<lop>(?:>\s*/?\s*=?|≥|=>)\s*)?(?P<v>{NUMBER})\s*(?P<u1>{unit})?\s*"
         rf"(?P<conn>-|~|～|to|and|through|until)\s*(?P<uop>(?:<\s*/?\s*=?|≤|=<)\s*)?(?P<w>{NUMBER})\s*(?P<u>{unit})?",
         re.IGNORECASE,

@@ -23,7 +23,7 @@ from trialatlas.features.prescreen.quantities import convert, fmt_number, same_d
 from trialatlas.features.prescreen.rules import Measure, measures, phrasing
 from trialatlas.model.criteria import Comparison, Criterion
 
-_AGE_SUBJECT = re.compile(r"\bage(?:d)?\b|\byears? old\b", re.IGNORECASE)
+_AGE_SUBJECT = re.compile(r"\bage[ds]?\b|\byears? old\b", re.IGNORECASE)
 _DOSE_UNIT = re.compile(r"/\s*(?:day|d|week)\b|per day", re.IGNORECASE)
 _ACRONYM = re.compile(r"^[A-Z0-9][A-Z0-9-]+$")
 _GE_SLASH = re.compile(r">\s*/\s*=|=\s*/\s*>")
