@@ -216,7 +216,7 @@ def find_comparisons(
             s, e = m.start(), _without_opposite_postfix(m, kind, op)
             while e > s and view[e - 1].isspace():
                 e -= 1
-            if e < m.end():
+            if s < e < m.end():
                 pos = e  # "… or older than 95": the postfix word starts the next bound
             found.append(_build(view[s:e], s, e, op, value, unit, ref=ref))
             taken.append((s, e))
