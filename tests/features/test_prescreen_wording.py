@@ -141,11 +141,8 @@ def test_an_object_is_never_dropped() -> None:
 @pytest.mark.parametrize(
     ("criterion", "wrong"),
     [
-        ("Exclusion Criteria:\n* Inadequate contraception\n", "Have you had contraception?"),
-        (
-            "Exclusion Criteria:\n* Lack of response to methotrexate\n",
-            "Do you take methotrexate?",
-        ),
+        ("Exclusion Criteria:\n* Lack of response to methotrexate\n", "Do you take methotrexate?"),
+        ("Exclusion Criteria:\n* Inadequate venous access\n", "Do you have venous access?"),
     ],
 )
 def test_a_reversing_word_is_never_dropped(criterion: str, wrong: str) -> None:
@@ -154,6 +151,33 @@ def test_a_reversing_word_is_never_dropped(criterion: str, wrong: str) -> None:
     assert question.profile_terms == []
     words = criterion.split("* ")[1].strip().lower()
     assert words in question.text.lower() or question.text == "Does this apply to you?"
+
+
+@pytest.mark.parametrize(
+    ("criterion", "verdict_on_no"),
+    [
+        ("Inclusion Criteria:\n* Fertile patients must use effective barrier contraception\n", 0),
+        ("Exclusion Criteria:\n* Inadequate contraception\n", 0),
+        ("Exclusion Criteria:\n* Unwilling to use birth control during the study\n", 0),
+    ],
+)
+def test_contraception_asks_about_using_birth_control(criterion: str, verdict_on_no: int) -> None:
+    form = _form(criterion)
+    (question,) = form.questions()
+    assert question.text == (
+        "If you could become pregnant or father a child, will you use effective birth control "
+        "during the study?"
+    )
+    assert question.disqualifying_answer == "No"
+    assert _verdicts(form, {question.id: "no"}) == {verdict_on_no: "not_met"}
+    assert _verdicts(form, {question.id: "yes"}) == {verdict_on_no: "met"}
+
+
+def test_a_negative_pregnancy_test_asks_whether_pregnant() -> None:
+    form = _form("Inclusion Criteria:\n* Negative pregnancy test\n")
+    (question,) = form.questions()
+    assert question.text == "Are you pregnant?"
+    assert _verdicts(form, {question.id: "yes"}) == {0: "not_met"}
 
 
 # ---- what only the study team can check ----------------------------------------------
@@ -252,3 +276,125 @@ def test_fhir_blood_pressure_panel_answers_both_halves(
     form = _form("Inclusion Criteria:\n* BP < 140/90 mmHg\n")
     assert {q.measure for q in form.questions()} == {"systolic", "diastolic"}
     assert _verdicts(form, read_input(_bp_bundle(systolic, diastolic))) == {0: verdict}
+
+
+# ---- found sampling registry records (NCI-style sub-headings, shorthand, vaccines) ----------
+
+NCI_STYLE = """PATIENT CHARACTERISTICS:
+
+Age:
+
+  -  18 to 65
+
+Life expectancy:
+
+  -  More than 8 weeks
+
+Hepatic:
+
+  -  Not specified
+
+PRIOR CONCURRENT THERAPY:
+
+Biologic therapy
+
+  -  Not specified
+
+Chemotherapy
+
+  -  No prior chemotherapy
+
+Endocrine therapy
+
+  -  Prior tamoxifen allowed
+
+  -  No concurrent tamoxifen or other SERMs
+
+Radiotherapy
+
+  -  At least 2 weeks since prior radiotherapy to the breast
+
+Surgery
+
+  -  See Disease Characteristics
+"""
+
+
+def test_nci_sub_headings_and_empty_items_ask_nothing() -> None:
+    form = _form(NCI_STYLE)
+    texts = sorted(q.text for q in form.questions())
+    assert texts == [
+        "Are you currently taking tamoxifen or other SERMs?",
+        "Have you ever had chemotherapy?",
+        "In the past 2 weeks, have you had radiotherapy?",
+    ]
+    assert [t.text for t in form.team_checks] == ["More than 8 weeks"]  # life expectancy
+
+
+def test_at_least_since_prior_therapy_is_met_by_never_having_had_it() -> None:
+    form = _form("Inclusion Criteria:\n* More than 28 days since prior major surgery\n")
+    (question,) = form.questions()
+    assert question.text == "In the past 28 days, have you had major surgery?"
+    assert _verdicts(form, {question.id: "no"}) == {0: "met"}
+    assert _verdicts(form, {question.id: "yes"}) == {0: "not_met"}
+
+
+@pytest.mark.parametrize(
+    ("criterion", "question"),
+    [
+        (
+            "Exclusion Criteria:\n* Are allergic to any part of the chickenpox vaccine, including "
+            "neomycin.\n",
+            "Are you allergic to any part of the chickenpox vaccine?",
+        ),
+        (
+            "Exclusion Criteria:\n* Have been exposed to chickenpox or shingles in the past 4 weeks.\n",
+            "Have you been exposed to chickenpox or shingles in the past 4 weeks?",
+        ),
+        (
+            "Exclusion Criteria:\n* Any vaccination in the 4 weeks preceding the first trial "
+            "vaccination.\n",
+            "Have you had any vaccination in the past 4 weeks preceding the first trial vaccination?",
+        ),
+        (
+            "Exclusion Criteria:\n* surgery planned during the study period\n",
+            "Do you plan to have surgery during the study period?",
+        ),
+        (
+            "Exclusion Criteria:\n* Known or suspected borderline or antisocial personality disorder\n",
+            "Do you have, or might you have, borderline or antisocial personality disorder?",
+        ),
+        (
+            "Inclusion Criteria:\n* Histologically confirmed stage III or IV ovarian epithelial "
+            "cancer\n",
+            "Do you have ovarian epithelial cancer?",
+        ),
+        (
+            "Inclusion Criteria:\n* Do you feel nervous, anxious, or on edge?\n",
+            "Do you feel nervous, anxious, or on edge?",
+        ),
+        ("Exclusion Criteria:\n* No eligibility criteria\n", None),
+    ],
+)
+def test_registry_wordings_read_as_questions(criterion: str, question: str | None) -> None:
+    texts = _texts(criterion)
+    assert texts == ([question] if question else [])
+
+
+def test_a_birth_weight_is_not_the_weight_now() -> None:
+    form = _form(
+        "Inclusion Criteria:\n* Born at full term with a birth weight ≥ 2 kg.\n"
+        "* Body weight ≥ 40 kg\n"
+    )
+    birth, now = form.questions()
+    assert "at birth" in birth.text and now.text == "How much do you weigh?"
+    profile = {"labs": [{"name": "Birth weight", "value": 3.1, "unit": "kg"}]}
+    assert _verdicts(form, read_input({"profile": profile})) == {0: "met", 1: "unknown"}
+
+
+def test_a_rating_scale_score_is_not_asked_as_a_number() -> None:
+    form = _form(
+        "Inclusion Criteria:\n* Children's Depression Rating Scale-R total score ≥ 45\n"
+        "* Grades 9-12\n"
+    )
+    assert not any(q.answer_type == "number" for q in form.questions())

@@ -286,6 +286,42 @@ def _sibling_unit(
     return measure.units[0]
 
 
+_VAGUE_SUBJECTS = frozenset(
+    {
+        "score",
+        "scores",
+        "grade",
+        "grades",
+        "value",
+        "values",
+        "level",
+        "levels",
+        "result",
+        "results",
+        "ps",
+        "count",
+        "number",
+        "total",
+        "rate",
+        "index",
+        "ratio",
+        "test",
+    }
+)
+
+
+_RATING = re.compile(r"\b(?:total score|scale|iq|rating)\b|-r\b")
+
+
+def _vague_subject(subject: str | None) -> bool:
+    """A subject that names no measurement of its own ("scores", "PS", "level")."""
+    words = (subject or "").strip().lower().split()
+    while words and words[0] in ("total", "overall", "the", "a", "mean", "average"):
+        words = words[1:]
+    # "scale-R total score", "full-Scale IQ": a rating only the study team scores
+    return " ".join(words) in _VAGUE_SUBJECTS or bool(_RATING.search(" ".join(words)))
+
+
 _DEFINED_AS = re.compile(r"\b(?:defined|characteri[sz]ed)\s+(?:as|by)\b", re.IGNORECASE)
 
 
@@ -334,6 +370,17 @@ def number_spec(criterion: Criterion, comparison: Comparison) -> NumberSpec | No
     lo, hi = sentence_bounds(text, max(rel_start, 0))
     sentence = text[lo:hi]
     measure = _subject_measure(comparison)
+    if measure is not None and comparison.subject is not None:
+        # "birth weight ≥ 2 kg": the subject "weight" is part of a longer measure's name
+        nearest = _nearest_measure(sentence, rel_start - lo, rel_end - lo)
+        subject = comparison.subject.text.strip().lower()
+        if (
+            nearest is not None
+            and nearest is not measure
+            and any(subject in a.lower() and len(a) > len(subject) for a in nearest.aliases)
+            and any(p.search(sentence) for p in nearest.patterns)
+        ):
+            measure = nearest
     if measure is None:
         measure = _nearest_measure(sentence, rel_start - lo, rel_end - lo)
         if measure is not None and _names_other_thing(criterion, comparison, measure, lo):
@@ -346,6 +393,8 @@ def number_spec(criterion: Criterion, comparison: Comparison) -> NumberSpec | No
     written_subject = comparison.subject.text if comparison.subject else None
     if measure is None and not _measured(criterion, comparison):
         return None
+    if measure is None and _vague_subject(written_subject):
+        return None  # "What is your scores?": no one can answer that
     unit = (
         comparison.unit.strip()
         if comparison.unit

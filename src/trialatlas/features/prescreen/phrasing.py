@@ -19,6 +19,11 @@ _SENTENCE_END = re.compile(r"(?<=[.;!?])\s+(?=[A-Z(\"“])|;\s*$|\n+")
 _SPACES = re.compile(r"\s+")
 _PAREN_EXAMPLE = re.compile(r"\s*\((?:e\.?g\.?|i\.?e\.?|including|such as)[^()]*\)", re.IGNORECASE)
 _TRAILING = re.compile(r"[\s.;:,!?]+$")
+_ALLOWED_END = re.compile(r"\s+(?:is |are )?(?:not )?(?:allowed|permitted)$", re.IGNORECASE)
+_DOUBLE_TIME = re.compile(
+    r"\b(?:in|within|during|over) the (in the past|at least)\b", re.IGNORECASE
+)
+_DANGLING = re.compile(r"[\s,;]+(?:or|and|and/or)$", re.IGNORECASE)
 _MD_ESCAPE = re.compile(r"\\([<>*_#\[\]()~`|\\-])")
 _EMPHASIZED_AND = re.compile(r"\s+AND\s+")
 RECENT_RELATIONS = frozenset({"within", "in the past", "before"})
@@ -182,6 +187,8 @@ def finish_question(text: str) -> str:
     """One line, capitalized, ending in a question mark."""
     text = _SPACES.sub(" ", unescape(text)).strip()
     text = _TRAILING.sub("", text)
+    text = _DANGLING.sub("", text)  # "… positive for metastasis OR" (the next item follows)
+    text = _DOUBLE_TIME.sub(r"\1", text)  # "in the 4 weeks" with its window made plain
     text = text.replace(" ,", ",").replace("( ", "(").replace(" )", ")")
     if not text:
         return ""
@@ -222,6 +229,7 @@ class Rewritten:
 def rewrite(sentence: str, first_type: str | None, has_window: bool) -> Rewritten | None:
     """The first rule that matches ``sentence``, filled in; None when none matches."""
     body = _TRAILING.sub("", sentence.strip())
+    body = _ALLOWED_END.sub("", body)  # "No prior chemotherapy allowed"
     for rule in phrasing().rewrites:
         match = rule.pattern.match(body)
         if match is None:

@@ -196,10 +196,11 @@ def _yes_no(question: Question, profile: PatientProfile, today: dt.date) -> Answ
 
 
 # A lab of the other half of a blood pressure never answers this half, though both are a
-# "blood pressure" (a FHIR panel gives one lab per component).
+# "blood pressure" (a FHIR panel gives one lab per component); a birth weight is no weight.
 _OTHER_HALF = {
     "systolic": (re.compile(r"diastolic|\bDBP\b", re.IGNORECASE), "8462-4"),
     "diastolic": (re.compile(r"systolic|\bSBP\b", re.IGNORECASE), "8480-6"),
+    "weight": (re.compile(r"\bbirth", re.IGNORECASE), "8339-4"),  # a birth weight is no weight now
 }
 
 

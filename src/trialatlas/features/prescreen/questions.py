@@ -47,10 +47,12 @@ from trialatlas.features.prescreen.phrasing import (
     unescape,
 )
 from trialatlas.features.prescreen.quantities import convert, fmt_number
+from trialatlas.features.prescreen.rules import phrasing
 from trialatlas.features.prescreen.yesno import (
     FALLBACK,
     YesNoSpec,
     is_permission,
+    is_plain_allowance,
     permission_spec,
     specific_entities,
     yes_no_spec,
@@ -68,13 +70,32 @@ _OPERATOR_WORDS = {
 TEAM_REASON = "This needs the study team's judgement or their own tests."
 
 
+def _heading(text: str) -> str | None:
+    """A registry sub-heading ("Chemotherapy:", "Hepatic", "Life expectancy"), lower case."""
+    name = unescape(text).strip().rstrip(":").strip().lower()
+    return name if name in phrasing().section_headings else None
+
+
 def _is_header(parsed: ParsedCriteria, index: int) -> bool:
     criterion = parsed.criteria[index]
+    if _heading(criterion.text) is not None:
+        return True  # "Chemotherapy" over its items, or a heading whose items did not nest
     return (
         bool(parsed.children(index))
         and criterion.text.rstrip().endswith(":")
         and not _is_exception_parent(criterion)
     )
+
+
+def _parent_heading(parsed: ParsedCriteria, index: int) -> str | None:
+    parent = parsed.criteria[index].parent
+    return _heading(parsed.criteria[parent].text) if parent is not None else None
+
+
+def _says_nothing(criterion: Criterion) -> bool:
+    """ "Not specified", "See Disease Characteristics": nothing to check."""
+    text = unescape(criterion.text).strip()
+    return any(p.match(text) for p in phrasing().not_criteria)
 
 
 def _is_exception_parent(criterion: Criterion) -> bool:
@@ -92,12 +113,14 @@ def _inside_exception(parsed: ParsedCriteria, index: int) -> bool:
     return False
 
 
-def _team_check(index: int, criterion: Criterion) -> TeamCheck | None:
-    """Criteria only the study team can check: their judgement, their lab tests."""
+def _team_check(index: int, criterion: Criterion, heading: str | None = None) -> TeamCheck | None:
+    """Criteria only the study team can check: their judgement, their lab tests.
+    ``heading``: the registry sub-heading the item stands under ("life expectancy")."""
     lead, lead_end = lead_sentence(criterion.text)
     askable = [e for e in specific_entities(criterion, criterion.start + lead_end)]
     ages = any(is_age_comparison(c) for c in criterion.comparisons)
-    if not ages and team_test(unescape(lead), bool(askable)):
+    context = f"{heading}: {lead}" if heading else lead
+    if not ages and team_test(unescape(context), bool(askable)):
         return TeamCheck(
             index=index, kind=criterion.kind, text=unescape(criterion.text), reason=TEAM_REASON
         )
@@ -289,9 +312,14 @@ def build_questionnaire(
             continue
         if _is_header(parsed, index) or _inside_exception(parsed, index):
             continue
-        team = _team_check(index, criterion)
+        heading = _parent_heading(parsed, index)
+        if _says_nothing(criterion) or heading in ("age", "sex", "gender"):
+            continue  # age and sex come from the structured eligibility
+        team = _team_check(index, criterion, heading)
         if team is not None:
             builder.team.append(team)
+            continue
+        if is_plain_allowance(criterion):  # "Prior tamoxifen allowed": nothing to check
             continue
         if is_permission(criterion):  # "Patients with X are eligible if …"
             spec = permission_spec(criterion)

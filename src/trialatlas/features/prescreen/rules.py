@@ -76,6 +76,8 @@ class Phrasing:
     countable_heads: frozenset[str]
     plain_words: tuple[tuple[re.Pattern[str], str], ...]
     max_question_words: int
+    section_headings: frozenset[str] = frozenset()
+    not_criteria: tuple[re.Pattern[str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -154,6 +156,8 @@ def phrasing() -> Phrasing:
         countable_heads=frozenset(s.lower() for s in raw["countable_heads"]),
         plain_words=plain,
         max_question_words=int(raw.get("max_question_words", 30)),
+        section_headings=frozenset(s.lower() for s in raw.get("section_headings", ())),
+        not_criteria=tuple(re.compile(p, re.IGNORECASE) for p in raw.get("not_criteria", ())),
     )
 
 

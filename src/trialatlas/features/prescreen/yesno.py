@@ -65,6 +65,12 @@ _QUALIFIER = re.compile(
 _PREG_WORDS = {"pregnant": "pregnant", "breastfeeding": "breastfeeding"}
 
 
+_ALREADY_ASKED = re.compile(
+    r"^(?:do|does|are|is|have|has|can|will|would|did)\s+(?:you|your)\b[^?]*\?$", re.IGNORECASE
+)
+_BARE_ADJECTIVE = re.compile(r"^[a-z]+(?:al|ic|ary|ous|ive|ian)$")
+
+
 @dataclass(frozen=True)
 class YesNoSpec:
     """A yes/no question (or a start-date question) before it is numbered and grouped."""
@@ -83,6 +89,51 @@ class YesNoSpec:
     help: str | None = None
 
 
+_ADJACENT = re.compile(r"^[ \t]+(?:[A-Za-z-]+[ \t]+){0,2}$")
+
+
+def _joined_adjectives(criterion: Criterion) -> list[Entity]:
+    """The criterion's entities, a lone adjective the parser split off joined to the name
+    right after it ("ovarian" + "cancer" in "ovarian epithelial cancer")."""
+    entities = sorted(criterion.entities, key=lambda e: e.start)
+    out: list[Entity] = []
+    skip: set[int] = set()
+    for n, entity in enumerate(entities):
+        if n in skip:
+            continue
+        if entity.type == "condition" and _BARE_ADJECTIVE.match(entity.text.lower()):
+            nxt = next(
+                (
+                    (m, e)
+                    for m, e in enumerate(entities[n + 1 :], n + 1)
+                    if e.type == "condition" and e.start >= entity.end
+                ),
+                None,
+            )
+            if nxt is not None:
+                gap = criterion.text[entity.end - criterion.start : nxt[1].start - criterion.start]
+                words = gap.lower().split()
+                if _ADJACENT.match(gap) and not {"or", "and", "nor"} & set(words):
+                    m, other = nxt
+                    text = criterion.text[
+                        entity.start - criterion.start : other.end - criterion.start
+                    ]
+                    out.append(
+                        other.model_copy(
+                            update={
+                                "text": text,
+                                "start": entity.start,
+                                "normalized": None,
+                                "code": None,
+                            }
+                        )
+                    )
+                    skip.add(m)
+                    continue
+        out.append(entity)
+    return out
+
+
 def specific_entities(
     criterion: Criterion, end: int | None = None, covered: set[str] | None = None
 ) -> list[Entity]:
@@ -90,7 +141,7 @@ def specific_entities(
     generic = phrasing().generic_terms
     covered = covered or set()
     out: list[Entity] = []
-    for entity in criterion.entities:
+    for entity in _joined_adjectives(criterion):
         if entity.type not in ASKABLE or entity.uncertain:
             continue
         if end is not None and entity.start >= end:
@@ -98,6 +149,8 @@ def specific_entities(
         name = entity.text.lower()
         if name in generic or name in covered:
             continue
+        if entity.type == "condition" and _BARE_ADJECTIVE.match(name):
+            continue  # "gastrointestinal", "renal": an adjective standing for a list
         if any(
             name == e.text.lower() or (e.start <= entity.start and entity.end <= e.end) for e in out
         ):
@@ -258,6 +311,70 @@ def pregnancy_spec(criterion: Criterion, entities: list[Entity]) -> YesNoSpec | 
         "pregnancy",
         terms=terms,
         help="Answer No if this cannot apply to you.",
+    )
+
+
+_CONTRACEPTION = re.compile(r"contracept|birth[- ]control", re.IGNORECASE)
+_WILL_USE = re.compile(
+    r"\b(?:must|should|shall|agrees?|agreement|willing(?:ness)?|consents?|required|"
+    r"use|uses|using|practi[cs]e|employ|commit)\b",
+    re.IGNORECASE,
+)
+_WILL_NOT_USE = re.compile(
+    r"\b(?:inadequate|insufficient|ineffective|unwilling(?:ness)?|not willing|refus\w*|"
+    r"unable|not using|not use|without|lack of|fail\w*|not agree|does not|do not|no)\b"
+    r"[^.;]*(?:contracept|birth[- ]control)",
+    re.IGNORECASE,
+)
+CONTRACEPTION_QUESTION = (
+    "If you could become pregnant or father a child, will you use effective birth control "
+    "during the study?"
+)
+
+
+def contraception_spec(criterion: Criterion, lead: str) -> YesNoSpec | None:
+    """ "Fertile patients must use effective contraception" (inclusion) and "Inadequate
+    contraception", "unwilling to use birth control" (exclusion): one question on using
+    birth control, a no going against both. Never "Have you had contraception?"."""
+    if not _CONTRACEPTION.search(lead):
+        return None
+    if criterion.kind == "inclusion":
+        if not _WILL_USE.search(lead) or _WILL_NOT_USE.search(lead):
+            return None
+        flip = False
+    else:
+        if not _WILL_NOT_USE.search(lead):
+            return None  # "using hormonal contraception" excludes: a question of its own
+        flip = True
+    return _yes_no(
+        criterion,
+        CONTRACEPTION_QUESTION,
+        "About you",
+        flip,
+        "birth control during the study",
+        help="Answer Yes if you cannot become pregnant or father a child.",
+    )
+
+
+_NEGATIVE_TEST = re.compile(
+    r"^\W*(?:a |have a |must have a )?negative (?:serum |urine |urinary |blood |beta[- ]?hcg |"
+    r"\w+ )?(?:pregnancy|hcg|β-hcg|beta-hcg) test",
+    re.IGNORECASE,
+)
+
+
+def negative_test_spec(criterion: Criterion, lead: str) -> YesNoSpec | None:
+    """ "Negative pregnancy test" (inclusion): a pregnancy rules it out."""
+    if criterion.kind != "inclusion" or not _NEGATIVE_TEST.search(lead):
+        return None
+    return _yes_no(
+        criterion,
+        "Are you pregnant?",
+        "About you",
+        True,
+        "pregnancy",
+        terms=[ProfileTerm(type="pregnancy", text="pregnant")],
+        help="Answer No if this cannot apply to you. The study team will do the test.",
     )
 
 
@@ -487,6 +604,11 @@ def yes_no_spec(
     entities = specific_entities(criterion, None if remainder else end, covered)
     window = _recent_window(criterion.windows, end)
     older = None if window is not None else _older_window(criterion.windows, end)
+    # An inclusion "at least 4 weeks since prior chemotherapy" (or "stopped X at least 2
+    # weeks before") rules out X in the past 4 weeks; someone who never had X meets it.
+    since = older is not None and criterion.kind == "inclusion" and not remainder
+    if since:
+        window, older = older, None
     first_type = entities[0].type if entities else None
     label = lead if len(lead) <= 80 else lead[:77].rstrip() + "…"
     if remainder:
@@ -513,7 +635,11 @@ def yes_no_spec(
             terms=[] if how == "object" else _terms(entities, criterion),
             require_all=how == "joined",
         )
-    spec = pregnancy_spec(criterion, entities)
+    spec = (
+        pregnancy_spec(criterion, entities)
+        or contraception_spec(criterion, kept)
+        or negative_test_spec(criterion, kept)
+    )
     if spec is not None:
         return spec
     for duration in criterion.windows:
@@ -522,7 +648,7 @@ def yes_no_spec(
             if spec is not None:
                 return spec
     positive = [e for e in entities if not e.negated]
-    flip = bool(entities) and not positive
+    flip = (bool(entities) and not positive) or since
     used = [
         e for e in (positive or entities) if not _object_of_to(e, criterion.text, criterion.start)
     ]
@@ -532,7 +658,10 @@ def yes_no_spec(
         "terms": _terms(used, criterion),
         "require_all": _require_all(criterion.text, [e.text for e in used]),
     }
-    rewritten = _rewritten(criterion, lead, first_type, window)
+    asked = _ALREADY_ASKED.match(unescape(kept).strip())
+    if asked is not None and word_count(kept) <= phrasing().max_question_words:
+        return _yes_no(criterion, finish_question(asked.group(0)), "Other", False, label)
+    rewritten = None if since else _rewritten(criterion, lead, first_type, window)
     if rewritten is not None:
         found, extra["help"] = rewritten
         group = found.rule.group or TYPE_GROUPS.get(first_type or "", "Other")
@@ -571,17 +700,46 @@ _PERMISSION = re.compile(
 )
 
 
+# "Prior tamoxifen allowed", "Bilateral breast disease allowed if …" (registry shorthand
+# without a verb); never "No prior chemotherapy allowed" or "not allowed".
+_BARE_PERMISSION = re.compile(
+    r"(?<!\bnot )(?<!\bbe )\b(?:allowed|permitted)\b"
+    r"\s*(?:$|[,.;:(]|\b(?:if|provided|as long as|when|only|after|unless|but|for)\b)",
+    re.IGNORECASE,
+)
+_NO_START = re.compile(r"^\W*(?:no|not|none|never|without)\b", re.IGNORECASE)
+
+
+def _permission_match(lead: str) -> re.Match[str] | None:
+    match = _PERMISSION.search(lead)
+    if match is None and not _NO_START.match(lead):
+        match = _BARE_PERMISSION.search(lead)
+    return match
+
+
+def is_plain_allowance(criterion: Criterion) -> bool:
+    """ "Prior tamoxifen allowed", "Patients with diabetes are eligible.": allowed with no
+    condition, so nothing to check."""
+    lead, _ = lead_sentence(criterion.text)
+    match = _permission_match(lead)
+    return (
+        match is not None
+        and not lead[match.end() :].strip(" .,;:)")
+        and not re.search(r"[,;(]", lead[: match.start()])
+    )
+
+
 def is_permission(criterion: Criterion) -> bool:
     """``Patients with X are eligible if …``: a permission, not a requirement."""
     lead, _ = lead_sentence(criterion.text)
-    return _PERMISSION.search(lead) is not None
+    return _permission_match(lead) is not None
 
 
 def permission_spec(criterion: Criterion) -> YesNoSpec | None:
     """ "Have you had X?" for a permission: no meets it, yes leaves it to the study team
     (whether the conditions after "if" hold), never "not met". None when X cannot be named."""
     lead, _ = lead_sentence(criterion.text)
-    match = _PERMISSION.search(lead)
+    match = _permission_match(lead)
     if match is None:
         return None
     end = criterion.start + match.start()
