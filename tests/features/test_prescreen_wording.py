@@ -173,6 +173,15 @@ def test_contraception_asks_about_using_birth_control(criterion: str, verdict_on
     assert _verdicts(form, {question.id: "yes"}) == {verdict_on_no: "met"}
 
 
+def test_contraception_in_a_long_item_is_never_asked_as_a_treatment() -> None:
+    form = _form(
+        "Inclusion Criteria:\n* PATIENT CHARACTERISTICS: Age: 18 and over Hematopoietic: "
+        "Neutrophil count at least 1,500/mm3 Other: Fertile patients must use effective "
+        "contraception; no active infection\n"
+    )
+    assert not any("contraception" in q.text for q in form.questions())
+
+
 def test_a_negative_pregnancy_test_asks_whether_pregnant() -> None:
     form = _form("Inclusion Criteria:\n* Negative pregnancy test\n")
     (question,) = form.questions()
@@ -374,6 +383,7 @@ def test_at_least_since_prior_therapy_is_met_by_never_having_had_it() -> None:
             "Do you feel nervous, anxious, or on edge?",
         ),
         ("Exclusion Criteria:\n* No eligibility criteria\n", None),
+        ("Inclusion Criteria:\n* Pulmonary: See Disease Characteristics\n", None),
     ],
 )
 def test_registry_wordings_read_as_questions(criterion: str, question: str | None) -> None:

@@ -149,6 +149,8 @@ def specific_entities(
         name = entity.text.lower()
         if name in generic or name in covered:
             continue
+        if _CONTRACEPTION.search(name):
+            continue  # asked only as "will you use birth control" (contraception_spec)
         if entity.type == "condition" and _BARE_ADJECTIVE.match(name):
             continue  # "gastrointestinal", "renal": an adjective standing for a list
         if any(
