@@ -102,3 +102,14 @@ def test_non_prefix_in_a_name_is_no_negation() -> None:
 def test_not_pregnant_or_nursing_is_negated() -> None:
     found = flags("* Women who are not pregnant or breastfeeding")
     assert found["pregnant"].negated and found["breastfeeding"].negated
+
+
+def test_a_prohibition_negates_in_inclusions_but_restates_an_exclusion() -> None:
+    text = (
+        "Inclusion Criteria:\n- Patients must not have received prior radiation therapy\n"
+        "Exclusion Criteria:\n- Patients may not have been prescribed warfarin within the month\n"
+    )
+    found = flags(text)
+    assert found["radiation therapy"].negated
+    assert not found["warfarin"].negated  # under exclusions: warfarin excludes
+    assert flags("Exclusion Criteria:\n- No history of stroke")["stroke"].negated

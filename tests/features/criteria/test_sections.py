@@ -27,6 +27,8 @@ def kinds(text: str) -> list[tuple[str, str]]:
         ("## Inclusion Criteria", "## Exclusion Criteria"),
         ("Eligibility Criteria:", "Patients will be excluded if:"),
         ("To be eligible, patients must:", "Any of the following excludes a patient:"),
+        ("INCLUSION CRITERIA:", "EXLUSION CRITERIA:"),
+        ("Inclusion critera:", "Exclusion critera:"),
     ],
 )
 def test_header_variants_split_inclusion_and_exclusion(inc: str, exc: str) -> None:

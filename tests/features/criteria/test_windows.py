@@ -31,6 +31,7 @@ def windows(text: str) -> list[TimeWindow]:
         ("* More than 6 months since prior androgen suppression", "at least before", 182.625, None),
         ("* Recurrence within six months after CR", "after", 182.625, None),
         ("* Photocoagulation within the former 4 months.", "within", 121.75, None),
+        ("* Less than 84 days since prior surgical procedure", "within", 84, None),
     ],
 )
 def test_windows(text: str, relation: str, days: float, anchor: str | None) -> None:

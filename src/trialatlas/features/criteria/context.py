@@ -21,6 +21,7 @@ import re
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import cache
 
 from trialatlas.features.criteria.document import CriteriaDoc, Item
 from trialatlas.features.criteria.lexicon import PhraseMatcher, Token, term_key, tokenize
@@ -29,6 +30,7 @@ from trialatlas.features.criteria.rules import (
     PrefixNegation,
     context_rules,
     prefix_negation,
+    read_json,
 )
 
 _CLAUSE_END = re.compile(r"[;!?]|\.(?=\s|$)|\n\s*\n")
@@ -39,6 +41,12 @@ _FLAGS = {
     "POSSIBLE_EXISTENCE": "uncertain",
     "HISTORICAL": "historical",
 }
+
+
+@cache
+def exclusion_prohibitions() -> frozenset[str]:
+    """Triggers that restate the exclusion in an exclusion criterion (``context_rules.json``)."""
+    return frozenset(read_json("context_rules.json").get("exclusion_prohibitions", []))
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +134,8 @@ class ContextAnnotator:
             if self.prefixed(doc.view, item.start, entity.start, entity.end, entity.type):
                 flags[k].add("negated")
         for scope in self.scopes(doc.view, item.start, item.end, item.words(doc.view)):
+            if item.kind == "exclusion" and scope.rule.literal in exclusion_prohibitions():
+                continue  # "may not have been prescribed X" under exclusions: X excludes
             allowed = scope.rule.allowed_types
             first = bisect_left(starts, scope.start - longest)
             last = bisect_left(starts, scope.end)

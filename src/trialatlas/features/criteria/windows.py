@@ -64,7 +64,7 @@ _AGE_HEAD = re.compile(
 
 # First characters each pattern can start with: the engine skips other positions cheaply.
 _STARTS = {
-    "within": r"(?=\bw)",
+    "within": r"(?=\bw|\b[lfu]|<)",
     "in the past": rf"(?=\b[idofatlpr]|{NUMBER_START})",
     "at least before": r"(?=[<>=≥fangmlm])",
     "for at least": r"(?=[<>=≥fdangml])",
@@ -85,6 +85,8 @@ _PATTERNS: tuple[tuple[WindowRelation, re.Pattern[str]], ...] = tuple(
             rf"\b(?:(?:in|during|over|for|at\s+any\s+time\s+in)\s+)?(?:the\s+)?(?:last|past|previous|preceding|prior|former)\s+{_QTY}",
         ),
         ("in the past", rf"\b{_QTY}\s+ago\b"),
+        # "less than 84 days since prior surgery": the surgery was within 84 days
+        ("within", rf"(?:\b(?:less|fewer)\s+than|<|\bunder)\s*{_QTY}(?=\s*(?:,\s*)?since\b)"),
         (
             "at least before",
             rf"(?:\bfor\s+)?{_MORE}\s*{_QTY}(?=\s*(?:,\s*)?(?:prior\s+to|before|preceding|since)\b)",
