@@ -294,3 +294,14 @@ def test_between_the_ages_of_is_an_age_limit() -> None:
     age = next(q for g in form.groups for q in g.questions if q.id == "age")
     assert _verdicts(form, {age.id: 30}) == {0: "met"}
     assert _verdicts(form, {age.id: 60}) == {0: "not_met"}
+
+
+def test_a_limit_before_another_measure_is_not_asked_as_that_measure() -> None:
+    form = _form(
+        "Inclusion Criteria:\n* Hematopoietic: WBC at least 3,000/mm3 "
+        "Platelet count at least 100,000/mm3\n"
+    )
+    texts = [q.text for g in form.groups for q in g.questions]
+    assert any("white blood cell" in t for t in texts)
+    platelets = next(q for g in form.groups for q in g.questions if "platelet" in q.text)
+    assert len(platelets.checks) == 1  # the WBC limit is not a second platelet limit

@@ -115,3 +115,34 @@ def test_hard_wrapped_plain_lines_are_still_joined() -> None:
         "toxicities resolved\n"
     )
     assert len(parse_criteria(text).criteria) == 2
+
+
+def test_inline_nci_sub_headings_are_items_of_their_own() -> None:
+    text = (
+        "DISEASE CHARACTERISTICS: Histologically confirmed breast cancer\n\n"
+        "PATIENT CHARACTERISTICS: Age: 18 and over Performance status: ECOG 0-1 "
+        "Hematopoietic: WBC at least 3,000/mm3 Platelet count at least 100,000/mm3 "
+        "Hepatic: Not specified\n\n"
+        "PRIOR CONCURRENT THERAPY: See Disease Characteristics\n"
+    )
+    parsed = parse_criteria(text)
+    assert [c.text for c in parsed.criteria] == [
+        "Histologically confirmed breast cancer",
+        "Age: 18 and over",
+        "Performance status: ECOG 0-1",
+        "Hematopoietic: WBC at least 3,000/mm3 Platelet count at least 100,000/mm3",
+        "Hepatic: Not specified",
+        "See Disease Characteristics",
+    ]
+    for c in parsed.criteria:
+        assert text[c.start : c.end] == c.text
+    blood = parsed.criteria[3]
+    assert [x.subject.text if x.subject else None for x in blood.comparisons] == [
+        "WBC",
+        "Platelet count",
+    ]
+    assert not any(e.type == "condition" for e in parsed.criteria[4].entities)  # "Hepatic:"
+    # one label alone is no inline block: "Age: 18 or older" stays whole
+    assert texts("* Age: 18 or older, any performance status") == [
+        "Age: 18 or older, any performance status"
+    ]

@@ -117,6 +117,8 @@ def find_subject(doc: CriteriaDoc, item: Item, comp: Comparison) -> Span | None:
     """The span a comparison constrains, or None when the text does not say."""
     view = doc.view
     lo = max(item.start, comp.start - _WINDOW)
+    # never reach back into an earlier limit ("WBC ≥ 3,000/mm3 Platelet count ≥ 100,000")
+    lo = max([lo] + [c.end for c in item.comparisons if c.end <= comp.start])
     before = [e for e in item.entities if e.type in _SUBJECT_TYPES and lo <= e.end <= comp.start]
     periods = [(w.start, w.end) for w in item.windows if w.relation == "for"]
     for entity in sorted(before, key=lambda e: -e.end):

@@ -435,9 +435,10 @@ class ComparisonFinder:
             if subject is None and previous is not None and siblings(doc.view, previous[0], comp):
                 subject = previous[1]  # "systolic BP > 170 or < 90 mm Hg": both bound the BP
             inside = previous is not None and subject is not None and _within(subject, previous[0])
-            if previous is not None and doc.view[previous[0].end : comp.start].strip() == "/":
+            gap = doc.view[previous[0].end : comp.start].strip() if previous is not None else ""
+            if previous is not None and gap == "/":
                 subject, others = previous[1], together[:-1]  # "BP < 140/90": both the BP's
-            elif inside and previous is not None:
+            elif previous is not None and (inside or subject is None and gap in ("(", "[")):
                 # "AST ≤ 2.5 × ULN (≤ 5 × ULN if liver metastases)": still the AST
                 subject, others = previous[1], together[:-1]
             else:

@@ -29,6 +29,7 @@ from trialatlas.features.criteria.entity_rules import (
     pattern_matches,
     suffix_matches,
 )
+from trialatlas.features.criteria.items import inline_label_end
 from trialatlas.features.criteria.lexicon import PhraseMatcher, Token
 from trialatlas.features.criteria.rules import lexicon_terms
 from trialatlas.model.criteria import EntityType
@@ -404,7 +405,10 @@ class EntityFinder:
         chosen += abbreviations(doc.view, item.end, chosen, taken)
         chosen += listed_short_forms(doc.view, item.start, item.end, chosen, taken)
         chosen += serology_results(doc.view, item.start, item.end, chosen, rules.serology)
+        label_end = inline_label_end(doc.view, item.start, item.end)
         for c in chosen:
+            if label_end is not None and c.end <= label_end and c.type == "condition":
+                continue  # "Hepatic: bilirubin < 1.5 mg/dL": a sub-heading, not a disease
             item.entities.append(make_entity(c.type, doc.source, c.start, c.end))
         item.entities.sort(key=lambda e: e.start)
 

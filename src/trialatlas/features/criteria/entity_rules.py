@@ -275,6 +275,8 @@ def head_matches(
                 prev = tokens[first - 1]
                 if not _is_word(prev) or prev.text.lower() in trim:
                     break
+                if prev.start > 0 and view[prev.start - 1] in "/^":
+                    break  # the unit of a number before ("3,000/mm3 Platelet count")
                 if rule.capitalized and not prev.text[0].isupper():
                     break
                 gap_start, gap_end = prev.end, tokens[first].start

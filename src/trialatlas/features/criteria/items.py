@@ -12,9 +12,11 @@ is joined to the criterion before it.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import cache
 
 from trialatlas.features.criteria.document import CriteriaDoc, Item, Section, line_spans
+from trialatlas.features.criteria.rules import read_json
 from trialatlas.model.criteria import CriterionKind
 
 _MARKER = re.compile(
@@ -82,7 +84,7 @@ class ItemSplitter:
         items: list[Item] = []
         for section in doc.sections:
             self._split(doc, section, items)
-        doc.items = items
+        doc.items = split_inline_labels(doc.view, items)
         return doc
 
     def _split(self, doc: CriteriaDoc, section: Section, items: list[Item]) -> None:
@@ -195,3 +197,47 @@ def _place(stack: list[_Open], indent: int, style: str) -> int | None:
             return top.index
         stack.pop()
     return stack[-1].index if stack else None
+
+
+@cache
+def _inline_label() -> re.Pattern[str] | None:
+    labels = read_json("sections.json").get("inline_labels", [])
+    if not labels:
+        return None
+    names = "|".join(re.escape(x).replace(r"\ ", r"\s+") for x in sorted(labels, key=len, reverse=True))
+    return re.compile(rf"(?<![\w-])(?:{names}):(?=\s)")
+
+
+def split_inline_labels(view: str, items: list[Item]) -> list[Item]:
+    """Items naming two or more NCI sub-headings inline ("Age: 18 and over Performance
+    status: ECOG 0-1 Life expectancy: …", ``sections.json`` ``inline_labels``) split at
+    each label; children of a split item stay under its first piece."""
+    pattern = _inline_label()
+    if pattern is None:
+        return items
+    out: list[Item] = []
+    first_of: dict[int, int] = {}
+    for index, item in enumerate(items):
+        starts = [m.start() for m in pattern.finditer(view, item.start, item.end)]
+        cuts = [s for s in starts if s > item.start]
+        first_of[index] = len(out)
+        if len(starts) < 2 or not cuts:
+            out.append(item)
+            continue
+        bounds = [item.start, *cuts, item.end]
+        for lo, hi in zip(bounds, bounds[1:], strict=False):
+            while hi > lo and view[hi - 1].isspace():
+                hi -= 1
+            if hi > lo:
+                out.append(replace(item, start=lo, end=hi, entities=[], comparisons=[], windows=[]))
+    for item in out:
+        if item.parent is not None:
+            item.parent = first_of[item.parent]
+    return out
+
+
+def inline_label_end(view: str, start: int, end: int) -> int | None:
+    """End of the NCI sub-heading label ("Hepatic:") an item starts with, if any."""
+    pattern = _inline_label()
+    m = pattern.match(view, start, end) if pattern is not None else None
+    return m.end() if m is not None else None

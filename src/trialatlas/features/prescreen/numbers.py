@@ -200,10 +200,12 @@ _SUBJECT_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*")
 def _names_other_thing(
     criterion: Criterion, comparison: Comparison, measure: Measure, lo: int
 ) -> bool:
-    """Is the comparison's subject something else than a measure named only before it?
+    """Is the comparison's subject something else than a measure named only before it
+    (or only after it)?
 
     ``LVEF ≥ 40%, … room air oxygen saturation of > 94%``: the saturation is no LVEF,
-    though LVEF is the nearest measure written before it.
+    though LVEF is the nearest measure written before it; in ``Hb ≥ 9 g/dL Platelet
+    count ≥ 100,000/mm3`` the hemoglobin is no platelet count.
     """
     subject = comparison.subject
     if subject is None:
@@ -212,9 +214,13 @@ def _names_other_thing(
     if not words or any(p.search(subject.text) for p in measure.patterns):
         return False
     sentence_rel = subject.start - criterion.start - lo
+    after_rel = comparison.end - criterion.start - lo
     text = criterion.text[lo:]
     mentions = [m for p in measure.patterns for m in p.finditer(text)]
-    return bool(mentions) and all(m.end() <= sentence_rel for m in mentions)
+    return bool(mentions) and (
+        all(m.end() <= sentence_rel for m in mentions)
+        or all(m.start() >= after_rel for m in mentions)  # "WBC ≥ 3,000 Platelets ≥ …"
+    )
 
 
 def _unit_fits(measure: Measure, comparison: Comparison) -> bool:
