@@ -217,9 +217,19 @@ def _names_other_thing(
     after_rel = comparison.end - criterion.start - lo
     text = criterion.text[lo:]
     mentions = [m for p in measure.patterns for m in p.finditer(text)]
-    return bool(mentions) and (
-        all(m.end() <= sentence_rel for m in mentions)
-        or all(m.start() >= after_rel for m in mentions)  # "WBC ≥ 3,000 Platelets ≥ …"
+    if not mentions:
+        return False
+    if all(m.end() <= sentence_rel for m in mentions):
+        return True
+    # "WBC ≥ 3,000/mm3 Platelet count ≥ 100,000/mm3": named after, as another limit's subject
+    others = [
+        (c.subject.start - criterion.start - lo, c.subject.end - criterion.start - lo)
+        for c in criterion.comparisons
+        if c.subject is not None and c.start >= comparison.end
+    ]
+    return all(
+        m.start() >= after_rel and any(s <= m.start() and m.end() <= e for s, e in others)
+        for m in mentions
     )
 
 
