@@ -146,3 +146,22 @@ def test_inline_nci_sub_headings_are_items_of_their_own() -> None:
     assert texts("* Age: 18 or older, any performance status") == [
         "Age: 18 or older, any performance status"
     ]
+
+
+def test_a_short_unmarked_topic_line_heads_the_bullets_under_it() -> None:
+    text = (
+        "PRIOR CONCURRENT THERAPY:\n\nBiologic therapy\n\n* Not specified\n\n"
+        "Surgery\n\n* No prior penile implant\n* No prior bilateral orchiectomy\n"
+    )
+    parsed = parse_criteria(text)
+    rows = [(c.text, c.parent) for c in parsed.criteria]
+    assert rows == [
+        ("Biologic therapy", None),
+        ("Not specified", 0),
+        ("Surgery", None),
+        ("No prior penile implant", 2),
+        ("No prior bilateral orchiectomy", 2),
+    ]
+    # a full sentence on its own line is a criterion, not a heading
+    plain = parse_criteria("Age 18 or older.\n* Asthma\n")
+    assert [c.parent for c in plain.criteria] == [None, None]

@@ -39,6 +39,9 @@ _CLAUSE_START = re.compile(
     r"despite|because|defined|according|other|the|a|an)\b)",
     re.IGNORECASE,
 )
+# a short unmarked line naming a topic ("Chemotherapy", "Biologic therapy") heads the
+# bullets under it, as a line ending in ":" does
+_HEADING_LINE = re.compile(r"^[A-Z][A-Za-z/&-]*(?:[ \t]+[A-Za-z/&-]+){0,3}$")
 _WRAP_WIDTH = 72  # narrowest line width hard-wrapped registry text is assumed to use
 _WORD = re.compile(r"\S+")
 _SUB_STYLES = {
@@ -176,7 +179,9 @@ class ItemSplitter:
             kind=kind, start=start, end=end, depth=depth, parent=parent, marker=style, indent=indent
         )
         items.append(item)
-        stack.append(_Open(len(items) - 1, indent, style, view[start:end].rstrip().endswith(":")))
+        text = view[start:end].rstrip()
+        heading = text.endswith(":") or style == "plain" and _HEADING_LINE.match(text) is not None
+        stack.append(_Open(len(items) - 1, indent, style, heading))
         return item
 
 
