@@ -279,3 +279,10 @@ def test_a_condition_widens_to_the_longer_icd10_label() -> None:
     assert (dlbcl.text, dlbcl.code) == ("diffuse large B-cell lymphoma", "C83.3")
     plain = next(e for e in entities("* severe hypertension") if e.type == "condition")
     assert plain.code == "I10"  # "severe" makes no other label: nothing to widen to
+
+
+def test_a_target_before_agonist_or_inhibitor_is_a_drug_class() -> None:
+    assert ("drug", "LHRH agonist") in typed("* Prior LHRH agonist therapy")
+    pd1 = next(e for e in entities("* Prior PD-1 inhibitor") if e.type == "drug")
+    assert pd1.text == "PD-1 inhibitor"
+    assert ("condition", "EGFR mutation") in typed("* EGFR mutation")  # alone: no drug

@@ -260,6 +260,48 @@ def eponyms(tokens: list[Token], chosen: list[Candidate]) -> list[Candidate]:
     return out
 
 
+_CLASS_HEADS = frozenset(
+    {
+        "agonist",
+        "agonists",
+        "antagonist",
+        "antagonists",
+        "analog",
+        "analogs",
+        "analogue",
+        "analogues",
+        "inhibitor",
+        "inhibitors",
+        "blocker",
+        "blockers",
+        "modulator",
+        "modulators",
+    }
+)
+
+
+def drug_classes(tokens: list[Token], chosen: list[Candidate]) -> list[Candidate]:
+    """A name before "agonist", "inhibitor", "blocker" … is a class of drugs: "LHRH
+    agonist", "PD-1 inhibitor", "EGFR inhibitors" (a target named alone stays what it is)."""
+    index = {t.end: i for i, t in enumerate(tokens)}
+    taken = {(c.start, c.end) for c in chosen}
+    out: list[Candidate] = []
+    for c in chosen:
+        i = index.get(c.end)
+        if (
+            c.type in ("drug", "measurement", "condition")
+            and i is not None
+            and i + 1 < len(tokens)
+            and tokens[i + 1].norm in _CLASS_HEADS
+            and not any(
+                s <= tokens[i + 1].start < e for s, e in taken if (s, e) != (c.start, c.end)
+            )
+        ):
+            c = Candidate(c.start, tokens[i + 1].end, "drug", c.rank)
+        out.append(c)
+    return out
+
+
 def dates_only(view: str, start: int, c: Candidate, rules: GenericNouns) -> bool:
     """True when a study-product mention only dates something ("before receiving **study
     drug**", "first **study drug** administration")."""
@@ -401,6 +443,7 @@ class EntityFinder:
         ]
         chosen = refine_generic(tokens, chosen, rules.generic_drugs)
         chosen = eponyms(tokens, chosen)
+        chosen = drug_classes(tokens, chosen)
         chosen = drop_study_kinds(doc.view, item.start, chosen, rules.generic_drugs)
         chosen += abbreviations(doc.view, item.end, chosen, taken)
         chosen += listed_short_forms(doc.view, item.start, item.end, chosen, taken)
