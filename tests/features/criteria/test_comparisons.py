@@ -451,3 +451,40 @@ def test_or_older_after_a_younger_bound_starts_the_next_bound() -> None:
 def test_between_the_ages_of() -> None:
     c = only("* Subject must be between the ages of 18 and 55 years;")
     assert (c.operator, c.value, c.upper_value, c.unit) == ("between", 18, 55, "years")
+
+
+@pytest.mark.parametrize(
+    ("text", "operator", "times"),
+    [
+        ("* SGOT no greater than 2 x normal", "<=", 2),
+        ("* bilirubin > 3 times normal", ">", 3),
+        ("* ALT < 2.5 x UNL", "<", 2.5),
+        ("* ALT < 2.5 times upper normal limit", "<", 2.5),
+        ("* AST =\\< 3 X upper limits of normal", "<=", 3),
+    ],
+)
+def test_multiples_of_the_upper_limit_of_normal(text: str, operator: str, times: float) -> None:
+    c = only(text)
+    assert (c.operator, c.reference, c.uln_multiplier or c.value) == (operator, "ULN", times)
+
+
+def test_normal_alone_is_no_reference() -> None:
+    assert comparisons("* bilirubin within normal range") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "operator"),
+    [("* Bilirubin =\\< 2.5 mg/dL", "<="), ("* Age =\\> 18 years", ">="), ("* x = 5", "==")],
+)
+def test_escaped_equal_or_bounds(text: str, operator: str) -> None:
+    assert only(text).operator == operator
+
+
+def test_a_limit_under_a_heading_takes_the_heading_as_its_subject() -> None:
+    text = "PATIENT CHARACTERISTICS:\n\nAge\n\n* 18 and over\n\nLife expectancy\n\n* At least 12 weeks\n"
+    parsed = parse_criteria(text)
+    age = parsed.criteria[1].comparisons[0]
+    assert age.subject is not None and age.subject.text == "Age" and age.value == 18
+    life = parsed.criteria[3]
+    assert life.windows == []  # a life expectancy is a value, not a time window
+    assert [e.type for e in life.entities] == ["value"]

@@ -266,7 +266,9 @@ def test_a_named_syndrome_keeps_its_name() -> None:
 
 
 def test_antibodies_named_by_their_target_are_drugs() -> None:
-    found = typed("* Prior anti-PD-1 or anti-PD-L1 antibody therapy; an anti-CD20 monoclonal antibody")
+    found = typed(
+        "* Prior anti-PD-1 or anti-PD-L1 antibody therapy; an anti-CD20 monoclonal antibody"
+    )
     assert {("drug", "anti-PD-1"), ("drug", "anti-PD-L1 antibody")} <= found
     assert ("drug", "anti-CD20 monoclonal antibody") in found
     assert not any(t == "condition" for t, _ in found)  # "PD" is no Parkinson's disease here
@@ -286,3 +288,9 @@ def test_a_target_before_agonist_or_inhibitor_is_a_drug_class() -> None:
     pd1 = next(e for e in entities("* Prior PD-1 inhibitor") if e.type == "drug")
     assert pd1.text == "PD-1 inhibitor"
     assert ("condition", "EGFR mutation") in typed("* EGFR mutation")  # alone: no drug
+
+
+def test_an_nci_sub_heading_is_no_entity_of_its_own() -> None:
+    found = entities("* Chemotherapy: No prior chemotherapy")
+    assert [(e.text, e.negated) for e in found if e.type == "procedure"] == [("chemotherapy", True)]
+    assert ("measurement", "Performance status") in typed("* Performance status: ECOG 0-1")

@@ -29,6 +29,11 @@ def kinds(text: str) -> list[tuple[str, str]]:
         ("To be eligible, patients must:", "Any of the following excludes a patient:"),
         ("INCLUSION CRITERIA:", "EXLUSION CRITERIA:"),
         ("Inclusion critera:", "Exclusion critera:"),
+        ("Patient Inclusion Criteria:", "Patient Exclusion Criteria:"),
+        ("2.1 Inclusion Criteria", "2.2 Exclusion Criteria"),
+        ("III.5 INCLUSION CRITERIA", "III.6 EXCLUSION CRITERIA"),
+        ("Eligibility Criteria:", "Ineligibility Criteria"),
+        ("Inclusion Criteria:", "Conditions for Patient Ineligibility:"),
     ],
 )
 def test_header_variants_split_inclusion_and_exclusion(inc: str, exc: str) -> None:

@@ -32,6 +32,7 @@ def windows(text: str) -> list[TimeWindow]:
         ("* Recurrence within six months after CR", "after", 182.625, None),
         ("* Photocoagulation within the former 4 months.", "within", 121.75, None),
         ("* Less than 84 days since prior surgical procedure", "within", 84, None),
+        ("* Surgery: No more than 4 months since definitive surgery", "within", 121.75, None),
     ],
 )
 def test_windows(text: str, relation: str, days: float, anchor: str | None) -> None:

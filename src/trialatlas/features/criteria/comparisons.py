@@ -28,15 +28,15 @@ from trialatlas.features.criteria.units import (
     time_unit_name,
     unit_pattern,
 )
-from trialatlas.features.criteria.windows import is_value_duration
+from trialatlas.features.criteria.windows import heading_text, is_value_duration
 from trialatlas.model.criteria import Comparison, EntityType, Operator, Span
 
 _W = r"\s+"
 _PREFIX = {
-    ">=": r"≥\s*/?\s*=?|>\s*/\s*=|>\s*or\s*=(?:\s*to\b)?|>\s*=|=>|=\s*/\s*>|≧|⩾|\bat least\b|\bno less than\b|\bnot less than\b|\b(?:a )?minimum(?: of)?\b|\bmin\.|"
+    ">=": r"≥\s*/?\s*=?|>\s*/\s*=|>\s*or\s*=(?:\s*to\b)?|>\s*=|=\s?>|=\s*/\s*>|≧|⩾|\bat least\b|\bno less than\b|\bnot less than\b|\b(?:a )?minimum(?: of)?\b|\bmin\.|"
     r"\b(?:greater|more|higher|older) than or equal to\b|\bequal to or (?:greater|more|higher|older) than\b|"
     r"\bequal or (?:greater|more|higher|older) than\b|\b(?:greater|more|higher|older) or equal to\b",
-    "<=": r"≤\s*/?\s*=?|<\s*/\s*=|<\s*or\s*=(?:\s*to\b)?|<\s*=|=<|=\s*/\s*<|≦|⩽|\bat most\b|\bno more than\b|\bnot more than\b|\bnot exceeding\b|\bnot to exceed\b|"
+    "<=": r"≤\s*/?\s*=?|<\s*/\s*=|<\s*or\s*=(?:\s*to\b)?|<\s*=|=\s?<|=\s*/\s*<|≦|⩽|\bat most\b|\bno more than\b|\bnot more than\b|\bnot exceeding\b|\bnot to exceed\b|"
     r"\bdoes not exceed\b|\bup to\b|\b(?:a )?maximum(?: of)?\b|\bmax\.|\b(?:less|lower|smaller) than or equal to\b|"
     r"\bequal to or (?:less|lower|smaller|younger) than\b|\bequal or (?:less|lower|younger) than\b|"
     r"\bno (?:greater|higher|older) than\b|\bnot (?:greater|higher|older) than\b|"
@@ -46,13 +46,17 @@ _PREFIX = {
     r"\bexceeding\b|\bexceeds?\b|\bin excess of\b",
     "<": r"(?<![<>=])<(?!\s*/?\s*=|\s*or\s*=)|\b(?:under|below|younger than) the age of\b|"
     r"\b(?:less|lower|fewer|smaller|younger|shorter) than\b|\bbelow\b|\bunder\b",
-    "==": r"(?<![<>=!/≥≤])(?<![<>]\s)(?<![<>]/)=(?![<>=]|\s*/\s*[<>])|\bequal to\b|\bequals\b",
+    "==": r"(?<![<>=!/≥≤])(?<![<>]\s)(?<![<>]/)=(?![<>=]|\s?[<>]|\s*/\s*[<>])|\bequal to\b|\bequals\b",
 }
 _POSTFIX = {
     ">=": r"or (?:more|greater|higher|older|above|over|longer)|and (?:above|over|older|greater|more|up)|\+|or greater than",
     "<=": r"or (?:less|fewer|lower|younger|below|under|smaller)|and (?:below|under|younger|less)",
 }
-_REF = r"(?P<ref>ULN|upper limits? of (?:the )?normal(?: range)?|LLN|lower limits? of (?:the )?normal(?: range)?)"
+_REF = (
+    r"(?P<ref>ULN|UNL|upper limits? (?:of )?(?:the )?norm(?:al)?(?: range| values?)?|"
+    r"upper normal limits?|(?:(?<=x\s)|(?<=×\s)|(?<=\*\s)|(?<=x)|(?<=×)|(?<=times\s))normal(?:\s+(?:range|values?))?|"
+    r"LLN|lower limits? of (?:the )?normal(?: range)?|lower normal limits?)"
+)
 _AGE_WORD = re.compile(r"\bage[ds]?\b|\bold|\byoung", re.IGNORECASE)
 _ABBREVIATION = re.compile(r"(?=[\w-]*[A-Z][\w-]*[A-Z])[A-Za-z][\w-]{1,11}")
 _PEOPLE = re.compile(
@@ -385,7 +389,7 @@ def quantity_type(
     walk): they are measured, not elapsed since an event.
     """
     name = time_unit_name(unit)
-    if name not in _ELAPSED or _AGE_WORD.search(view, start, end):
+    if name not in _ELAPSED or item.valued or _AGE_WORD.search(view, start, end):
         return "value"
     if name == "year" and (ranged or value is not None and value >= _ADULT_YEARS):
         return "value"  # "> 18 years", "18 to 65 years", "2-5 years": an age
@@ -434,6 +438,8 @@ class ComparisonFinder:
             subject = trailing if trailing is not False else find_subject(doc, item, comp)
             if subject is None and previous is not None and siblings(doc.view, previous[0], comp):
                 subject = previous[1]  # "systolic BP > 170 or < 90 mm Hg": both bound the BP
+            if subject is None and previous is None and (heading := heading_text(doc, item)):
+                subject = _span(doc, *heading)  # "Age:" / "* 18 and over"
             inside = previous is not None and subject is not None and _within(subject, previous[0])
             gap = doc.view[previous[0].end : comp.start].strip() if previous is not None else ""
             if previous is not None and gap == "/":
@@ -468,6 +474,10 @@ class ComparisonFinder:
                         _drug_to_lab(item, subject)
         _add_quantities(doc, item, blocked, numeric)
         item.entities.sort(key=lambda e: (e.start, e.end))
+
+
+def _span(doc: CriteriaDoc, start: int, end: int) -> Span:
+    return Span(text=doc.source[start:end], start=start, end=end)
 
 
 def _within(span: Span, comp: Comparison) -> bool:

@@ -82,6 +82,7 @@ class Item:
     comparisons: list[Comparison] = field(default_factory=list)
     windows: list[TimeWindow] = field(default_factory=list)
     tokens: list[Token] | None = None  # set by the first stage that tokenizes the item
+    valued: bool = False  # under a "Life expectancy:" heading: its durations are values
 
     def words(self, view: str) -> list[Token]:
         """The item's tokens (tokenized once, shared by the stages)."""

@@ -191,6 +191,8 @@ def refine_generic(
     return out
 
 
+# an NCI sub-heading ("Age:", "Performance status:") may name what its limit bounds
+_LABEL_TYPES = frozenset({"demographic", "measurement"})
 _EPONYM_HEADS = frozenset({"syndrome", "disease", "palsy", "phenomenon", "anomaly", "sarcoma"})
 _NOT_EPONYM = frozenset(
     {
@@ -450,8 +452,8 @@ class EntityFinder:
         chosen += serology_results(doc.view, item.start, item.end, chosen, rules.serology)
         label_end = inline_label_end(doc.view, item.start, item.end)
         for c in chosen:
-            if label_end is not None and c.end <= label_end and c.type == "condition":
-                continue  # "Hepatic: bilirubin < 1.5 mg/dL": a sub-heading, not a disease
+            if label_end is not None and c.end <= label_end and c.type not in _LABEL_TYPES:
+                continue  # "Hepatic: …", "Chemotherapy: No prior chemotherapy": a sub-heading
             item.entities.append(make_entity(c.type, doc.source, c.start, c.end))
         item.entities.sort(key=lambda e: e.start)
 

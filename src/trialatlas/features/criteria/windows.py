@@ -49,6 +49,7 @@ _LINK = (
     r"\s*(?:,\s*)?(?:prior\s+to|before|preceding|pre|of|from|since|after|following|post|until|to)\b"
 )
 _DURATION = re.compile(r"duration\b", re.IGNORECASE)
+_NOT_BEFORE = re.compile(r"\b(?:no|not)\s+$", re.IGNORECASE)
 _AFTER_EVENT = re.compile(r"\s*(?:,\s*)?(?:after|following|post)\b", re.IGNORECASE)
 _LINK_RE = re.compile(_LINK + r"\s*", re.IGNORECASE)
 _ORDER_LINK = re.compile(
@@ -108,6 +109,27 @@ def _unit_of(match: re.Match[str]) -> str | None:
     return None
 
 
+def heading_text(doc: CriteriaDoc, item: Item) -> tuple[int, int] | None:
+    """The span of the short heading an item sits under ("Age:", "Life expectancy"),
+    without its colon, or None (no parent, or a parent that is a criterion of its own)."""
+    if item.parent is None or not 0 <= item.parent < len(doc.items):
+        return None
+    parent = doc.items[item.parent]
+    text = doc.view[parent.start : parent.end].rstrip().rstrip(":").rstrip()
+    if not text or len(text.split()) > 4 or any(ch.isdigit() for ch in text):
+        return None
+    return parent.start, parent.start + len(text)
+
+
+def under_value_heading(doc: CriteriaDoc, item: Item) -> bool:
+    """Is the item listed under a heading that makes its durations values?"""
+    span = heading_text(doc, item)
+    if span is None:
+        return False
+    before, _ = value_context()
+    return before.search(doc.view[span[0] : span[1]] + " ") is not None
+
+
 def is_value_duration(view: str, s: int, e: int, start: int, end: int) -> bool:
     """True when the words around ``view[s:e]`` make a duration a measured value.
 
@@ -162,6 +184,10 @@ def find_windows(view: str, start: int, end: int) -> list[TimeWindow]:
                 continue  # "at least 18 years": an age, left to the comparisons
             if relation == "within" and _AFTER_EVENT.match(view, e, end):
                 relation = "after"  # "within 6 months after CR": after that event, not now
+            negated = _NOT_BEFORE.search(view, max(start, s - 5), s)
+            if negated is not None and relation in ("at least before", "for at least"):
+                # "no more than 4 months since surgery": at most, so within
+                relation, s = "within", negated.start()
             anchor = find_anchor(view, e, end, duration)
             anchor_name = None
             if anchor is not None:
@@ -194,6 +220,9 @@ class WindowFinder:
     @staticmethod
     def annotate(doc: CriteriaDoc, item: Item) -> None:
         """Add the windows of one item, with text taken from the source."""
+        if under_value_heading(doc, item):
+            item.valued = True  # "Life expectancy:" / "* At least 12 weeks": a value
+            return
         tokens = item.words(doc.view)
         if not has_number(tokens) and not any(t.norm in _UNIT_TOKENS for t in tokens):
             return  # no amount and no time unit: no window (skips the patterns)
