@@ -488,3 +488,25 @@ def test_a_limit_under_a_heading_takes_the_heading_as_its_subject() -> None:
     life = parsed.criteria[3]
     assert life.windows == []  # a life expectancy is a value, not a time window
     assert [e.type for e in life.entities] == ["value"]
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "canonical"),
+    [
+        ("* ANC ≥1.5 x 109/L", 1.5, "10^9/L"),
+        ("* TRV ≥ 2.7 m/sec", 2.7, "meter / second"),
+        ("* creatinine clearance >= 50 ml/mn", 50, "milliliter / minute"),
+        ("* Temperature> 38,3 °C", 38.3, "degree_Celsius"),
+        ("* creatinine < 1,5 mg/dL", 1.5, "milligram / deciliter"),
+    ],
+)
+def test_units_seen_in_registry_records(text: str, value: float, canonical: str) -> None:
+    c = only(text)
+    assert (c.value, c.canonical_unit) == (value, canonical)
+
+
+def test_a_decimal_comma_only_before_a_unit() -> None:
+    assert only("* Bilirubin < 1,5 x upper limit of normal").uln_multiplier == 1.5
+    assert only("* platelets > 100,000/mm3").value == 100000
+    assert comparisons("* ECOG 0,1 or 2") == []
+    assert only("* fewer than 5 in-transit metastases").unit is None  # no inches

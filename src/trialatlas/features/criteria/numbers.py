@@ -50,7 +50,13 @@ WORD_NUMBERS: dict[str, float] = {
 _WORDS = "|".join(sorted((re.escape(w) for w in WORD_NUMBERS), key=len, reverse=True))
 
 # A number: digits with thousands separators and decimals, or a number word.
-NUMBER = rf"(?:(?<![\w.,])\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|(?<![\w.])\d+(?:\.\d+)?|(?<![\w.])\.\d+|\b(?:{_WORDS})\b)"
+# A decimal comma ("38,3 °C", "1,5 x ULN", "5,1 mg/dL") only before a unit or a multiple:
+# "ECOG 0,1 or 2" is a list.
+_DECIMAL_COMMA = (
+    r"(?<![\w.,])\d+,\d{1,2}(?![\d,])"
+    r"(?=\s?(?:[°º%]|[x×*]\s|(?:mg|g|kg|mmol|µmol|umol|mEq|mL|ml|L|cm|mm|IU|U)(?![\w/-])|\w+/))"
+)
+NUMBER = rf"(?:{_DECIMAL_COMMA}|(?<![\w.,])\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|(?<![\w.])\d+(?:\.\d+)?|(?<![\w.])\.\d+|\b(?:{_WORDS})\b)"
 
 
 # Where a number (or "a"/"an" before a unit) can start: a lookahead that lets the regex
@@ -78,6 +84,8 @@ def parse_number(text: str) -> float | None:
         return float(WORD_NUMBERS[raw])
     if re.fullmatch(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?", raw):
         raw = raw.replace(",", "")
+    elif re.fullmatch(r"\d+,\d{1,2}", raw):
+        raw = raw.replace(",", ".")  # a decimal comma
     try:
         return float(raw)
     except ValueError:

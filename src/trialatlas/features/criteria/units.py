@@ -70,7 +70,8 @@ def _trie_regex(node: dict[str, Any], last: str = "") -> str:
         piece = r"\s*" if ch == " " else r"\s*/\s*" if ch == "/" else re.escape(ch)
         branches.append(piece + _trie_regex(node[ch], ch))
     if "" in node:  # the unit may end here; an alphanumeric end needs a word boundary
-        branches.append(r"(?![\w²³])" if last.isalnum() or last in "²³" else "")
+        # … and is no word's start: "5 in-transit" has no inches ("2 mg-4 mg" keeps its mg)
+        branches.append(r"(?![\w²³]|-[A-Za-z])" if last.isalnum() or last in "²³" else "")
     if len(branches) == 1:
         return branches[0]
     return "(?:" + "|".join(branches) + ")"
