@@ -510,3 +510,9 @@ def test_a_decimal_comma_only_before_a_unit() -> None:
     assert only("* platelets > 100,000/mm3").value == 100000
     assert comparisons("* ECOG 0,1 or 2") == []
     assert only("* fewer than 5 in-transit metastases").unit is None  # no inches
+
+
+def test_thousands_grouped_by_a_space_before_a_count_unit() -> None:
+    c = only("* Platelets ≥ 100 000/uL")
+    assert (c.value, c.value_canonical, c.canonical_unit) == (100000, 100, "10^9/L")
+    assert only("* Creatinine kinase > 2 x ULN").subject.text == "Creatinine kinase"  # type: ignore[union-attr]

@@ -33,6 +33,8 @@ def windows(text: str) -> list[TimeWindow]:
         ("* Photocoagulation within the former 4 months.", "within", 121.75, None),
         ("* Less than 84 days since prior surgical procedure", "within", 84, None),
         ("* Surgery: No more than 4 months since definitive surgery", "within", 121.75, None),
+        ("* At least 4 weeks after the last vaccination", "after", 28, "treatment"),
+        ("* In the 4 weeks preceding the first trial vaccination", "within", 28, "treatment"),
     ],
 )
 def test_windows(text: str, relation: str, days: float, anchor: str | None) -> None:

@@ -56,7 +56,9 @@ _DECIMAL_COMMA = (
     r"(?<![\w.,])\d+,\d{1,2}(?![\d,])"
     r"(?=\s?(?:[°º%]|[x×*]\s|(?:mg|g|kg|mmol|µmol|umol|mEq|mL|ml|L|cm|mm|IU|U)(?![\w/-])|\w+/))"
 )
-NUMBER = rf"(?:{_DECIMAL_COMMA}|(?<![\w.,])\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|(?<![\w.])\d+(?:\.\d+)?|(?<![\w.])\.\d+|\b(?:{_WORDS})\b)"
+# Thousands grouped by a space, only before a count unit: "100 000/µL", "1 500 cells"
+_SPACE_GROUPED = r"(?<![\w.,])\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?![\d,.])(?=\s?(?:/|cells\b))"
+NUMBER = rf"(?:{_DECIMAL_COMMA}|{_SPACE_GROUPED}|(?<![\w.,])\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|(?<![\w.])\d+(?:\.\d+)?|(?<![\w.])\.\d+|\b(?:{_WORDS})\b)"
 
 
 # Where a number (or "a"/"an" before a unit) can start: a lookahead that lets the regex
@@ -84,6 +86,8 @@ def parse_number(text: str) -> float | None:
         return float(WORD_NUMBERS[raw])
     if re.fullmatch(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?", raw):
         raw = raw.replace(",", "")
+    elif re.fullmatch(r"\d{1,3}(?:[ \u00a0\u202f]\d{3})+", raw):
+        raw = re.sub(r"[ \u00a0\u202f]", "", raw)  # "100 000"
     elif re.fullmatch(r"\d+,\d{1,2}", raw):
         raw = raw.replace(",", ".")  # a decimal comma
     try:

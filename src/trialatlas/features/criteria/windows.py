@@ -65,11 +65,11 @@ _AGE_HEAD = re.compile(
 
 # First characters each pattern can start with: the engine skips other positions cheaply.
 _STARTS = {
-    "within": r"(?=\bw|\b[lfu]|<)",
+    "within": r"(?=\bw|\b[lfuid]|<)",
     "in the past": rf"(?=\b[idofatlpr]|{NUMBER_START})",
     "at least before": r"(?=[<>=≥fangmlm])",
     "for at least": r"(?=[<>=≥fdangml])",
-    "after": NUMBER_START,
+    "after": rf"(?:(?=[<>=≥fangml])|{NUMBER_START})",
     "before": NUMBER_START,
     "for": r"(?=[fo])",
 }
@@ -86,12 +86,19 @@ _PATTERNS: tuple[tuple[WindowRelation, re.Pattern[str]], ...] = tuple(
             rf"\b(?:(?:in|during|over|for|at\s+any\s+time\s+in)\s+)?(?:the\s+)?(?:last|past|previous|preceding|prior|former)\s+{_QTY}",
         ),
         ("in the past", rf"\b{_QTY}\s+ago\b"),
+        # "in the 4 weeks preceding the first vaccination": within 4 weeks before it
+        (
+            "within",
+            rf"\b(?:in|during|within)\s+the\s+{_QTY}(?=\s+(?:preceding|prior\s+to|before)\b)",
+        ),
         # "less than 84 days since prior surgery": the surgery was within 84 days
         ("within", rf"(?:\b(?:less|fewer)\s+than|<|\bunder)\s*{_QTY}(?=\s*(?:,\s*)?since\b)"),
         (
             "at least before",
             rf"(?:\bfor\s+)?{_MORE}\s*{_QTY}(?=\s*(?:,\s*)?(?:prior\s+to|before|preceding|since)\b)",
         ),
+        # "at least 4 weeks after the last vaccination": after that event
+        ("after", rf"{_MORE}\s*{_QTY}(?=\s+(?:after|following|post)\b)"),
         ("for at least", rf"(?:\bfor\s+|\bduration\s+(?:of\s+)?)?{_MORE}\s*{_QTY}"),
         ("after", rf"\b{_QTY}(?=\s+(?:after|following|post)\b)"),
         ("before", rf"\b{_QTY}(?=\s*(?:,\s*)?(?:prior\s+to|before|preceding)\b)"),
