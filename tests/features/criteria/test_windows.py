@@ -35,6 +35,8 @@ def windows(text: str) -> list[TimeWindow]:
         ("* Surgery: No more than 4 months since definitive surgery", "within", 121.75, None),
         ("* At least 4 weeks after the last vaccination", "after", 28, "treatment"),
         ("* In the 4 weeks preceding the first trial vaccination", "within", 28, "treatment"),
+        ("* w/in 3 months after proposed transplantation", "after", 91.3125, "surgery"),
+        ("* Stable dose for greater than or equal to 90 days", "for at least", 90, None),
     ],
 )
 def test_windows(text: str, relation: str, days: float, anchor: str | None) -> None:

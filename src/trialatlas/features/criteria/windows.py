@@ -44,7 +44,7 @@ _TUNIT = "|".join(f"(?P<{k}>{v})" for k, v in _UNIT_WORDS.items())
 _TUNIT_SHORT = "|".join(f"(?P<{k}>{v if k != 'year' else '(?!)'})" for k, v in _UNIT_WORDS.items())
 _AMOUNT = rf"(?P<amount>{NUMBER}|\ban?(?=\s))(?:\s*(?:\(\s*\d+\s*\)))?"
 _QTY = rf"{_AMOUNT}\s*-?\s*(?:{_TUNIT})\b"
-_MORE = r"(?:(?<=\bfor\s)over|at\s+least|a\s+minimum\s+of|minimum\s+of|minimum|no\s+less\s+than|not\s+less\s+than|more\s+than|greater\s+than|longer\s+than|≥|>=|=>|>)"
+_MORE = r"(?:(?<=\bfor\s)over|(?:greater|more)\s+than\s+or\s+equal\s+to|at\s+least|a\s+minimum\s+of|minimum\s+of|minimum|no\s+less\s+than|not\s+less\s+than|more\s+than|greater\s+than|longer\s+than|≥|>=|=>|>)"
 _LINK = (
     r"\s*(?:,\s*)?(?:prior\s+to|before|preceding|pre|of|from|since|after|following|post|until|to)\b"
 )
@@ -79,7 +79,7 @@ _PATTERNS: tuple[tuple[WindowRelation, re.Pattern[str]], ...] = tuple(
     for relation, pattern in (
         (
             "within",
-            rf"\bwithin\s+(?:the\s+)?(?:last\s+|past\s+|previous\s+|prior\s+|preceding\s+|former\s+|next\s+|first\s+)?{_QTY}",
+            rf"\b(?:within|w/in)\s+(?:the\s+)?(?:last\s+|past\s+|previous\s+|prior\s+|preceding\s+|former\s+|next\s+|first\s+)?{_QTY}",
         ),
         (
             "in the past",
