@@ -305,3 +305,141 @@ def test_a_limit_before_another_measure_is_not_asked_as_that_measure() -> None:
     assert any("white blood cell" in t for t in texts)
     platelets = next(q for g in form.groups for q in g.questions if "platelet" in q.text)
     assert len(platelets.checks) == 1  # the WBC limit is not a second platelet limit
+
+
+# ---- blood counts without a unit, restated exclusions, exceptions, lab results ------------
+
+
+@pytest.mark.parametrize(
+    ("text", "unit", "meets", "fails"),
+    [
+        (
+            "Platelets at least 100,000",
+            "/µL",
+            [(150000, "/µL"), (150, "10^9/L")],
+            [(80000, "/µL"), (80, "10^9/L")],
+        ),
+        ("ANC ≥ 1500", "/µL", [(1800, "/µL"), (1.8, "10^9/L")], [(1000, "/µL"), (1, "10^9/L")]),
+        ("WBC > 3000", "/µL", [(4500, "/µL")], [(2500, "/µL")]),
+        ("ANC ≥ 1.5", "10^9/L", [(1.8, "10^9/L"), (1800, "/µL")], [(1200, "/µL")]),
+        ("Platelets ≥ 100", "10^9/L", [(150, "10^9/L")], [(80, "10^9/L")]),
+    ],
+)
+def test_a_blood_count_without_a_unit_is_read_by_its_size(
+    text: str, unit: str, meets: list[tuple[float, str]], fails: list[tuple[float, str]]
+) -> None:
+    """ "Platelets at least 100,000" is per µL, never 100,000 × 10^9/L (which no one has);
+    both units are offered and converted."""
+    form = _form(f"Inclusion Criteria:\n* {text}\n")
+    (question,) = form.questions()
+    assert question.unit == unit and set(question.units) == {"/µL", "10^9/L"}
+    for value, given in meets:
+        answer = {"value": value, "unit": given}
+        assert _verdicts(form, {question.id: answer}) == {0: "met"}, answer
+    for value, given in fails:
+        answer = {"value": value, "unit": given}
+        assert _verdicts(form, {question.id: answer}) == {0: "not_met"}, answer
+
+
+def test_an_upper_platelet_limit_without_a_unit_is_per_microlitre() -> None:
+    form = _form("Exclusion Criteria:\n* Platelets less than 130,000\n")
+    (question,) = form.questions()
+    assert question.unit == "/µL"
+    assert question.disqualifying_answer == "Less than 130000 /µL"
+    assert _verdicts(form, {question.id: 250000}) == {0: "met"}
+
+
+@pytest.mark.parametrize(
+    ("criterion", "words"),
+    [
+        ("No clinically evident brain metastases", "brain metastases"),
+        ("Not pregnant", "pregnant"),
+        ("Not currently taking theophylline", "theophylline"),
+        ("No prior chemotherapy", "chemotherapy"),
+    ],
+)
+def test_a_leading_no_under_exclusions_restates_the_exclusion(criterion: str, words: str) -> None:
+    """NCI records list "No brain metastases" under "Exclusion Criteria": brain metastases
+    exclude, so a patient without them is never screened out."""
+    form = _form(f"Exclusion Criteria:\n* {criterion}\n")
+    (question,) = form.questions()
+    assert words in question.text and question.disqualifying_answer == "Yes"
+    assert _verdicts(form, {question.id: "no"}) == {0: "met"}
+    assert _verdicts(form, {question.id: "yes"}) == {0: "not_met"}
+
+
+@pytest.mark.parametrize(
+    "criterion",
+    ["No venous access", "No informed consent", "Not a surgical candidate for resection"],
+)
+def test_the_absence_of_something_good_still_excludes(criterion: str) -> None:
+    form = _form(f"Exclusion Criteria:\n* {criterion}\n")
+    assert all(q.disqualifying_answer != "Yes" for q in form.questions())
+
+
+def test_a_leading_no_under_inclusions_keeps_its_meaning() -> None:
+    form = _form("Inclusion Criteria:\n* No clinically evident brain metastases\n")
+    (question,) = form.questions()
+    assert question.disqualifying_answer == "Yes"
+
+
+def _asked_terms(form: Questionnaire) -> list[str]:
+    return [t.text.lower() for q in form.questions() for t in q.profile_terms]
+
+
+def test_things_exempted_by_excluding_or_except_are_never_asked() -> None:
+    form = _form(
+        "Exclusion Criteria:\n"
+        "* Cancer within the last 5 years excluding skin cancers\n"
+        "* No second malignancy within 5 years except:\n"
+        "  * Nonmelanomatous skin cancer\n"
+        "* Maintenance treatment (except for rifamycins)\n"
+        "* Neurologic illness other than stroke that would prevent proper evaluation\n"
+    )
+    texts = [q.text.lower() for q in form.questions()]
+    assert not any("skin cancer" in t or "rifamycin" in t or "stroke" in t for t in texts)
+    assert not any(
+        "skin cancer" in t or "rifamycin" in t or "stroke" in t for t in _asked_terms(form)
+    )
+    second = next(q for q in form.questions() if "second cancer" in q.text)
+    assert second.disqualifying_answer == "Yes"
+    assert {c.index for c in second.checks} == {1}  # the exception item is part of it
+
+
+def test_a_criterion_after_an_exception_list_is_still_asked() -> None:
+    """Registry lines nest every later item under "… except:"; only the exceptions are
+    part of it."""
+    form = _form(
+        "Inclusion Criteria:\n"
+        "* No other malignancy within the past 5 years except:\n"
+        "  * Carcinoma in situ of the cervix\n"
+        "  * No uncontrolled infection\n"
+    )
+    texts = [q.text for q in form.questions()]
+    assert not any("cervix" in t for t in texts)
+    assert any("infection" in t for t in texts)
+
+
+@pytest.mark.parametrize(
+    "criterion",
+    [
+        "Clinically significant abnormal hematology, blood chemistry, or urinalysis screening "
+        "laboratory results",
+        "Lab abnormality",
+        "Abnormal blood screening tests",
+    ],
+)
+def test_abnormal_screening_lab_results_are_the_study_teams_check(criterion: str) -> None:
+    form = _form(f"Exclusion Criteria:\n* {criterion}\n")
+    assert form.questions() == []
+    assert [t.index for t in form.team_checks] == [0]
+
+
+def test_numbers_beside_abnormal_lab_results_are_still_asked() -> None:
+    form = _form(
+        "Inclusion Criteria:\n* No clinically significant abnormality in chemistry, hematology, "
+        "urinalysis: serum creatinine less than or equal to 1.7 mg/dL\n"
+    )
+    texts = [q.text for q in form.questions()]
+    assert any("creatinine" in t for t in texts)
+    assert not any("urinalysis" in t for t in texts)

@@ -280,6 +280,20 @@ def _measured(criterion: Criterion, comparison: Comparison) -> bool:
     )
 
 
+PER_UL = "/µL"
+PER_LITRE = "10^9/L"
+
+
+def count_unit(measure: Measure | None, comparison: Comparison) -> str | None:
+    """The unit of a blood cell count written without one, read from its size:
+    "Platelets at least 100,000", "ANC ≥ 1500" are per µL (per mm³); "ANC ≥ 1.5",
+    "Platelets ≥ 100" are 10^9/L. None for any other measure."""
+    if measure is None or measure.per_ul_from is None:
+        return None
+    value = max(comparison.value, comparison.upper_value or comparison.value)
+    return PER_UL if value >= measure.per_ul_from else PER_LITRE
+
+
 def _sibling_unit(
     criterion: Criterion, comparison: Comparison, measure: Measure | None
 ) -> str | None:
@@ -414,7 +428,7 @@ def number_spec(criterion: Criterion, comparison: Comparison) -> NumberSpec | No
     unit = (
         comparison.unit.strip()
         if comparison.unit
-        else _sibling_unit(criterion, comparison, measure)
+        else count_unit(measure, comparison) or _sibling_unit(criterion, comparison, measure)
     )
     if unit and measure is not None:
         unit = next((u for u in measure.units if convert(1.0, unit, u) == 1.0), unit)

@@ -77,6 +77,51 @@ def cut_exceptions(sentence: str) -> tuple[str, bool]:
     return sentence[: min(cuts)].rstrip(" ,;:"), True
 
 
+_EXCEPTION = re.compile(
+    r"\b(?:except(?:ing)?|excluding|other than|with the exception of|apart from|aside from)\b",
+    re.IGNORECASE,
+)
+# Where an exception written without brackets ends: the end of its sentence or item, the
+# next item of a registry line that runs items together ("… skin cancer Any prior …"), or
+# examples of the main class ("illnesses other than liver disease, including heart failure")
+_EXCEPTION_END = re.compile(
+    r"[;\n]|\.\s+(?=[A-Z(])|\s(?=(?:No|Not|Any|Must|Prior|Concurrent|Patients?|Negative|"
+    r"Fertile|Recovered|At least)\b)|,?\s+(?:including|such as|e\.g\.)"
+)
+_CLOSING = {"(": ")", "[": "]"}
+
+
+def exception_spans(text: str) -> list[tuple[int, int]]:
+    """Offsets in ``text`` of what "except …", "excluding …", "other than …" exempt:
+    to the closing bracket when the exception is in brackets ("(except for rifamycins)"),
+    else to the end of its sentence or item. The things named there are exceptions,
+    never what the criterion is about."""
+    spans = []
+    for match in _EXCEPTION.finditer(text):
+        at = match.start()
+        stack: list[str] = []
+        for ch in text[:at]:
+            if ch in _CLOSING:
+                stack.append(ch)
+            elif stack and ch == _CLOSING[stack[-1]]:
+                stack.pop()
+        if stack:
+            close = text.find(_CLOSING[stack[-1]], match.end())
+            end = close if close >= 0 else len(text)
+        else:
+            found = _EXCEPTION_END.search(text, match.end())
+            end = found.start() if found else len(text)
+        spans.append((at, end))
+    return spans
+
+
+def lab_abnormality_spans(text: str) -> list[tuple[int, int]]:
+    """Offsets of "abnormal … laboratory results", "laboratory abnormalities": results
+    the study team reads, so the tests named there are never asked as things a patient
+    had ("Have you had urinalysis?")."""
+    return [m.span() for p in phrasing().lab_abnormalities for m in p.finditer(text)]
+
+
 def examples_of(sentence: str) -> str | None:
     """The examples an aside gives (``(e.g. a, b)`` → ``a, b``), for a question's help line."""
     match = _PAREN_EXAMPLE.search(sentence)

@@ -12,6 +12,7 @@ so it is cached per record (never anything a patient sends).
 from __future__ import annotations
 
 import math
+import re
 from functools import lru_cache
 
 from trialatlas.features.criteria import parse_criteria
@@ -40,6 +41,7 @@ from trialatlas.features.prescreen.numbers import (
 )
 from trialatlas.features.prescreen.phrasing import (
     cut_exceptions,
+    lab_abnormality_spans,
     lead_sentence,
     mentions_judgement,
     team_only,
@@ -102,13 +104,25 @@ def _is_exception_parent(criterion: Criterion) -> bool:
     return cut_exceptions(criterion.text)[1]
 
 
+# An item that reads as a criterion of its own ("No uncontrolled infection", "Must …"):
+# the exceptions listed under "… except:" have ended (registry lines nest every later
+# item under the exception list).
+_NEW_ITEM = re.compile(
+    r"^\W*(?:no|not|none|never|must|should|patients?|subjects?|participants?|at least|"
+    r"prior|concurrent|concomitant|recovered|fertile|negative|pregnant|other)\b",
+    re.IGNORECASE,
+)
+
+
 def _inside_exception(parsed: ParsedCriteria, index: int) -> bool:
-    parent = parsed.criteria[index].parent
+    """Is the item one of the exceptions listed under "… except:" (part of its parent)?"""
+    child, parent = index, parsed.criteria[index].parent
     seen = 0
     while parent is not None and seen < 20:
         if _is_exception_parent(parsed.criteria[parent]):
-            return True
-        parent = parsed.criteria[parent].parent
+            listed = [i for i in parsed.children(parent) if i <= child]
+            return not any(_NEW_ITEM.match(unescape(parsed.criteria[i].text)) for i in listed)
+        child, parent = parent, parsed.criteria[parent].parent
         seen += 1
     return False
 
@@ -121,6 +135,11 @@ def _team_check(index: int, criterion: Criterion, heading: str | None = None) ->
     ages = any(is_age_comparison(c) for c in criterion.comparisons)
     context = f"{heading}: {lead}" if heading else lead
     if not ages and team_test(unescape(context), bool(askable)):
+        return TeamCheck(
+            index=index, kind=criterion.kind, text=unescape(criterion.text), reason=TEAM_REASON
+        )
+    if not askable and not criterion.comparisons and lab_abnormality_spans(unescape(lead)):
+        # "Clinically significant abnormal … screening laboratory results"
         return TeamCheck(
             index=index, kind=criterion.kind, text=unescape(criterion.text), reason=TEAM_REASON
         )

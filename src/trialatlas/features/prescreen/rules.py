@@ -43,6 +43,7 @@ class Measure:
     molar_mass: float | None = None
     ifcc: bool = False
     profile_names: tuple[str, ...] = ()
+    per_ul_from: float | None = None  # a blood cell count: a bare limit this big is per µL
     patterns: tuple[re.Pattern[str], ...] = field(default=(), compare=False)
 
     @property
@@ -78,6 +79,8 @@ class Phrasing:
     max_question_words: int
     section_headings: frozenset[str] = frozenset()
     not_criteria: tuple[re.Pattern[str], ...] = ()
+    lab_abnormalities: tuple[re.Pattern[str], ...] = ()  # the team's lab results
+    positive_things: tuple[re.Pattern[str], ...] = ()  # "No venous access": absence excludes
 
 
 @dataclass(frozen=True)
@@ -106,6 +109,7 @@ def measures() -> tuple[Measure, ...]:
                 molar_mass=raw.get("molar_mass"),
                 ifcc=bool(raw.get("ifcc", False)),
                 profile_names=tuple(raw.get("profile_names", [])),
+                per_ul_from=raw.get("per_ul_from"),
                 patterns=tuple(alias_pattern(a) for a in aliases),
             )
         )
@@ -158,6 +162,13 @@ def phrasing() -> Phrasing:
         max_question_words=int(raw.get("max_question_words", 30)),
         section_headings=frozenset(s.lower() for s in raw.get("section_headings", ())),
         not_criteria=tuple(re.compile(p, re.IGNORECASE) for p in raw.get("not_criteria", ())),
+        lab_abnormalities=tuple(
+            re.compile(p, re.IGNORECASE) for p in raw.get("lab_abnormalities", ())
+        ),
+        positive_things=tuple(
+            re.compile(rf"(?:[\w'/-]+\s+){{0,3}}?(?:{p})\b", re.IGNORECASE)
+            for p in raw.get("positive_things", ())
+        ),
     )
 
 

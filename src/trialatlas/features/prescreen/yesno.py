@@ -19,8 +19,10 @@ from trialatlas.features.prescreen.phrasing import (
     cut_exceptions,
     drop_examples,
     examples_of,
+    exception_spans,
     finish_question,
     join_terms,
+    lab_abnormality_spans,
     lead_sentence,
     lower_first,
     mentions_judgement,
@@ -140,10 +142,14 @@ def specific_entities(
     """Askable entities (not generic, not uncertain) up to offset ``end``, de-duplicated."""
     generic = phrasing().generic_terms
     covered = covered or set()
+    exempt = exception_spans(criterion.text) + lab_abnormality_spans(criterion.text)
     out: list[Entity] = []
     for entity in _joined_adjectives(criterion):
         if entity.type not in ASKABLE or entity.uncertain:
             continue
+        rel = entity.start - criterion.start
+        if any(a <= rel < b for a, b in exempt):
+            continue  # "… excluding skin cancers" (an exception), "abnormal urinalysis results"
         if end is not None and entity.start >= end:
             continue
         name = entity.text.lower()
@@ -243,6 +249,34 @@ def _yes_no(
     )
 
 
+_LEADING_NO = re.compile(r"^[\W_]*(?:no|not)\b\s*", re.IGNORECASE)
+_RESTATED_TYPES = frozenset({"condition", "drug", "pregnancy", "behaviour", "procedure", "device"})
+
+
+def restates_exclusion(criterion: Criterion) -> bool:
+    """ "No clinically evident brain metastases", "Not pregnant", "Not currently taking
+    theophylline" under an exclusion heading restate the exclusion (the registry's double
+    negative): the thing named excludes, so a yes goes against it. Never the absence of
+    something good ("No venous access", "Not a surgical candidate", "not able to …":
+    ``positive_things`` in ``phrasing.json``), which excludes as written."""
+    if criterion.kind != "exclusion":
+        return False
+    text = unescape(criterion.text)
+    match = _LEADING_NO.match(text)
+    if match is None:
+        return False
+    rest = text[match.end() :]
+    if any(p.match(rest) for p in phrasing().positive_things):
+        return False
+    lead_end = criterion.start + lead_sentence(criterion.text)[1]
+    named = [
+        e
+        for e in criterion.entities
+        if e.type in _RESTATED_TYPES and criterion.start + match.end() <= e.start < lead_end
+    ]
+    return bool(named)
+
+
 def _negated_prefix(criterion: Criterion, entity: Entity) -> bool:
     """``non-pregnant``, ``not pregnant``: negations the entity's own span leaves out."""
     rel = entity.start - criterion.start
@@ -285,7 +319,7 @@ def pregnancy_spec(criterion: Criterion, entities: list[Entity]) -> YesNoSpec | 
         )
     # The parser's own "negated" is not used here: "Pregnant women are excluded" is no negation.
     preg = [e for e in every if not _negated_prefix(criterion, e)]
-    flip = not preg
+    flip = not preg and not restates_exclusion(criterion)
     preg = preg or every
     if not preg:
         return None
@@ -620,7 +654,7 @@ def yes_no_spec(
         # "adequate cardiac function (no cardiac disease, LVEF ≥ 40%)": a negated entity
         # is what the criterion rules out, so a yes goes against it
         present = [e for e in entities if not (e.negated or _negated_prefix(criterion, e))]
-        flip = not present
+        flip = not present and not restates_exclusion(criterion)
         entities = present or entities
         worded = _entity_question(criterion, entities, window, lead)
         if worded is None:
@@ -650,7 +684,8 @@ def yes_no_spec(
             if spec is not None:
                 return spec
     positive = [e for e in entities if not e.negated]
-    flip = (bool(entities) and not positive) or since
+    restated = restates_exclusion(criterion)
+    flip = (bool(entities) and not positive and not restated) or since
     used = [
         e for e in (positive or entities) if not _object_of_to(e, criterion.text, criterion.start)
     ]
@@ -675,7 +710,8 @@ def yes_no_spec(
             chosen = [e for e in chosen if e.type == found.rule.terms]
         extra["terms"] = _terms(chosen, criterion)
         extra["require_all"] = _require_all(found.text, [e.text for e in asked])
-        return _yes_no(criterion, found.text, group, found.rule.flip, label, **extra)
+        flip = found.rule.flip and not restated
+        return _yes_no(criterion, found.text, group, flip, label, **extra)
     if used:
         worded = _entity_question(criterion, used, window, lead, older)
         if worded is not None:
