@@ -363,7 +363,7 @@ def test_at_least_since_prior_therapy_is_met_by_never_having_had_it() -> None:
         (
             "Exclusion Criteria:\n* Any vaccination in the 4 weeks preceding the first trial "
             "vaccination.\n",
-            "Have you had any vaccination in the past 4 weeks preceding the first trial vaccination?",
+            "Have you had any vaccination in the past 4 weeks?",
         ),
         (
             "Exclusion Criteria:\n* surgery planned during the study period\n",
