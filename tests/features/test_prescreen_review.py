@@ -443,3 +443,25 @@ def test_numbers_beside_abnormal_lab_results_are_still_asked() -> None:
     texts = [q.text for q in form.questions()]
     assert any("creatinine" in t for t in texts)
     assert not any("urinalysis" in t for t in texts)
+
+
+ONE_OF = (
+    "Inclusion Criteria:\n* Chronic cough and at least one of the following:\n"
+    "  * Asthma\n  * COPD\n  * Bronchiectasis\n"
+    "Exclusion Criteria:\n* Any of the following:\n  * Smoker\n  * Pregnant\n"
+)
+
+
+def test_one_of_the_following_is_met_by_any_one_item() -> None:
+    form = _form(ONE_OF)
+    ids = {q.text: q.id for g in form.groups for q in g.questions}
+    asthma, copd, bronchi = (
+        next(i for t, i in ids.items() if word in t) for word in ("asthma", "COPD", "bronchiectasis")
+    )
+    assert [a.members for a in form.alternatives] == [[1, 2, 3]]
+    assert _verdicts(form, {asthma: "yes"})[0] == "met"  # one alternative is enough
+    some_no = _verdicts(form, {asthma: "no", copd: "no"})
+    assert some_no[0] == "unknown" and 1 not in some_no  # never met, never not met yet
+    assert _verdicts(form, {asthma: "no", copd: "no", bronchi: "no"})[0] == "not_met"
+    smoker = next(i for t, i in ids.items() if "smok" in t.lower())
+    assert _verdicts(form, {asthma: "yes", smoker: "yes"})[5] == "not_met"  # exclusions stand alone

@@ -14,6 +14,7 @@ import math
 from dataclasses import dataclass
 from typing import Literal
 
+from trialatlas.features.prescreen.alternatives import combine_alternatives
 from trialatlas.features.prescreen.answers import Answer, calendar_span, days_before
 from trialatlas.features.prescreen.model import (
     CheckedCriterion,
@@ -288,6 +289,7 @@ def judge(
                 question_ids=[q.id for q, _ in pairs],  # type: ignore[arg-type]
             )
         )
+    verdicts = combine_alternatives(questionnaire.alternatives, verdicts)
     refs = {
         v.key: CriterionRef(key=v.key, index=v.index, kind=v.kind, text=v.text) for v in verdicts
     }

@@ -175,11 +175,20 @@ class TeamCheck(_Record):
     reason: str
 
 
+class Alternatives(_Record):
+    """An inclusion criterion met by any one of its items ("at least one of the following:")."""
+
+    index: int  # the lead-in criterion
+    text: str
+    members: list[int]  # its items, by position in the parsed criteria
+
+
 class Questionnaire(_Record):
     nct_id: str
     title: str
     groups: list[QuestionGroup]
     team_checks: list[TeamCheck] = Field(default_factory=list)
+    alternatives: list[Alternatives] = Field(default_factory=list)
     disclaimer: str = DISCLAIMER
 
     def questions(self) -> list[Question]:

@@ -16,6 +16,7 @@ import re
 from functools import lru_cache
 
 from trialatlas.features.criteria import parse_criteria
+from trialatlas.features.prescreen.alternatives import find_alternatives
 from trialatlas.features.prescreen.eligibility import (
     AGE_ID,
     age_question,
@@ -365,6 +366,7 @@ def build_questionnaire(
         title=title,
         groups=[g for g in groups if g.questions],
         team_checks=builder.team,
+        alternatives=find_alternatives(parsed),
     )
 
 
