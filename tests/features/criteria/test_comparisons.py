@@ -498,6 +498,9 @@ def test_a_limit_under_a_heading_takes_the_heading_as_its_subject() -> None:
         ("* creatinine clearance >= 50 ml/mn", 50, "milliliter / minute"),
         ("* Temperature> 38,3 °C", 38.3, "degree_Celsius"),
         ("* creatinine < 1,5 mg/dL", 1.5, "milligram / deciliter"),
+        ("* platelets ≥ 100,000/mm(3)", 100000, "10^9/L"),
+        ("* ANC ≥ 1500 per cubic millimeter", 1500, "10^9/L"),
+        ("* ANC ≥ 1.5 x 10(9)/L", 1.5, "10^9/L"),
     ],
 )
 def test_units_seen_in_registry_records(text: str, value: float, canonical: str) -> None:
