@@ -461,6 +461,7 @@ def test_between_the_ages_of() -> None:
         ("* ALT < 2.5 x UNL", "<", 2.5),
         ("* ALT < 2.5 times upper normal limit", "<", 2.5),
         ("* AST =\\< 3 X upper limits of normal", "<=", 3),
+        ("* SGOT less than 4x top normal", "<", 4),
     ],
 )
 def test_multiples_of_the_upper_limit_of_normal(text: str, operator: str, times: float) -> None:

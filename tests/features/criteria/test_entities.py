@@ -294,3 +294,5 @@ def test_an_nci_sub_heading_is_no_entity_of_its_own() -> None:
     found = entities("* Chemotherapy: No prior chemotherapy")
     assert [(e.text, e.negated) for e in found if e.type == "procedure"] == [("chemotherapy", True)]
     assert ("measurement", "Performance status") in typed("* Performance status: ECOG 0-1")
+    upper = entities("* CHEMOTHERAPY: No prior chemotherapy")
+    assert [e.text for e in upper if e.type == "procedure"] == ["chemotherapy"]

@@ -54,7 +54,7 @@ _POSTFIX = {
 }
 _REF = (
     r"(?P<ref>ULN|UNL|upper limits? (?:of )?(?:the )?norm(?:al)?(?: range| values?)?|"
-    r"upper normal limits?|(?:(?<=x\s)|(?<=×\s)|(?<=\*\s)|(?<=x)|(?<=×)|(?<=times\s))normal(?:\s+(?:range|values?))?|"
+    r"upper normal limits?|(?:(?<=x\s)|(?<=×\s)|(?<=\*\s)|(?<=x)|(?<=×)|(?<=times\s))(?:top\s+|upper\s+)?normal(?:\s+(?:range|values?|limits?))?|"
     r"LLN|lower limits? of (?:the )?normal(?: range)?|lower normal limits?)"
 )
 _AGE_WORD = re.compile(r"\bage[ds]?\b|\bold|\byoung", re.IGNORECASE)

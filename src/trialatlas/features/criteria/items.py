@@ -210,7 +210,7 @@ def _inline_label() -> re.Pattern[str] | None:
     if not labels:
         return None
     names = "|".join(re.escape(x).replace(r"\ ", r"\s+") for x in sorted(labels, key=len, reverse=True))
-    return re.compile(rf"(?<![\w-])(?:{names}):(?=\s)")
+    return re.compile(rf"(?<![\w-])(?:{names}):(?=\s)", re.IGNORECASE)
 
 
 def split_inline_labels(view: str, items: list[Item]) -> list[Item]:
