@@ -749,7 +749,7 @@ def test_acronyms_keep_their_capitals_in_questions() -> None:
         "* Hepatitis B\n* If HIV positive, CD4 count < 200 cells/mm3\n"
     )
     texts = [q.text for q in form.questions()]
-    assert "Do you have HIV positive?" in texts
+    assert "Have you tested positive for HIV?" in texts
     assert "When did your COPD start?" in texts
     assert "Do you take NSAIDs?" in texts
     assert "Do you have hepatitis B?" in texts

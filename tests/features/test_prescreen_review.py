@@ -465,3 +465,17 @@ def test_one_of_the_following_is_met_by_any_one_item() -> None:
     assert _verdicts(form, {asthma: "no", copd: "no", bronchi: "no"})[0] == "not_met"
     smoker = next(i for t, i in ids.items() if "smok" in t.lower())
     assert _verdicts(form, {asthma: "yes", smoker: "yes"})[5] == "not_met"  # exclusions stand alone
+
+
+@pytest.mark.parametrize("text", ["HIV positive", "HIV-positive"])
+def test_a_positive_infection_test_is_asked_as_a_test_result(text: str) -> None:
+    form = _form(f"Exclusion Criteria:\n* {text}\n")
+    assert [q.text for g in form.groups for q in g.questions] == [
+        "Have you tested positive for HIV?"
+    ]
+
+
+def test_hormone_receptor_status_is_the_study_teams_check() -> None:
+    form = _form("Inclusion Criteria:\n* Estrogen receptor positive\n")
+    assert not form.questions()  # not "Do you take Estrogen receptor?"
+    assert [t.text for t in form.team_checks] == ["Estrogen receptor positive"]

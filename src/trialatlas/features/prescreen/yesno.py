@@ -233,6 +233,15 @@ def _older_window(windows: list[TimeWindow], end: int) -> TimeWindow | None:
     return next((w for w in windows if w.relation == "at least before" and w.start < end), None)
 
 
+# "Do you have HIV positive?" → "Have you tested positive for HIV?"
+_TESTED_POSITIVE = re.compile(
+    r"^Do you (?:currently )?have (?:a )?(?P<x>HIV(?:-1|-2|-1/2)?|HBV|HCV|HTLV(?:-?I{1,2}|-?[12])?|"
+    r"hepatitis [BC](?: virus)?|HBsAg|hepatitis B surface antigen|tuberculosis|TB|syphilis|"
+    r"COVID-19|SARS-CoV-2|CMV|EBV|PPD|Quanti[Ff][Ee][Rr][Oo][Nn])[- ](?:sero)?positive\?$",
+    re.IGNORECASE,
+)
+
+
 def _yes_no(
     criterion: Criterion, text: str, group: str, flip: bool, label: str, **extra: object
 ) -> YesNoSpec:
@@ -240,7 +249,7 @@ def _yes_no(
     disqualifying = inclusion == flip  # inclusion: "no" goes against it; exclusion: "yes"
     team = (not inclusion) and mentions_judgement(criterion.text)
     return YesNoSpec(
-        text=text,
+        text=_TESTED_POSITIVE.sub(r"Have you tested positive for \g<x>?", text),
         group=group,
         check=YesNoCheck(disqualifying=disqualifying, team_decides=team),
         disqualifying_answer="Yes" if disqualifying else "No",
