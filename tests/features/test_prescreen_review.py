@@ -479,3 +479,15 @@ def test_hormone_receptor_status_is_the_study_teams_check() -> None:
     form = _form("Inclusion Criteria:\n* Estrogen receptor positive\n")
     assert not form.questions()  # not "Do you take Estrogen receptor?"
     assert [t.text for t in form.team_checks] == ["Estrogen receptor positive"]
+
+
+def test_items_under_allowed_require_nothing_and_bare_headings_ask_nothing() -> None:
+    form = _form(
+        "Inclusion Criteria\n\nConcurrent Medication:\n\nAllowed:\n\n"
+        "  -  PCP prophylaxis, M. tuberculosis prophylaxis, antibiotics.\n\n"
+        "Patients must have:\n\n  -  HIV infection.\n\n"
+        "Exclusion Criteria\n\nConcurrent Medication:\n\nExcluded:\n\n  -  Other anti-HIV drugs.\n"
+        "  -  Please contact site for information.\n"
+    )
+    asked = [(q.text, [c.disqualifying_answer for c in q.checks]) for q in form.questions()]
+    assert asked == [("Do you have a HIV infection?", ["No"]), ("Do you take anti-HIV drugs?", ["Yes"])]

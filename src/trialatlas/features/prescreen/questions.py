@@ -90,6 +90,9 @@ def _is_header(parsed: ParsedCriteria, index: int) -> bool:
     )
 
 
+_PERMISSIONS = frozenset({"allowed", "permitted", "recommended"})
+
+
 def _parent_heading(parsed: ParsedCriteria, index: int) -> str | None:
     parent = parsed.criteria[index].parent
     return _heading(parsed.criteria[parent].text) if parent is not None else None
@@ -335,6 +338,8 @@ def build_questionnaire(
         heading = _parent_heading(parsed, index)
         if _says_nothing(criterion) or heading in ("age", "sex", "gender"):
             continue  # age and sex come from the structured eligibility
+        if heading in _PERMISSIONS:
+            continue  # "Allowed:" / "* PCP prophylaxis, antibiotics …": nothing is required
         team = _team_check(index, criterion, heading)
         if team is not None:
             builder.team.append(team)
