@@ -491,3 +491,22 @@ def test_items_under_allowed_require_nothing_and_bare_headings_ask_nothing() -> 
     )
     asked = [(q.text, [c.disqualifying_answer for c in q.checks]) for q in form.questions()]
     assert asked == [("Do you have a HIV infection?", ["No"]), ("Do you take anti-HIV drugs?", ["Yes"])]
+
+
+@pytest.mark.parametrize(
+    ("text", "question"),
+    [
+        ("Inclusion Criteria:\n* Written informed consent.\n", "give written informed consent"),
+        ("Exclusion Criteria:\n* Inability to give informed consent\n", "give written informed consent"),
+        (
+            "Inclusion Criteria:\n* Willing and able to comply with all study procedures\n",
+            "come to the study visits",
+        ),
+    ],
+)
+def test_consent_and_compliance_are_plain_questions(text: str, question: str) -> None:
+    form = _form(text)
+    (asked,) = form.questions()
+    assert question in asked.text
+    assert _verdicts(form, {asked.id: "no"}) == {0: "not_met"}
+    assert _verdicts(form, {asked.id: "yes"}) == {0: "met"}
