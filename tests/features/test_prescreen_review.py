@@ -510,3 +510,11 @@ def test_consent_and_compliance_are_plain_questions(text: str, question: str) ->
     assert question in asked.text
     assert _verdicts(form, {asked.id: "no"}) == {0: "not_met"}
     assert _verdicts(form, {asked.id: "yes"}) == {0: "met"}
+
+
+def test_lead_ins_and_any_age_ask_nothing() -> None:
+    form = _form(
+        "Inclusion Criteria:\n* Patients must have:\n* Asthma\n* Age: Any age\n"
+        "Exclusion Criteria:\n* Excluded within 30 days of study entry:\n* Interferon.\n"
+    )
+    assert [q.text for q in form.questions()] == ["Do you have asthma?", "Do you take Interferon?"]

@@ -335,6 +335,8 @@ def build_questionnaire(
             continue
         if _is_header(parsed, index) or _inside_exception(parsed, index):
             continue
+        if unescape(criterion.text).rstrip().endswith(":") and not _is_exception_parent(criterion):
+            continue  # a lead-in whose items did not nest ("Patients must have:"): they ask
         heading = _parent_heading(parsed, index)
         if _says_nothing(criterion) or heading in ("age", "sex", "gender"):
             continue  # age and sex come from the structured eligibility
