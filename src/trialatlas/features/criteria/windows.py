@@ -49,6 +49,10 @@ _LINK = (
     r"\s*(?:,\s*)?(?:prior\s+to|before|preceding|pre|of|from|since|after|following|post|until|to)\b"
 )
 _DURATION = re.compile(r"duration\b", re.IGNORECASE)
+_SENTENCE_WORD = re.compile(
+    r"\b(?:must|should|have|has|had|are|is|be|will|may|can|following|with|who|if)\b",
+    re.IGNORECASE,
+)
 _NOT_BEFORE = re.compile(r"\b(?:no|not)\s+$", re.IGNORECASE)
 _AFTER_EVENT = re.compile(r"\s*(?:,\s*)?(?:after|following|post)\b", re.IGNORECASE)
 _LINK_RE = re.compile(_LINK + r"\s*", re.IGNORECASE)
@@ -125,6 +129,8 @@ def heading_text(doc: CriteriaDoc, item: Item) -> tuple[int, int] | None:
     text = doc.view[parent.start : parent.end].rstrip().rstrip(":").rstrip()
     if not text or len(text.split()) > 4 or any(ch.isdigit() for ch in text):
         return None
+    if _SENTENCE_WORD.search(text):
+        return None  # "Patients must have:" leads a list; it names nothing measured
     return parent.start, parent.start + len(text)
 
 
