@@ -100,7 +100,8 @@ _SCALE_AFTER = re.compile(
 _WINDOW = 60
 
 
-def _span(doc: CriteriaDoc, start: int, end: int) -> Span:
+def source_span(doc: CriteriaDoc, start: int, end: int) -> Span:
+    """``doc.source[start:end]`` as a :class:`Span`."""
     return Span(text=doc.source[start:end], start=start, end=end)
 
 
@@ -125,25 +126,25 @@ def find_subject(doc: CriteriaDoc, item: Item, comp: Comparison) -> Span | None:
         if entity.type == "demographic" and not _AGE.search(entity.text):
             break  # "Men ≥ 18 years of age": the age is compared, not the men
         if _FILLER.match(_masked(view, entity.end, comp.start, periods)):
-            return _span(doc, entity.start, entity.end)
+            return source_span(doc, entity.start, entity.end)
         break
     head = view[lo : comp.start]
     m = _PAREN_ABBREV.search(head)
     if m is not None:
-        return _span(doc, lo + m.start(1), lo + m.end(1))
+        return source_span(doc, lo + m.start(1), lo + m.end(1))
     if comp.unit and is_time_unit(comp.unit) or _AGE.search(view, comp.start, comp.end):
         inside = _AGE.search(view, comp.start, comp.end)
         if inside is not None:
-            return _span(doc, inside.start(), inside.end())
+            return source_span(doc, inside.start(), inside.end())
         near = list(_AGE.finditer(view, max(item.start, comp.start - 30), comp.start))
         if near:
-            return _span(doc, near[-1].start(), near[-1].end())
+            return source_span(doc, near[-1].start(), near[-1].end())
         after = _AGE.match(view, comp.end, min(item.end, comp.end + 12)) or re.compile(
             r"\s*(?:of\s+)?(age)\b", re.I
         ).match(view, comp.end, min(item.end, comp.end + 12))
         if after is not None:
             g = after.lastindex or 0
-            return _span(doc, after.start(g), after.end(g))
+            return source_span(doc, after.start(g), after.end(g))
     opened = head.rfind("(")
     if opened > head.rfind(")") and _WORD.search(head, opened):
         # "renal function(Cr≤133 µmol/L)": the subject is inside
@@ -160,8 +161,8 @@ def find_subject(doc: CriteriaDoc, item: Item, comp: Comparison) -> Span | None:
         if len(picked) == 3:
             break
     if picked:
-        return _span(doc, lo + picked[0].start(), lo + picked[-1].end())
+        return source_span(doc, lo + picked[0].start(), lo + picked[-1].end())
     scale = _SCALE_AFTER.match(view, comp.end, min(item.end, comp.end + 80))
     if scale is not None:
-        return _span(doc, scale.start("s"), scale.end("s"))
+        return source_span(doc, scale.start("s"), scale.end("s"))
     return None

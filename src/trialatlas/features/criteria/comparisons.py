@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable
 from functools import cache
 
-from trialatlas.features.criteria.comparison_subjects import find_subject
+from trialatlas.features.criteria.comparison_subjects import find_subject, source_span
 from trialatlas.features.criteria.document import CriteriaDoc, Item, make_entity
 from trialatlas.features.criteria.entity_rules import measured_heads
 from trialatlas.features.criteria.lexicon import normalize_token
@@ -243,7 +243,7 @@ def _without_opposite_postfix(m: re.Match[str], kind: str, op: str) -> int:
         except IndexError:
             continue
         if start >= 0 and _DIRECTION[post] != _DIRECTION.get(op, 0):
-            return start - len(re.search(r"\s*$", m.string[m.start() : start]).group())  # type: ignore[union-attr]
+            return start  # the caller trims the space before it
     return m.end()
 
 
@@ -429,7 +429,9 @@ class ComparisonFinder:
             else []
         )
         found = split_pressure_pairs(doc.view, item.start, item.end, found)
-        found = [c for c in found if not _CHANGE.search(doc.view, max(item.start, c.start - 30), c.start)]
+        found = [
+            c for c in found if not _CHANGE.search(doc.view, max(item.start, c.start - 30), c.start)
+        ]
         previous: tuple[Comparison, Span | None] | None = None
         together: list[Span] = []  # the subjects "ALT and AST" of the previous comparison
         for comp in found:
@@ -439,13 +441,8 @@ class ComparisonFinder:
             if subject is None and previous is not None and siblings(doc.view, previous[0], comp):
                 subject = previous[1]  # "systolic BP > 170 or < 90 mm Hg": both bound the BP
             if subject is None and previous is None and (heading := heading_text(doc, item)):
-                subject = _span(doc, *heading)  # "Age:" / "* 18 and over"
-            inside = previous is not None and subject is not None and _within(subject, previous[0])
-            gap = doc.view[previous[0].end : comp.start].strip() if previous is not None else ""
-            if previous is not None and gap == "/":
-                subject, others = previous[1], together[:-1]  # "BP < 140/90": both the BP's
-            elif previous is not None and (inside or subject is None and gap in ("(", "[")):
-                # "AST ≤ 2.5 × ULN (≤ 5 × ULN if liver metastases)": still the AST
+                subject = source_span(doc, *heading)  # "Age:" / "* 18 and over"
+            if previous is not None and _same_subjects(doc.view, previous[0], comp, subject):
                 subject, others = previous[1], together[:-1]
             else:
                 others = coordinated_subjects(doc, item, subject) if subject is not None else []
@@ -476,12 +473,16 @@ class ComparisonFinder:
         item.entities.sort(key=lambda e: (e.start, e.end))
 
 
-def _span(doc: CriteriaDoc, start: int, end: int) -> Span:
-    return Span(text=doc.source[start:end], start=start, end=end)
-
-
-def _within(span: Span, comp: Comparison) -> bool:
-    return comp.start <= span.start and span.end <= comp.end
+def _same_subjects(view: str, previous: Comparison, comp: Comparison, subject: Span | None) -> bool:
+    """Does ``comp`` bound what the comparison before it bounds? "BP < 140/90" (both the
+    BP's), "AST ≤ 2.5 × ULN (≤ 5 × ULN if liver metastases)" (still the AST, whether the
+    subject found is the "ULN" inside the first limit or none after the bracket)."""
+    gap = view[previous.end : comp.start].strip()
+    if gap == "/":
+        return True
+    if subject is None:
+        return gap in ("(", "[")
+    return previous.start <= subject.start and subject.end <= previous.end
 
 
 _AND_OR = re.compile(
@@ -512,7 +513,7 @@ def coordinated_subjects(doc: CriteriaDoc, item: Item, subject: Span) -> list[Sp
             continue  # inside or overlapping the one already taken
         if not _AND_OR.match(doc.view[lab.end : edge]):
             break
-        found.insert(0, Span(text=lab.text, start=lab.start, end=lab.end))
+        found.insert(0, source_span(doc, lab.start, lab.end))
         edge = lab.start
     return found
 
@@ -552,8 +553,7 @@ def _trailing_subject(
     if len(words) < named:
         return first_subject
     start = after.start() + words[0].start()
-    end = after.start() + words[named - 1].end()
-    return Span(text=doc.source[start:end], start=start, end=end)
+    return source_span(doc, start, after.start() + words[named - 1].end())
 
 
 def _type_subject(doc: CriteriaDoc, item: Item, subject: Span) -> None:
