@@ -18,6 +18,7 @@ from functools import cache
 from trialatlas.features.criteria.comparison_subjects import find_subject, source_span
 from trialatlas.features.criteria.document import CriteriaDoc, Item, make_entity
 from trialatlas.features.criteria.entity_rules import measured_heads
+from trialatlas.features.criteria.items import heading_text
 from trialatlas.features.criteria.lexicon import normalize_token
 from trialatlas.features.criteria.numbers import NUMBER, NUMBER_START, has_number, parse_number
 from trialatlas.features.criteria.pressure_pairs import split_pressure_pairs
@@ -28,7 +29,7 @@ from trialatlas.features.criteria.units import (
     time_unit_name,
     unit_pattern,
 )
-from trialatlas.features.criteria.windows import heading_text, is_value_duration
+from trialatlas.features.criteria.windows import is_value_duration
 from trialatlas.model.criteria import Comparison, EntityType, Operator, Span
 
 _W = r"\s+"

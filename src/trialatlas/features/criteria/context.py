@@ -21,7 +21,6 @@ import re
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from dataclasses import dataclass
-from functools import cache
 
 from trialatlas.features.criteria.document import CriteriaDoc, Item
 from trialatlas.features.criteria.lexicon import PhraseMatcher, Token, term_key, tokenize
@@ -29,8 +28,8 @@ from trialatlas.features.criteria.rules import (
     ContextRule,
     PrefixNegation,
     context_rules,
+    exclusion_prohibitions,
     prefix_negation,
-    read_json,
 )
 
 _CLAUSE_END = re.compile(r"[;!?]|\.(?=\s|$)|\n\s*\n")
@@ -41,12 +40,6 @@ _FLAGS = {
     "POSSIBLE_EXISTENCE": "uncertain",
     "HISTORICAL": "historical",
 }
-
-
-@cache
-def exclusion_prohibitions() -> frozenset[str]:
-    """Triggers that restate the exclusion in an exclusion criterion (``context_rules.json``)."""
-    return frozenset(read_json("context_rules.json").get("exclusion_prohibitions", []))
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,10 +13,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from functools import cache
 
 from trialatlas.features.criteria.document import CriteriaDoc, Item, Section, line_spans
-from trialatlas.features.criteria.rules import read_json
+from trialatlas.features.criteria.rules import inline_label_pattern
 from trialatlas.model.criteria import CriterionKind
 
 _MARKER = re.compile(
@@ -204,20 +203,11 @@ def _place(stack: list[_Open], indent: int, style: str) -> int | None:
     return stack[-1].index if stack else None
 
 
-@cache
-def _inline_label() -> re.Pattern[str] | None:
-    labels = read_json("sections.json").get("inline_labels", [])
-    if not labels:
-        return None
-    names = "|".join(re.escape(x).replace(r"\ ", r"\s+") for x in sorted(labels, key=len, reverse=True))
-    return re.compile(rf"(?<![\w-])(?:{names}):(?=\s)", re.IGNORECASE)
-
-
 def split_inline_labels(view: str, items: list[Item]) -> list[Item]:
     """Items naming two or more NCI sub-headings inline ("Age: 18 and over Performance
     status: ECOG 0-1 Life expectancy: …", ``sections.json`` ``inline_labels``) split at
     each label; children of a split item stay under its first piece."""
-    pattern = _inline_label()
+    pattern = inline_label_pattern()
     if pattern is None:
         return items
     out: list[Item] = []
@@ -243,6 +233,27 @@ def split_inline_labels(view: str, items: list[Item]) -> list[Item]:
 
 def inline_label_end(view: str, start: int, end: int) -> int | None:
     """End of the NCI sub-heading label ("Hepatic:") an item starts with, if any."""
-    pattern = _inline_label()
+    pattern = inline_label_pattern()
     m = pattern.match(view, start, end) if pattern is not None else None
     return m.end() if m is not None else None
+
+
+# a heading line that is a sentence ("Patients must have:") names nothing measured
+_SENTENCE_WORD = re.compile(
+    r"\b(?:must|should|have|has|had|are|is|be|will|may|can|following|with|who|if)\b",
+    re.IGNORECASE,
+)
+
+
+def heading_text(doc: CriteriaDoc, item: Item) -> tuple[int, int] | None:
+    """The span of the short heading an item sits under ("Age:", "Life expectancy"),
+    without its colon, or None (no parent, or a parent that is a criterion of its own)."""
+    if item.parent is None or not 0 <= item.parent < len(doc.items):
+        return None
+    parent = doc.items[item.parent]
+    text = doc.view[parent.start : parent.end].rstrip().rstrip(":").rstrip()
+    if not text or len(text.split()) > 4 or any(ch.isdigit() for ch in text):
+        return None
+    if _SENTENCE_WORD.search(text):
+        return None  # "Patients must have:" leads a list; it names nothing measured
+    return parent.start, parent.start + len(text)

@@ -96,6 +96,19 @@ def section_rules() -> tuple[SectionRule, ...]:
     )
 
 
+@cache
+def inline_label_pattern() -> re.Pattern[str] | None:
+    """NCI sub-headings written inline ("Age:", "Performance status:"; ``sections.json``
+    ``inline_labels``), longest first, each followed by its colon; None when none listed."""
+    labels = read_json("sections.json").get("inline_labels", [])
+    if not labels:
+        return None
+    names = "|".join(
+        re.escape(x).replace(r"\ ", r"\s+") for x in sorted(labels, key=len, reverse=True)
+    )
+    return re.compile(rf"(?<![\w-])(?:{names}):(?=\s)", re.IGNORECASE)
+
+
 def load_context_rules(source: str | Path = "context_rules.json") -> tuple[ContextRule, ...]:
     """ConText triggers from a JSON file with a ``context_rules`` list.
 
@@ -150,6 +163,12 @@ def prefix_negation() -> PrefixNegation:
 def context_rules() -> tuple[ContextRule, ...]:
     """The shipped ConText triggers, cached."""
     return load_context_rules()
+
+
+@cache
+def exclusion_prohibitions() -> frozenset[str]:
+    """Triggers that restate the exclusion in an exclusion criterion (``context_rules.json``)."""
+    return frozenset(read_json("context_rules.json").get("exclusion_prohibitions", []))
 
 
 @cache

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 
 from trialatlas.features.criteria.document import CriteriaDoc, Item, make_entity
+from trialatlas.features.criteria.items import heading_text
 from trialatlas.features.criteria.numbers import NUMBER, NUMBER_START, has_number, parse_number
 from trialatlas.features.criteria.rules import value_context, window_anchors
 from trialatlas.model.criteria import TimeWindow, WindowRelation
@@ -49,10 +50,6 @@ _LINK = (
     r"\s*(?:,\s*)?(?:prior\s+to|before|preceding|pre|of|from|since|after|following|post|until|to)\b"
 )
 _DURATION = re.compile(r"duration\b", re.IGNORECASE)
-_SENTENCE_WORD = re.compile(
-    r"\b(?:must|should|have|has|had|are|is|be|will|may|can|following|with|who|if)\b",
-    re.IGNORECASE,
-)
 _NOT_BEFORE = re.compile(r"\b(?:no|not)\s+$", re.IGNORECASE)
 _AFTER_EVENT = re.compile(r"\s*(?:,\s*)?(?:after|following|post)\b", re.IGNORECASE)
 _LINK_RE = re.compile(_LINK + r"\s*", re.IGNORECASE)
@@ -118,20 +115,6 @@ def _unit_of(match: re.Match[str]) -> str | None:
         if match.group(unit):
             return unit
     return None
-
-
-def heading_text(doc: CriteriaDoc, item: Item) -> tuple[int, int] | None:
-    """The span of the short heading an item sits under ("Age:", "Life expectancy"),
-    without its colon, or None (no parent, or a parent that is a criterion of its own)."""
-    if item.parent is None or not 0 <= item.parent < len(doc.items):
-        return None
-    parent = doc.items[item.parent]
-    text = doc.view[parent.start : parent.end].rstrip().rstrip(":").rstrip()
-    if not text or len(text.split()) > 4 or any(ch.isdigit() for ch in text):
-        return None
-    if _SENTENCE_WORD.search(text):
-        return None  # "Patients must have:" leads a list; it names nothing measured
-    return parent.start, parent.start + len(text)
 
 
 def under_value_heading(doc: CriteriaDoc, item: Item) -> bool:
