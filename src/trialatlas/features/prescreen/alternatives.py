@@ -13,6 +13,7 @@ import re
 
 from trialatlas.features.criteria.document import make_view
 from trialatlas.features.prescreen.model import Alternatives, CriterionVerdict
+from trialatlas.features.prescreen.phrasing import shorten
 from trialatlas.model.criteria import ParsedCriteria
 
 _ANY_OF = re.compile(
@@ -75,5 +76,4 @@ def combine_alternatives(
 
 
 def _quote(verdict: CriterionVerdict) -> str:
-    text = " ".join(verdict.text.split())
-    return f"“{text if len(text) <= 80 else text[:79] + '…'}”"
+    return f"“{shorten(' '.join(verdict.text.split()), 80)}”"

@@ -30,6 +30,7 @@ from trialatlas.features.prescreen.model import (
     YesNoCheck,
 )
 from trialatlas.features.prescreen.numbers import describe_range
+from trialatlas.features.prescreen.phrasing import shorten
 from trialatlas.features.prescreen.quantities import convert, fmt_number, is_unitless
 
 Status = Literal["ok", "fails", "unknown"]
@@ -225,21 +226,17 @@ def _verdict(outcomes: list[Outcome]) -> tuple[str, str]:
     return ("unknown" if any(o.status == "unknown" for o in outcomes) else "met"), reasons
 
 
-def _short(text: str, limit: int = 90) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
 def _summary(
     overall: Overall, not_met: list[CriterionRef], unknown: list[CriterionRef], team: int
 ) -> str:
     if overall == "needs_study_team" and not unknown:
         return "This trial's record has no criteria we can check here; the study team decides."
     if overall == "likely_not_eligible":
-        names = "; ".join(f"“{_short(r.text, 70)}”" for r in not_met[:3])
+        names = "; ".join(f"“{shorten(r.text, 70)}”" for r in not_met[:3])
         more = f" and {len(not_met) - 3} more" if len(not_met) > 3 else ""
         return f"Based on your answers, you likely do not qualify. Not met: {names}{more}."
     if overall == "needs_study_team":
-        names = "; ".join(f"“{_short(r.text, 70)}”" for r in unknown[:3])
+        names = "; ".join(f"“{shorten(r.text, 70)}”" for r in unknown[:3])
         more = f" and {len(unknown) - 3} more" if len(unknown) > 3 else ""
         return f"The study team needs to check {len(unknown)} criteria we could not decide: {names}{more}."
     note = (

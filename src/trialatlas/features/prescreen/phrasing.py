@@ -37,6 +37,11 @@ def is_acronym(word: str) -> bool:
     return len(core) > 1 and any(c.isupper() or c.isdigit() for c in core[1:])
 
 
+def shorten(text: str, limit: int = 90) -> str:
+    """``text`` cut to ``limit`` characters with "…" when longer."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def lower_first(text: str) -> str:
     """``text`` with its first letter in lower case, unless its first word is an acronym
     ("Hepatitis B" → "hepatitis B", "HIV positive" stays, "Non-Hodgkin" → "non-Hodgkin")."""
