@@ -134,14 +134,23 @@ def lct_gold(ann: str) -> list[Mention]:
     return out
 
 
+def logical_form(content: str) -> tuple[str, str, str] | None:
+    """``(kind, sentence, form)`` of one LCT logical form's ``content`` ("'INC'", the
+    criterion sentence, its tagged version, then the query-like form), or None."""
+    quoted = re.findall(r"'((?:[^'\\]|\\.)*)'", content)
+    if len(quoted) < 2 or quoted[0] not in ("INC", "EXC"):
+        return None
+    sentence = re.sub(r"\s+([,.;:)])", r"\1", quoted[1]).replace("( ", "(")
+    form = "\n\n".join(content.split("\n\n")[3:])
+    return ("inclusion" if quoted[0] == "INC" else "exclusion"), sentence, form
+
+
 def lct_forms(data: Path) -> dict[str, list[tuple[str, str]]]:
     forms: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for row in read_jsonl(data / "lct" / "lct_logical_forms_dev.jsonl.gz"):
-        quoted = re.findall(r"'((?:[^'\\]|\\.)*)'", row["content"])
-        if len(quoted) < 2 or quoted[0] not in ("INC", "EXC"):
-            continue
-        sentence = re.sub(r"\s+([,.;:)])", r"\1", quoted[1]).replace("( ", "(")
-        forms[row["nct_id"]].append(("inclusion" if quoted[0] == "INC" else "exclusion", sentence))
+        parsed = logical_form(row["content"])
+        if parsed is not None:
+            forms[row["nct_id"]].append(parsed[:2])
     return forms
 
 

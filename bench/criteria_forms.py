@@ -29,7 +29,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from criteria_corpora import held_out, read_jsonl
+from criteria_corpora import held_out, logical_form, read_jsonl
 from trialatlas.features.criteria.units import time_unit_name
 from trialatlas.model.criteria import ParsedCriteria
 
@@ -111,14 +111,10 @@ def read_forms(data: Path) -> list[tuple[str, str, list[Filter]]]:
     """``(nct_id, sentence, filters)`` per logical form with at least one filter."""
     out = []
     for row in read_jsonl(data / "lct" / "lct_logical_forms_dev.jsonl.gz"):
-        parts = row["content"].split("\n\n")
-        quoted = re.findall(r"'((?:[^'\\]|\\.)*)'", row["content"])
-        if len(parts) < 4 or len(quoted) < 2 or quoted[0] not in ("INC", "EXC"):
-            continue
-        sentence = re.sub(r"\s+([,.;:)])", r"\1", quoted[1]).replace("( ", "(")
-        filters = gold_filters("\n\n".join(parts[3:]))
-        if filters:
-            out.append((row["nct_id"], sentence, filters))
+        parsed = logical_form(row["content"])
+        filters = gold_filters(parsed[2]) if parsed is not None else []
+        if parsed is not None and filters:
+            out.append((row["nct_id"], parsed[1], filters))
     return out
 
 
