@@ -80,14 +80,12 @@ def _heading(text: str) -> str | None:
 
 
 def _is_header(parsed: ParsedCriteria, index: int) -> bool:
+    """A heading or lead-in that asks nothing itself: its items ask, nested under it or
+    not ("Chemotherapy", "Patients must have:"); never the lead-in of an exception list."""
     criterion = parsed.criteria[index]
     if _heading(criterion.text) is not None:
         return True  # "Chemotherapy" over its items, or a heading whose items did not nest
-    return (
-        bool(parsed.children(index))
-        and criterion.text.rstrip().endswith(":")
-        and not _is_exception_parent(criterion)
-    )
+    return unescape(criterion.text).rstrip().endswith(":") and not _is_exception_parent(criterion)
 
 
 _PERMISSIONS = frozenset({"allowed", "permitted", "recommended"})
@@ -335,8 +333,6 @@ def build_questionnaire(
             continue
         if _is_header(parsed, index) or _inside_exception(parsed, index):
             continue
-        if unescape(criterion.text).rstrip().endswith(":") and not _is_exception_parent(criterion):
-            continue  # a lead-in whose items did not nest ("Patients must have:"): they ask
         heading = _parent_heading(parsed, index)
         if _says_nothing(criterion) or heading in ("age", "sex", "gender"):
             continue  # age and sex come from the structured eligibility
