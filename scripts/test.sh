@@ -14,6 +14,8 @@ if [ ${#need[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
 fi
 
-python3 -m pip install -q -e ".[test]"
-python3 -m ruff check src tests bench scripts
-python3 -m pytest -n 2 -p no:cacheprovider "$@"
+# shellcheck source=scripts/venv.sh
+source scripts/venv.sh
+"$PY" -m pip install -q -e ".[test]"
+"$PY" -m ruff check src tests bench scripts
+"$PY" -m pytest -n 2 -p no:cacheprovider "$@"

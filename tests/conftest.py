@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from trialatlas.index.vectors import update_vectors
 from trialatlas.ingest import ingest_paths
 from trialatlas.sample import sample_dir, sample_sources
 from trialatlas.settings import Settings
@@ -35,6 +36,7 @@ def seed_store_path(tmp_path_factory: pytest.TempPathFactory) -> str:
     store = open_store(str(path))
     try:
         summary = ingest_paths(store, seed_sources())
+        update_vectors(store)  # as `trialatlas ingest` does
     finally:
         store.close()
     assert summary.rejected == 0, summary.rejects
@@ -62,6 +64,7 @@ def bundled_store_path(tmp_path_factory: pytest.TempPathFactory) -> str:
                 store = open_store(str(path))
                 try:
                     ingest_paths(store, sample_sources(), workers=2)
+                    update_vectors(store)  # as `trialatlas ingest` does
                 finally:
                     store.close()
                 done.write_text("ok")

@@ -35,6 +35,7 @@ def test_patient_page_sections_and_clinic_finder(chromium, seed_server: str, tmp
             "Treatment Details",
             "Find a Clinic Near You",
             "Who Is Running the Clinical Trial?",
+            "Similar trials",
         ]
         steps = page.locator(".timeline__title").all_inner_texts()
         assert [s.split()[0] for s in steps] == ["Screening", "Treatment", "Crossover", "Follow-up"]

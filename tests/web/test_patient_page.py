@@ -26,6 +26,7 @@ SECTIONS = [
     "Treatment Details",
     "Find a Clinic Near You",
     "Who Is Running the Clinical Trial?",
+    "Similar trials",
 ]
 
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import orjson
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from trialatlas.cli.vectors_progress import run_vector_update
 from trialatlas.ingest import IngestSummary, Reject, ingest_paths
 from trialatlas.store.base import Store
 
@@ -21,7 +23,6 @@ def run_ingest(
     workers: int = 1,
 ) -> IngestSummary:
     """Ingest with a progress bar when stderr is a terminal; write each reject out."""
-    err = Console(stderr=True)
     reject_file = None
     if rejects_path is not None:
         rejects_path.parent.mkdir(parents=True, exist_ok=True)
@@ -33,25 +34,41 @@ def run_ingest(
             reject_file.write(orjson.dumps(reject, option=orjson.OPT_APPEND_NEWLINE))
 
     try:
-        if sys.stderr.isatty() and not quiet:
-            with Progress(
-                TextColumn("[bold]ingest[/]"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TextColumn("records"),
-                TimeElapsedColumn(),
-                console=err,
-                transient=True,
-            ) as progress:
-                task = progress.add_task("ingest", total=None)
-
-                def on_progress(done: int) -> None:
-                    progress.advance(task, done)
-
-                return ingest_paths(
-                    store, sources, on_progress=on_progress, on_reject=on_reject, workers=workers
-                )
-        return ingest_paths(store, sources, on_reject=on_reject, workers=workers)
+        summary = _ingest(store, sources, on_reject, quiet, workers)
     finally:
         if reject_file is not None:
             reject_file.close()
+    # vectors of the new and changed studies (after the load: a stopped update loses
+    # nothing written, `trialatlas index` or the next ingest goes on from there)
+    update = run_vector_update(store, quiet=quiet)
+    if not quiet:
+        print(update.line, file=sys.stderr)
+    return summary
+
+
+def _ingest(
+    store: Store,
+    sources: list[str],
+    on_reject: Callable[[Reject], None],
+    quiet: bool,
+    workers: int,
+) -> IngestSummary:
+    if sys.stderr.isatty() and not quiet:
+        with Progress(
+            TextColumn("[bold]ingest[/]"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("records"),
+            TimeElapsedColumn(),
+            console=Console(stderr=True),
+            transient=True,
+        ) as progress:
+            task = progress.add_task("ingest", total=None)
+
+            def on_progress(done: int) -> None:
+                progress.advance(task, done)
+
+            return ingest_paths(
+                store, sources, on_progress=on_progress, on_reject=on_reject, workers=workers
+            )
+    return ingest_paths(store, sources, on_reject=on_reject, workers=workers)

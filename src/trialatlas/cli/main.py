@@ -120,11 +120,13 @@ def show(
     """One trial: the full registry page (text, or with --json the /api/trials/{id} JSON)."""
     from trialatlas.cli.show_command import render_show
     from trialatlas.features.patient_summary.llm_writer import summary_writer
+    from trialatlas.index.vectors import load_vector_index
 
     settings = _settings(db)
     store = _open(settings)
     try:
-        code = render_show(store, nct_id.strip().upper(), json_, summary_writer(settings))
+        vectors = load_vector_index(store, settings.db_url)
+        code = render_show(store, nct_id.strip().upper(), json_, summary_writer(settings), vectors)
     finally:
         store.close()
     raise typer.Exit(code)
@@ -132,7 +134,14 @@ def show(
 
 # Commands defined in their own modules: each has `register(app: typer.Typer) -> None`.
 # Add a module name here to wire a new command in.
-COMMAND_MODULES: list[str] = ["search_command", "prescreen_command", "criteria_command"]
+COMMAND_MODULES: list[str] = [
+    "search_command",
+    "prescreen_command",
+    "criteria_command",
+    "match_command",
+    "related_command",
+    "index_command",
+]
 
 
 def _register_commands() -> None:

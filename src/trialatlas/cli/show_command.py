@@ -52,14 +52,17 @@ EMPTY = {
 }
 
 
-def render_show(store: Store, nct_id: str, as_json: bool, writer: Any = None) -> int:
+def render_show(
+    store: Store, nct_id: str, as_json: bool, writer: Any = None, vectors: Any = None
+) -> int:
     """Print the page (text or JSON, the same feature result as ``/api/trials/{id}``).
 
-    ``writer`` is the patient-summary writer the web app uses (None: rule-based).
+    ``writer`` is the patient-summary writer the web app uses (None: rule-based);
+    ``vectors`` the store's vector index (related trials, as the web app finds them).
     Returns the exit code: 0, or 1 when the store has no such trial.
     """
     # The patient summary is part of the JSON only (text prints the registry page).
-    page = trial_page(store, nct_id, with_patient_summary=as_json, writer=writer)
+    page = trial_page(store, nct_id, with_patient_summary=as_json, writer=writer, vectors=vectors)
     if page is None:
         Console(stderr=True, highlight=False).print(
             f"No trial with NCT ID {escape(nct_id[:40])} in this store."

@@ -21,6 +21,7 @@ from trialatlas.features.criteria_text import (
     text_blocks,
     unescape_registry,
 )
+from trialatlas.features.related import NeighbourIndex, RelatedTrial, related_trials
 from trialatlas.features.results_tables import PostedResults, results_tables
 from trialatlas.features.trial_people import (
     ContactView,
@@ -218,14 +219,6 @@ class ResultsView(Part):
     tables: PostedResults | None = None
 
 
-class RelatedTrial(Part):
-    """A similar trial (filled by the related-trials feature)."""
-
-    nct_id: str
-    title: str
-    reason: str | None = None
-
-
 class EligibilityView(Part):
     facts: list[Fact] = Field(default_factory=list)
     criteria: list[OutlineSection] = Field(default_factory=list)
@@ -377,11 +370,14 @@ def trial_page(
     *,
     with_patient_summary: bool = True,
     writer: Any = None,
+    with_related: bool = True,
+    vectors: NeighbourIndex | None = None,
 ) -> TrialPage | None:
     """The full registry page of ``nct_id``, or None when the store has no such trial.
 
     ``patient_summary`` is filled by the patient-summary feature with ``writer`` (the
-    rule-based writer when None), the same result the patient page renders.
+    rule-based writer when None), the same result the patient page renders;
+    ``related``/``more_related`` by :func:`related_trials` (with ``vectors`` when given).
     """
     canonical = canonical_nct_id(nct_id)
     if canonical is None:
@@ -389,7 +385,12 @@ def trial_page(
     study = store.get_study(canonical)
     if study is None:
         return None
-    page = build_trial_page(study)
+    found = related_trials(store, canonical, vectors) if with_related else None
+    page = build_trial_page(
+        study,
+        related=found.related if found else None,
+        more_related=found.more_related if found else None,
+    )
     if with_patient_summary:
         from trialatlas.features.patient_summary import patient_summary  # imports this module
 

@@ -13,6 +13,8 @@ from trialatlas.sources.records import RawRecord
 from trialatlas.store.listing import StudyListPage, StudyListQuery
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from trialatlas.store.prepared import PreparedStudy
 
 WriteOutcome = Literal["loaded", "updated", "unchanged", "older"]
@@ -65,6 +67,44 @@ class SeriousEvents:
     groups: int
 
 
+@dataclass(frozen=True, slots=True)
+class BriefIntervention:
+    """One intervention as the related-trials feature compares it."""
+
+    type: str | None
+    name: str
+    other_names: tuple[str, ...] = ()
+    arm_types: tuple[str, ...] = ()  # types of the arms that receive it (registry codes)
+
+
+@dataclass(frozen=True, slots=True)
+class StudyBrief:
+    """What the related-trials feature compares of a trial (registry words and codes)."""
+
+    nct_id: str
+    title: str
+    overall_status: str | None
+    study_type: str | None
+    phases: tuple[str, ...] = ()
+    primary_purpose: str | None = None
+    conditions: tuple[str, ...] = ()
+    condition_mesh: tuple[str, ...] = ()
+    intervention_mesh: tuple[str, ...] = ()
+    interventions: tuple[BriefIntervention, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class StudyText:
+    """The fields a study's sentence vector is made from (see trialatlas.index.study_text)."""
+
+    nct_id: str
+    brief_title: str | None
+    official_title: str | None
+    conditions: tuple[str, ...] = ()
+    interventions: tuple[str, ...] = ()  # names, in registry order
+    summary: str | None = None
+
+
 class Store(Protocol):
     """Read and write studies. Writes for one study are one transaction."""
 
@@ -97,6 +137,14 @@ class Store(Protocol):
     def search_text(self, query: str, limit: int = 20, offset: int = 0) -> list[TextHit]:
         """Ranked full-text search (BM25) over titles, conditions, interventions,
         keywords, summary and description. Any user text is safe (escaped)."""
+        ...
+
+    def rank_text(
+        self, terms: Sequence[str], limit: int = 100, columns: Sequence[str] | None = None
+    ) -> list[tuple[str, float]]:
+        """``(nct_id, score)`` of trials holding ANY of ``terms`` (each a phrase; a term
+        given twice weighs twice), best BM25 first; ``columns`` limits the fields. For
+        retrieval from long keyword lists (matching, baselines). Any text is safe."""
         ...
 
     def close(self) -> None: ...
@@ -144,4 +192,58 @@ class Store(Protocol):
 
     def serious_events(self, nct_ids: Sequence[str]) -> dict[str, SeriousEvents]:
         """Posted serious adverse events of these trials, summed over groups (those with any)."""
+        ...
+
+    # -- related trials (store/sqlite/related.py) --
+    def study_briefs(self, nct_ids: Sequence[str]) -> dict[str, StudyBrief]:
+        """The compared facts of these trials (those in the store)."""
+        ...
+
+    def term_neighbours(self, nct_id: str, limit: int = 100) -> list[tuple[str, float]]:
+        """``(nct_id, weight)`` of other trials sharing a MeSH term or a condition or
+        intervention name with ``nct_id`` (terms too common to say anything skipped),
+        the rarest shared terms first (weight: summed inverse document frequency)."""
+        ...
+
+    def term_document_counts(self, field: str, terms: Sequence[str]) -> dict[str, int]:
+        """How many trials hold each term: ``field`` is ``condition_mesh``,
+        ``intervention_mesh`` (exact MeSH terms), ``conditions`` or ``interventions``
+        (every word of the term in that full-text column, stemmed as the index stems it)."""
+        ...
+
+    # -- sentence vectors (store/sqlite/vectors.py); vectors are float16 in the store --
+    def iter_study_texts(
+        self, nct_ids: Sequence[str] | None = None, batch: int = 500
+    ) -> Iterator[list[StudyText]]:
+        """The vector text fields of these studies (all, by NCT ID, when None), in batches."""
+        ...
+
+    def vector_checksums(self, model: str) -> dict[str, str]:
+        """``nct_id → text checksum`` of the stored vectors made by ``model``."""
+        ...
+
+    def write_vectors(self, model: str, rows: Sequence[tuple[str, str, np.ndarray]]) -> None:
+        """Store ``(nct_id, text checksum, vector)`` rows (replacing older ones), one commit."""
+        ...
+
+    def delete_vectors(self, nct_ids: Sequence[str]) -> int:
+        """Drop the vectors of these studies; how many were dropped."""
+        ...
+
+    def delete_orphan_vectors(self) -> int:
+        """Drop the vectors of studies no longer in the store; how many were dropped."""
+        ...
+
+    def iter_vectors(
+        self, model: str, batch: int = 10000
+    ) -> Iterator[tuple[list[str], np.ndarray]]:
+        """The stored vectors of ``model`` as ``(nct_ids, float32 array)`` batches, by NCT ID."""
+        ...
+
+    def vector_models(self) -> dict[str, int]:
+        """How many stored vectors each model made."""
+        ...
+
+    def vectors_version(self, model: str) -> str:
+        """Changes whenever the stored vectors of ``model`` change (differs between stores)."""
         ...

@@ -21,7 +21,16 @@ from trialatlas.api.fhir.routes import router as fhir_router
 from trialatlas.settings import Settings
 from trialatlas.store.base import Store
 from trialatlas.web.errors import install_error_handlers
-from trialatlas.web.routers import api_docs, api_trials, health, pages, patient, prescreen, search
+from trialatlas.web.routers import (
+    api_docs,
+    api_trials,
+    health,
+    match,
+    pages,
+    patient,
+    prescreen,
+    search,
+)
 from trialatlas.web.state import AppState, build_templates
 from trialatlas.web.urls import STATIC_DIR, Urls
 
@@ -84,5 +93,6 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(api_docs.router)
     app.include_router(ctgov_v2_router)
     app.include_router(prescreen.router)
+    app.include_router(match.router)
     app.include_router(fhir_router)
     return app

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.templating import Jinja2Templates
 
+from trialatlas.index.vectors import VectorIndex
 from trialatlas.settings import Settings
 from trialatlas.store.base import Store
 from trialatlas.web.state import AppState
@@ -23,6 +24,10 @@ def get_store(request: Request) -> Store:
     return app_state(request).store()
 
 
+def get_vector_index(request: Request) -> VectorIndex:
+    return app_state(request).vector_index()
+
+
 def get_settings(request: Request) -> Settings:
     return app_state(request).settings
 
@@ -36,6 +41,7 @@ def get_templates(request: Request) -> Jinja2Templates:
 
 
 StoreDep = Annotated[Store, Depends(get_store)]
+VectorIndexDep = Annotated[VectorIndex, Depends(get_vector_index)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 UrlsDep = Annotated[Urls, Depends(get_urls)]
 TemplatesDep = Annotated[Jinja2Templates, Depends(get_templates)]

@@ -66,6 +66,14 @@ class Urls:
         """The pre-screening questionnaire (GET) and verdicts (POST) as JSON."""
         return self.path(f"/api/trials/{quote(nct_id, safe='')}/prescreen")
 
+    def match_url(self) -> str:
+        """The matching page (GET shows the form, POST matches the patient)."""
+        return self.path("/match")
+
+    def api_match_url(self) -> str:
+        """Matching as JSON (POST)."""
+        return self.path("/api/match")
+
     def api_trial_url(self, nct_id: str) -> str:
         """The JSON twin of the trial pages."""
         return self.path(f"/api/trials/{quote(nct_id, safe='')}")

@@ -95,7 +95,7 @@ class Answer:
     earliest: dt.date | None = None
     latest: dt.date | None = None
     choice: str | None = None
-    source: Literal["answer", "profile"] = "answer"
+    source: Literal["answer", "profile", "description"] = "answer"  # who says it
 
 
 def _text(value: Any) -> str:

@@ -16,13 +16,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import ValidationError
 
 from trialatlas.model.patient import PatientProfile, profile_from_fhir
 from trialatlas.model.patient_fhir import FhirProfileError
 
+Record = Literal["profile", "description"]
 PROFILE_FIELDS = frozenset(PatientProfile.model_fields)
 BODY_KEYS = frozenset({"answers", "profile"})
 
@@ -38,10 +39,17 @@ class PrescreenInputError(ValueError):
 
 @dataclass(frozen=True)
 class PrescreenInput:
-    """Answers by question id and/or a profile."""
+    """Answers by question id and/or a profile.
+
+    ``record`` names what the profile was read from in the reasons: ``"profile"``
+    ("Your profile says yes", "(your profile does not say)") or ``"description"``,
+    the patient's own words read by the matcher ("Your description says yes"); with a
+    description the answers were read from it too.
+    """
 
     answers: dict[str, Any] = field(default_factory=dict)
     profile: PatientProfile | None = None
+    record: Record = "profile"
 
 
 def _profile(data: Any, where: str) -> PatientProfile:

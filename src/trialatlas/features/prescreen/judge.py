@@ -48,12 +48,15 @@ class Outcome:
 
 
 def _said(answer: Answer) -> str:
-    return "Your profile says" if answer.source == "profile" else "You said"
+    """The lead of a reason: "You said", "Your profile says" or "Your description says"."""
+    return "You said" if answer.source == "answer" else f"Your {answer.source} says"
 
 
-def _unknown_reason(question: Question, answer: Answer | None, profile: bool) -> str | None:
+def _unknown_reason(
+    question: Question, answer: Answer | None, profile: bool, record: str = "profile"
+) -> str | None:
     if answer is None:
-        note = " (your profile does not say)" if profile else ""
+        note = f" (your {record} does not say)" if profile else ""
         return f"Not answered{note}: “{question.text}”"
     if answer.kind == "unsure":
         return "You said you are not sure."
@@ -67,7 +70,7 @@ def _yes_no(check: YesNoCheck, answer: Answer, question: Question, several: bool
     if answer.kind not in ("yes", "no"):
         return Outcome("unknown", f"We could not read your answer “{answer.shown}”.")
     about = f" to “{question.text}”" if several else ""
-    said = answer.shown if answer.source == "profile" else said
+    said = answer.shown if answer.source != "answer" else said
     lead = f"{_said(answer)} {said}{about}"
     if (answer.kind == "yes") != check.disqualifying:
         return Outcome("ok", f"{lead}.")
@@ -98,12 +101,12 @@ def _range(check: RangeCheck, answer: Answer, label: str, question: Question) ->
         return Outcome("unknown", "You said this does not apply to you; the study team will check.")
     if answer.kind != "number" or answer.number is None:
         return Outcome("unknown", f"We could not read your answer “{answer.shown}”.")
-    if answer.source == "profile" and answer.unit is None and not is_unitless(check.unit):
+    if answer.source != "answer" and answer.unit is None and not is_unitless(check.unit):
         # a lab in a profile is not an answer to this question: without its unit, 1.1
         # could be mg/dL or µmol/L, so it is never compared as if in the trial's unit
         return Outcome(
             "unknown",
-            f"Your profile gives your {label} as {answer.shown} without a unit; "
+            f"Your {answer.source} gives your {label} as {answer.shown} without a unit; "
             f"the trial's limit is in {check.unit}.",
         )
     value = convert(answer.number, answer.unit, check.unit, check.measure)
@@ -202,9 +205,11 @@ def judge_check(
     today: dt.date,
     several: bool,
     profile: bool = False,
+    record: str = "profile",
 ) -> Outcome:
-    """One answer against one criterion's check (``profile``: answers came from a profile)."""
-    missing = _unknown_reason(question, answer, profile)
+    """One answer against one criterion's check (``profile``: answers came from a profile,
+    read from ``record``: "profile" or "description", as the reasons name it)."""
+    missing = _unknown_reason(question, answer, profile, record)
     if missing is not None or answer is None:
         return Outcome("unknown", missing or "Not answered.")
     check = checked.check
@@ -253,6 +258,7 @@ def judge(
     today: dt.date,
     ignored: list[str],
     profile: bool = False,
+    record: str = "profile",
 ) -> PrescreenResult:
     """Verdicts for every checked criterion, in criteria order, and the overall verdict."""
     per_criterion: dict[str, list[tuple[Question, CheckedCriterion]]] = {}
@@ -271,7 +277,9 @@ def judge(
     for key in order:
         pairs = sorted(per_criterion[key], key=lambda pair: pair[0].id)
         several = len(pairs) > 1
-        outcomes = [judge_check(q, c, answers.get(q.id), today, several, profile) for q, c in pairs]
+        outcomes = [
+            judge_check(q, c, answers.get(q.id), today, several, profile, record) for q, c in pairs
+        ]
         verdict, reason = _verdict(outcomes)
         first = pairs[0][1]
         verdicts.append(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Mapping
 from typing import Any
@@ -27,16 +28,19 @@ def screen(form: Questionnaire, given: Given, today: dt.date | None = None) -> P
     day = today or dt.date.today()
     profile: PatientProfile | None = None
     raw: Mapping[str, Any] = {}
+    record = "profile"
     if isinstance(given, PatientProfile):
         profile = given
     elif isinstance(given, PrescreenInput):
-        profile, raw = given.profile, given.answers
+        profile, raw, record = given.profile, given.answers, given.record
     elif isinstance(given, Mapping):
         raw = given
     answers: dict[str, Answer] = answers_from_profile(form, profile, day) if profile else {}
     explicit, ignored = read_answers(form, raw, day)
     answers.update(explicit)
-    return judge(form, answers, day, ignored, profile=profile is not None)
+    if record == "description":  # all read from the patient's own words
+        answers = {k: dataclasses.replace(a, source="description") for k, a in answers.items()}
+    return judge(form, answers, day, ignored, profile=profile is not None, record=record)
 
 
 def prescreen(study: Study, answers: Given, today: dt.date | None = None) -> PrescreenResult:

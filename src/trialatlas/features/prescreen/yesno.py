@@ -36,6 +36,7 @@ from trialatlas.features.prescreen.phrasing import (
     word_count,
 )
 from trialatlas.features.prescreen.rules import phrasing
+from trialatlas.features.prescreen.term_scope import scoped_term
 from trialatlas.model.criteria import Criterion, Entity, TimeWindow
 
 ASKABLE = ("pregnancy", "condition", "drug", "procedure", "behaviour", "device")
@@ -178,15 +179,22 @@ def _terms(entities: list[Entity], criterion: Criterion | None = None) -> list[P
             qualified = bool(
                 _QUALIFIER.search(criterion.text[max(0, rel - 30) : rel].split(",")[-1])
             )
-        out.append(
-            ProfileTerm(
-                type=e.type,  # type: ignore[arg-type]
-                text=e.text,
-                normalized=e.normalized,
-                code=e.code,
-                qualified=qualified,
-            )
+        term = ProfileTerm(
+            type=e.type,  # type: ignore[arg-type]
+            text=e.text,
+            normalized=e.normalized,
+            code=e.code,
+            qualified=qualified,
         )
+        if criterion is not None:  # "HER2 positive breast cancer", "other malignancy"
+            rel = e.start - criterion.start
+            treated = tuple(
+                t.end - criterion.start
+                for t in criterion.entities
+                if t.type in ("drug", "procedure") and t.end <= e.start
+            )
+            term = scoped_term(term, criterion.text, rel, rel + len(e.text), treated)
+        out.append(term)
     return out
 
 
@@ -292,6 +300,25 @@ def _negated_prefix(criterion: Criterion, entity: Entity) -> bool:
     return bool(_NEGATION_PREFIX.search(criterion.text[max(0, rel - 10) : rel]))
 
 
+_LIST_GAP = re.compile(r"^\s*(?:,|/|\bor\b|\bnor\b|\band\b)(?:\s*(?:or|and)\b)?\s*$", re.I)
+
+
+def _negated_list(criterion: Criterion, entities: list[Entity]) -> set[int]:
+    """Ids of the negated entities: a negation covers the list it begins ("not pregnant or
+    nursing", "no pregnancy, breast feeding")."""
+    out: set[int] = set()
+    previous: Entity | None = None
+    for entity in sorted(entities, key=lambda e: e.start):
+        listed = previous is not None and id(previous) in out
+        if listed and previous is not None:
+            gap = criterion.text[previous.end - criterion.start : entity.start - criterion.start]
+            listed = bool(_LIST_GAP.match(gap))
+        if listed or _negated_prefix(criterion, entity):
+            out.add(id(entity))
+        previous = entity
+    return out
+
+
 _TEST_AFTER = re.compile(r"^[\s-]*(?:test|testing|tests)\b", re.IGNORECASE)
 
 
@@ -327,7 +354,8 @@ def pregnancy_spec(criterion: Criterion, entities: list[Entity]) -> YesNoSpec | 
             help="Answer No if this cannot apply to you.",
         )
     # The parser's own "negated" is not used here: "Pregnant women are excluded" is no negation.
-    preg = [e for e in every if not _negated_prefix(criterion, e)]
+    negated = _negated_list(criterion, every)
+    preg = [e for e in every if id(e) not in negated]
     flip = not preg and not restates_exclusion(criterion)
     preg = preg or every
     if not preg:

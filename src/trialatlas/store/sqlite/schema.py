@@ -121,6 +121,28 @@ MIGRATIONS: list[str] = [
     CREATE TABLE store_generation (id INTEGER PRIMARY KEY CHECK (id = 1), value INTEGER NOT NULL);
     INSERT INTO store_generation (id, value) VALUES (1, 0);
     """,
+    # 5: related trials: trials by MeSH term, condition name and intervention name,
+    # case-insensitive (store/sqlite/related.py)
+    """
+    CREATE INDEX mesh_terms_term ON mesh_terms(term COLLATE NOCASE, kind, nct_id);
+    CREATE INDEX conditions_name ON conditions(name COLLATE NOCASE, nct_id);
+    CREATE INDEX interventions_name ON interventions(name COLLATE NOCASE, nct_id);
+    """,
+    # 6: sentence vectors per study (store/sqlite/vectors.py): the model that made it,
+    # the checksum of the text it was made from, float16 bytes; a per-store token and a
+    # generation moved by every vector write tell a saved faiss index it is stale
+    """
+    CREATE TABLE study_vectors (
+        nct_id TEXT PRIMARY KEY,
+        model TEXT NOT NULL,
+        checksum TEXT NOT NULL,
+        vector BLOB NOT NULL
+    );
+    CREATE TABLE vector_generation (
+        id INTEGER PRIMARY KEY CHECK (id = 1), token TEXT NOT NULL, value INTEGER NOT NULL
+    );
+    INSERT INTO vector_generation (id, token, value) VALUES (1, lower(hex(randomblob(8))), 0);
+    """,
 ]
 
 CHILD_TABLES = (

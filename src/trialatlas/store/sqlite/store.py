@@ -9,7 +9,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trialatlas.model.search import SearchQuery, SearchResults
 from trialatlas.model.study import Study
@@ -18,6 +18,8 @@ from trialatlas.store.base import (
     EvidenceTrial,
     SeriousEvents,
     StoredRecord,
+    StudyBrief,
+    StudyText,
     TextHit,
     WriteOutcome,
 )
@@ -40,6 +42,9 @@ from trialatlas.store.sqlite.bulk import (
 )
 from trialatlas.store.sqlite.schema import CHILD_TABLES, migrate
 from trialatlas.store.sqlite.search_columns import SearchColumnsCache
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 class SQLiteStore:
@@ -316,6 +321,14 @@ class SQLiteStore:
                 ]
         return []
 
+    def rank_text(
+        self, terms: Sequence[str], limit: int = 100, columns: Sequence[str] | None = None
+    ) -> list[tuple[str, float]]:
+        """Trials holding any of ``terms`` (phrases), best BM25 first (store/sqlite/text_rank.py)."""
+        from trialatlas.store.sqlite.text_rank import rank_any
+
+        return rank_any(self._conn(), terms, limit, columns)
+
     def _conditions(self, nct_ids: list[str]) -> dict[str, list[str]]:
         marks = ", ".join("?" for _ in nct_ids)
         out: dict[str, list[str]] = {}
@@ -375,6 +388,70 @@ class SQLiteStore:
         from trialatlas.store.sqlite import evidence
 
         return evidence.serious_events(self, nct_ids)
+
+    # -- related trials (store/sqlite/related.py) --
+    def study_briefs(self, nct_ids: Sequence[str]) -> dict[str, StudyBrief]:
+        from trialatlas.store.sqlite import related
+
+        return related.study_briefs(self, nct_ids)
+
+    def term_neighbours(self, nct_id: str, limit: int = 100) -> list[tuple[str, float]]:
+        from trialatlas.store.sqlite import related
+
+        return related.term_neighbours(self, nct_id, limit)
+
+    def term_document_counts(self, field: str, terms: Sequence[str]) -> dict[str, int]:
+        from trialatlas.store.sqlite import related
+
+        return related.term_document_counts(self, field, terms)
+
+    # -- sentence vectors (store/sqlite/vectors.py) --
+    def iter_study_texts(
+        self, nct_ids: Sequence[str] | None = None, batch: int = 500
+    ) -> Iterator[list[StudyText]]:
+        from trialatlas.store.sqlite import vectors
+
+        return vectors.iter_study_texts(self._conn(), nct_ids, batch)
+
+    def vector_checksums(self, model: str) -> dict[str, str]:
+        from trialatlas.store.sqlite import vectors
+
+        return vectors.vector_checksums(self._conn(), model)
+
+    def write_vectors(self, model: str, rows: Sequence[tuple[str, str, np.ndarray]]) -> None:
+        from trialatlas.store.sqlite import vectors
+
+        with self._write_lock:
+            vectors.write_vectors(self._conn(), model, rows)
+
+    def delete_vectors(self, nct_ids: Sequence[str]) -> int:
+        from trialatlas.store.sqlite import vectors
+
+        with self._write_lock:
+            return vectors.delete_vectors(self._conn(), nct_ids)
+
+    def delete_orphan_vectors(self) -> int:
+        from trialatlas.store.sqlite import vectors
+
+        with self._write_lock:
+            return vectors.delete_vectors(self._conn(), None)
+
+    def iter_vectors(
+        self, model: str, batch: int = 10000
+    ) -> Iterator[tuple[list[str], np.ndarray]]:
+        from trialatlas.store.sqlite import vectors
+
+        return vectors.iter_vectors(self._connect, model, batch)
+
+    def vector_models(self) -> dict[str, int]:
+        from trialatlas.store.sqlite import vectors
+
+        return vectors.vector_models(self._conn())
+
+    def vectors_version(self, model: str) -> str:
+        from trialatlas.store.sqlite import vectors
+
+        return vectors.vectors_version(self._conn(), model)
 
 
 # Formats by richness: of two records of one study with the same last-update date,

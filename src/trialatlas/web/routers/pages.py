@@ -13,7 +13,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from trialatlas.features.quick_search import MAX_QUERY_CHARS, quick_search
 from trialatlas.features.trial_page import canonical_nct_id, trial_page
-from trialatlas.web.deps import StoreDep, TemplatesDep, UrlsDep
+from trialatlas.web.deps import StoreDep, TemplatesDep, UrlsDep, VectorIndexDep
 from trialatlas.web.errors import NotFoundError
 from trialatlas.web.rendering import render_page
 
@@ -47,13 +47,18 @@ def search(
 
 @router.get("/trials/{nct_id}/details")
 def trial_details(
-    request: Request, nct_id: str, store: StoreDep, templates: TemplatesDep, urls: UrlsDep
+    request: Request,
+    nct_id: str,
+    store: StoreDep,
+    templates: TemplatesDep,
+    urls: UrlsDep,
+    vectors: VectorIndexDep,
 ) -> Response:
     """The full registry page (seed 001 layout)."""
     canonical = canonical_nct_id(nct_id)
     if canonical is not None and canonical != nct_id:
         return RedirectResponse(urls.details_url(canonical), status_code=301)
-    page = trial_page(store, nct_id, with_patient_summary=False)
+    page = trial_page(store, nct_id, with_patient_summary=False, vectors=vectors)
     if page is None:
         raise _unknown_trial(nct_id)
     return render_page(

@@ -14,13 +14,16 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from trialatlas.features.clinics import ClinicList, find_clinics, place_problem
 from trialatlas.features.patient_summary.llm_writer import summary_writer
 from trialatlas.features.patient_summary.page import MAX_PLACE_CHARS, RADIUS_CHOICES, patient_page
+from trialatlas.features.related import related_trials
 from trialatlas.features.trial_page import canonical_nct_id
 from trialatlas.index.geo import GeoError
-from trialatlas.web.deps import SettingsDep, StoreDep, TemplatesDep, UrlsDep
+from trialatlas.web.deps import SettingsDep, StoreDep, TemplatesDep, UrlsDep, VectorIndexDep
 from trialatlas.web.errors import NotFoundError
 from trialatlas.web.rendering import render_page
 
 router = APIRouter()
+
+SIMILAR_TRIALS = 5  # the patient page's short "Similar trials" list (the closest related)
 
 PlaceParam = Annotated[
     str | None,
@@ -62,6 +65,7 @@ def patient_trial_page(
     templates: TemplatesDep,
     urls: UrlsDep,
     settings: SettingsDep,
+    vectors: VectorIndexDep,
     near: PlaceParam = None,
     radius: RadiusParam = None,
 ) -> Response:
@@ -72,7 +76,14 @@ def patient_trial_page(
     page = patient_page(store, nct_id, near, radius, summary_writer(settings))
     if page is None:
         raise _unknown_trial(nct_id)
-    context = {"page": page, "s": page.summary, "radius_choices": RADIUS_CHOICES}
+    related = related_trials(store, page.summary.nct_id, vectors)
+    similar = related.related[:SIMILAR_TRIALS] if related else []
+    context = {
+        "page": page,
+        "s": page.summary,
+        "radius_choices": RADIUS_CHOICES,
+        "similar": similar,
+    }
     return render_page(
         request, templates, "patient.html", context, json_url=urls.api_trial_url(page.summary.nct_id)
     )

@@ -1,0 +1,59 @@
+"""Ranked OR-queries over the full-text index: BM25 for retrieval (matching, baselines).
+
+Unlike ``search_text`` (every word required), a trial matches when it holds any of
+the terms, and BM25 sums what each term contributes: the ranking a retrieval stage
+wants from a long list of weighted keywords. A multi-word term is a phrase; a term
+given twice counts twice (FTS5 scores every phrase of the query).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+
+from trialatlas.store.fts_query import FTS_WEIGHTS, fts_terms
+
+MAX_TERMS = 256
+_COLUMNS = ("title", "conditions", "interventions", "keywords", "summary", "description")
+
+
+def any_terms_match(terms: Sequence[str], columns: Sequence[str] | None = None) -> str | None:
+    """A MATCH expression: the terms OR-ed, each a quoted phrase (no FTS syntax leaks).
+
+    ``columns`` limits the match to those columns of ``studies_fts``. None when no term
+    has a word.
+    """
+    phrases: list[str] = []
+    for term in terms[:MAX_TERMS]:
+        words = fts_terms(term)
+        if words:
+            phrases.append('"' + " ".join(w.replace('"', '""') for w in words) + '"')
+    if not phrases:
+        return None
+    expression = " OR ".join(phrases)
+    if columns:
+        unknown = [c for c in columns if c not in _COLUMNS]
+        if unknown:
+            raise ValueError(f"no such full-text column: {unknown[0]}")
+        return "{" + " ".join(columns) + "} : (" + expression + ")"
+    return expression
+
+
+def rank_any(
+    conn: sqlite3.Connection,
+    terms: Sequence[str],
+    limit: int,
+    columns: Sequence[str] | None = None,
+) -> list[tuple[str, float]]:
+    """``(nct_id, score)`` of the trials holding any term, best BM25 first (higher is better)."""
+    match = any_terms_match(terms, columns)
+    if match is None or limit <= 0:
+        return []
+    weights = ", ".join(str(w) for w in FTS_WEIGHTS)
+    rows = conn.execute(
+        f"SELECT s.nct_id, bm25(studies_fts, {weights}) AS rank"
+        " FROM studies_fts JOIN studies s ON s.id = studies_fts.rowid"
+        " WHERE studies_fts MATCH ? ORDER BY rank, s.nct_id LIMIT ?",
+        (match, limit),
+    ).fetchall()
+    return [(nct_id, -float(rank)) for nct_id, rank in rows]
