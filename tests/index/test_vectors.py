@@ -212,3 +212,31 @@ def test_the_app_loads_the_index_once(db: str) -> None:
         assert first.size > 0 and state.vector_index() is first
     finally:
         state.close()
+
+
+def test_the_app_reloads_the_index_after_an_ingest_changed_the_vectors(
+    db: str, tmp_path: Path
+) -> None:
+    from trialatlas.settings import Settings
+    from trialatlas.web.app import create_app
+
+    state = create_app(Settings(db_url=db)).state.trialatlas
+    try:
+        first = state.vector_index()
+        before = first.vector(TADALAFIL)
+        writer = open_store(db)
+        try:
+            ingest_paths(writer, [_edited(tmp_path, title="Sildenafil after prostate surgery")])
+            assert update_vectors(writer).embedded == 1
+        finally:
+            writer.close()
+        assert state.vector_index() is first  # not looked at again before the recheck time
+        state._index_checked_at = 0.0  # the recheck time has come
+        second = state.vector_index()
+        assert second is not first
+        after = second.vector(TADALAFIL)
+        assert before is not None and after is not None and float(before @ after) < 0.999
+        state._index_checked_at = 0.0  # nothing changed since: the same index stays
+        assert state.vector_index() is second
+    finally:
+        state.close()

@@ -100,7 +100,7 @@ def print_parsed(out: Console, parsed: ParsedCriteria) -> None:
 
 def register(app: typer.Typer) -> None:
     """Add the ``criteria`` command to ``app``."""
-    from trialatlas.cli.main import JsonOption
+    from trialatlas.cli.options import JsonOption
 
     @app.command()
     def criteria(

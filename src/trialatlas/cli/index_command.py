@@ -8,7 +8,7 @@ import typer
 
 def register(app: typer.Typer) -> None:
     """Add the ``index`` command to ``app``."""
-    from trialatlas.cli.main import DbOption, _open, _settings
+    from trialatlas.cli.options import DbOption, open_store_for, settings_for
 
     @app.command()
     def index(
@@ -19,8 +19,8 @@ def register(app: typer.Typer) -> None:
         from trialatlas.cli.vectors_progress import run_vector_update
         from trialatlas.index.vectors import load_vector_index
 
-        settings = _settings(db)
-        store = _open(settings)
+        settings = settings_for(db)
+        store = open_store_for(settings)
         started = time.perf_counter()
         try:
             update = run_vector_update(store, rebuild=True, quiet=quiet)

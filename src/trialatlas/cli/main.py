@@ -3,54 +3,20 @@
 from __future__ import annotations
 
 import os
-import sys
-from pathlib import Path
 from typing import Annotated
 
-import orjson
 import typer
 
-from trialatlas.settings import Settings, load_settings
+from trialatlas.cli.options import DbOption, JsonOption
+from trialatlas.cli.options import open_store_for as _open
+from trialatlas.cli.options import settings_for as _settings
+from trialatlas.settings import load_settings
 
 app = typer.Typer(
     help="TrialAtlas: clinical-trial discovery from public registry records.",
     no_args_is_help=True,
     add_completion=False,
 )
-
-DbOption = Annotated[
-    str | None,
-    typer.Option("--db", envvar="TRIALATLAS_DB", help="SQLite file path or postgresql:// URL."),
-]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
-
-
-def _settings(db: str | None) -> Settings:
-    return load_settings(db=db)
-
-
-def _open(settings: Settings, *, create: bool = False):  # noqa: ANN202 (returns the Store protocol)
-    """The store of ``settings``. Only ``create=True`` (ingest, serve) may make a new
-    SQLite file; otherwise a missing file, or a store that cannot be opened, is
-    reported on stderr and the command exits 2 (nothing is written)."""
-    from trialatlas.store import StoreError, open_store
-
-    if not create and not settings.is_postgres and not Path(settings.db_url).is_file():
-        typer.echo(
-            f"error: no store at {settings.db_url}: load one with `trialatlas ingest SOURCE "
-            f"--db {settings.db_url}` (or `trialatlas serve`), or give another --db",
-            err=True,
-        )
-        raise typer.Exit(2)
-    try:
-        return open_store(settings.db_url)
-    except StoreError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from None
-
-
-def print_json(data: object) -> None:
-    sys.stdout.write(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode() + "\n")
 
 
 @app.command()

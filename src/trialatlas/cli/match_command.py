@@ -134,7 +134,7 @@ def run_match(
 
 def register(app: typer.Typer) -> None:
     """Add the ``match`` command to ``app``."""
-    from trialatlas.cli.main import DbOption, JsonOption, _open, _settings
+    from trialatlas.cli.options import DbOption, JsonOption, open_store_for, settings_for
 
     @app.command()
     def match(
@@ -161,8 +161,8 @@ def register(app: typer.Typer) -> None:
         json_: JsonOption = False,
     ) -> None:
         """The trials a patient probably qualifies for, best first, each explained."""
-        settings = _settings(db)
-        store = _open(settings)
+        settings = settings_for(db)
+        store = open_store_for(settings)
         try:
             code = run_match(store, settings.db_url, patient, near, radius, open_, limit, json_)
         finally:

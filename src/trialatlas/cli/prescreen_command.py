@@ -117,7 +117,7 @@ def run_prescreen(store: Any, nct_id: str, answers_path: str | None, as_json: bo
 
 def register(app: typer.Typer) -> None:
     """Add the ``prescreen`` command to ``app``."""
-    from trialatlas.cli.main import DbOption, JsonOption, _open, _settings
+    from trialatlas.cli.options import DbOption, JsonOption, open_store_for, settings_for
 
     @app.command()
     def prescreen(
@@ -132,7 +132,7 @@ def register(app: typer.Typer) -> None:
         json_: JsonOption = False,
     ) -> None:
         """Per-criterion verdicts for one trial (without --answers: its questions)."""
-        store = _open(_settings(db))
+        store = open_store_for(settings_for(db))
         try:
             code = run_prescreen(store, nct_id, answers, json_)
         finally:

@@ -44,7 +44,7 @@ def run_related(
         )
         return 1
     if as_json:
-        from trialatlas.cli.main import print_json
+        from trialatlas.cli.options import print_json
 
         print_json(found.model_dump(mode="json"))
         return 0
@@ -62,7 +62,7 @@ def print_text(found: RelatedTrials) -> None:
 
 def register(app: typer.Typer) -> None:
     """Add the ``related`` command to ``app``."""
-    from trialatlas.cli.main import DbOption, JsonOption, _open, _settings
+    from trialatlas.cli.options import DbOption, JsonOption, open_store_for, settings_for
 
     @app.command()
     def related(
@@ -77,8 +77,8 @@ def register(app: typer.Typer) -> None:
         """Similar trials, with the reasons each is similar (best first)."""
         from trialatlas.index.vectors import load_vector_index
 
-        settings = _settings(db)
-        store = _open(settings)
+        settings = settings_for(db)
+        store = open_store_for(settings)
         try:
             vectors = load_vector_index(store, settings.db_url)
             code = run_related(store, nct_id, limit, json_, vectors)

@@ -5,9 +5,9 @@
 "phase", "conditions", "nearest_site": {"facility", "city", "distance_km"} | null}],
 "next"}``; pass ``next`` back with ``--cursor`` (and the same options) for more.
 
-Annotations here are evaluated when ``register`` runs (no postponed annotations), so
-the shared ``--db``/``--json`` options of :mod:`trialatlas.cli.main` can be used
-without importing that module at import time.
+Annotations here are evaluated when ``register`` runs (no postponed annotations), and
+the shared ``--db``/``--json`` options come from :mod:`trialatlas.cli.options` (never
+from :mod:`trialatlas.cli.main`, which imports this module).
 """
 
 from typing import Annotated, Any, NoReturn
@@ -144,7 +144,13 @@ def _flag(value: bool | None) -> str | None:
 
 def register(app: typer.Typer) -> None:
     """Add the ``search`` command to ``app``."""
-    from trialatlas.cli.main import DbOption, JsonOption, _open, _settings, print_json
+    from trialatlas.cli.options import (
+        DbOption,
+        JsonOption,
+        open_store_for,
+        print_json,
+        settings_for,
+    )
 
     @app.command()
     def search(
@@ -215,7 +221,7 @@ def register(app: typer.Typer) -> None:
                 _error(err, message)
             option = CLI_NAMES.get(exc.param) or "--" + exc.param.replace("_", "-")
             _error(err, f"{option}: {message}")
-        store = _open(_settings(db))
+        store = open_store_for(settings_for(db))
         try:
             results = search_trials(store, search_query)
         except (SearchError, GeoError) as exc:

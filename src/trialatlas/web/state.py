@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -12,10 +13,13 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from trialatlas.settings import Settings
 from trialatlas.store import open_store
 from trialatlas.store.base import Store
+from trialatlas.web.urls import Urls
 
 if TYPE_CHECKING:
     from trialatlas.index.vectors import VectorIndex
-from trialatlas.web.urls import Urls
+
+
+VECTORS_RECHECK_S = 30.0
 
 
 def build_templates(urls: Urls) -> Jinja2Templates:
@@ -41,6 +45,8 @@ class AppState:
     _vector_index: VectorIndex | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _index_lock: threading.Lock = field(default_factory=threading.Lock)
+    _index_checked_at: float = 0.0
+    _index_version: str = ""
 
     def store(self) -> Store:
         """The app's store, opened on first use."""
@@ -51,14 +57,27 @@ class AppState:
         return self._store
 
     def vector_index(self) -> VectorIndex:
-        """The store's study-vector index, loaded on first use (saved file reused)."""
-        if self._vector_index is None:
+        """The store's study-vector index, loaded on first use (saved file reused) and
+        reloaded when an ingest has changed the store's vectors since (checked at most
+        every ``VECTORS_RECHECK_S`` seconds)."""
+        now = time.monotonic()
+        if self._vector_index is None or now - self._index_checked_at > VECTORS_RECHECK_S:
             with self._index_lock:
-                if self._vector_index is None:
-                    from trialatlas.index.vectors import load_vector_index
-
-                    self._vector_index = load_vector_index(self.store(), self.settings.db_url)
+                if self._vector_index is None or now - self._index_checked_at > VECTORS_RECHECK_S:
+                    self._index_checked_at = now
+                    self._refresh_vector_index()
+        assert self._vector_index is not None
         return self._vector_index
+
+    def _refresh_vector_index(self) -> None:
+        from trialatlas.index.vectors import load_vector_index, main_model
+
+        store = self.store()
+        model = main_model(store)
+        version = store.vectors_version(model) if model else ""
+        if self._vector_index is None or version != self._index_version:
+            self._vector_index = load_vector_index(store, self.settings.db_url, model=model)
+            self._index_version = version
 
     def close(self) -> None:
         with self._lock:

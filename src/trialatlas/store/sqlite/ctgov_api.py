@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from trialatlas.index.geo import bounding_box, haversine_km
 from trialatlas.store.essie_query import essie_fts
@@ -25,9 +25,7 @@ from trialatlas.store.listing import (
     StudyListQuery,
     StudySort,
 )
-
-if TYPE_CHECKING:
-    from trialatlas.store.sqlite.store import SQLiteStore
+from trialatlas.store.sqlite.reader import Reader
 
 # full-text area → FTS5 column filter (None: every column)
 _FTS_AREAS = {
@@ -237,7 +235,7 @@ def count_studies_sql(
     return f"SELECT count(*) FROM ({sql})", params
 
 
-def studies_near(store: SQLiteStore, geo: GeoCircle) -> list[str]:
+def studies_near(store: Reader, geo: GeoCircle) -> list[str]:
     """NCT IDs with at least one site (site- or city-level point) within the circle."""
     box = bounding_box(geo.lat, geo.lon, geo.radius_km)
     lon_sql = "(l.lon >= ? OR l.lon <= ?)" if box.crosses_antimeridian else "l.lon BETWEEN ? AND ?"
@@ -255,7 +253,7 @@ def studies_near(store: SQLiteStore, geo: GeoCircle) -> list[str]:
 
 
 def list_studies(
-    store: SQLiteStore,
+    store: Reader,
     query: StudyListQuery,
     after: Sequence[Any] | None,
     limit: int,
@@ -274,7 +272,7 @@ def list_studies(
     return StudyListPage(rows=rows[:limit], has_more=len(rows) > limit, total=total)
 
 
-def latest_update_posted(store: SQLiteStore) -> str | None:
+def latest_update_posted(store: Reader) -> str | None:
     """The most recent last-update-posted date of any stored study (ISO, as stored)."""
     row = store.execute("SELECT max(last_update_posted) FROM studies").fetchone()
     return row[0] if row else None

@@ -13,16 +13,13 @@ and probe the index once per row). Phrases are built from words only
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 import orjson
 
 from trialatlas.store.base import EvidenceTrial, SeriousEvents
 from trialatlas.store.fts_query import fts_terms
 from trialatlas.store.prepared import decode_text
-
-if TYPE_CHECKING:
-    from trialatlas.store.sqlite.store import SQLiteStore
+from trialatlas.store.sqlite.reader import Reader
 
 MAX_PHRASES = 8
 
@@ -61,7 +58,7 @@ def completed_with_results_count_sql() -> str:
 
 
 def trials_with_results(
-    store: SQLiteStore, intervention_terms: Sequence[str], exclude: str | None, limit: int
+    store: Reader, intervention_terms: Sequence[str], exclude: str | None, limit: int
 ) -> tuple[int, list[EvidenceTrial]]:
     """How many completed trials with posted results test one of the terms, and the first ``limit``."""
     match = column_match("interventions", intervention_terms)
@@ -87,7 +84,7 @@ def trials_with_results(
 
 
 def count_intervention_trials(
-    store: SQLiteStore,
+    store: Reader,
     intervention_terms: Sequence[str],
     condition_terms: Sequence[str],
     exclude: str | None,
@@ -106,7 +103,7 @@ def count_intervention_trials(
     return int(row[0])
 
 
-def serious_events(store: SQLiteStore, nct_ids: Sequence[str]) -> dict[str, SeriousEvents]:
+def serious_events(store: Reader, nct_ids: Sequence[str]) -> dict[str, SeriousEvents]:
     """Posted serious adverse events per trial, summed over its groups (trials without
     posted adverse events are left out). Reads only the adverse-events part of each
     stored document, without building the whole Study."""

@@ -5,34 +5,16 @@ from __future__ import annotations
 import functools
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from trialatlas.model.search import SearchQuery, SearchResults
 from trialatlas.model.study import Study
 from trialatlas.sources.records import RawRecord
-from trialatlas.store.base import (
-    EvidenceTrial,
-    SeriousEvents,
-    StoredRecord,
-    StudyBrief,
-    StudyText,
-    TextHit,
-    WriteOutcome,
-)
-from trialatlas.store.fts_query import FTS_WEIGHTS, fts_match
-from trialatlas.store.listing import StudyListPage, StudyListQuery
-from trialatlas.store.prepared import (
-    PreparedStudy,
-    date_key,
-    decode_study,
-    decode_text,
-    prepare_study,
-)
-from trialatlas.store.sqlite import ctgov_api
+from trialatlas.store.base import WriteOutcome
+from trialatlas.store.prepared import PreparedStudy, date_key, prepare_study
 from trialatlas.store.sqlite.bulk import (
     BULK_CACHE_KIB,
     BulkLock,
@@ -40,6 +22,7 @@ from trialatlas.store.sqlite.bulk import (
     drop_indexes,
     repair_interrupted_load,
 )
+from trialatlas.store.sqlite.reads import StoreReads
 from trialatlas.store.sqlite.schema import CHILD_TABLES, migrate
 from trialatlas.store.sqlite.search_columns import SearchColumnsCache
 
@@ -47,8 +30,11 @@ if TYPE_CHECKING:
     import numpy as np
 
 
-class SQLiteStore:
-    """Studies in one SQLite file. Safe to share across threads (reads per thread)."""
+class SQLiteStore(StoreReads):
+    """Studies in one SQLite file. Safe to share across threads (reads per thread).
+
+    Connections and writes are here; the reads are in :class:`StoreReads` (reads.py).
+    """
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
@@ -83,10 +69,6 @@ class SQLiteStore:
         conn.execute(f"PRAGMA cache_size=-{_CACHE_KIB}")
         conn.execute("PRAGMA temp_store=MEMORY")
         return conn
-
-    def execute(self, sql: str, params: Iterable[object] = ()) -> sqlite3.Cursor:
-        """Run one read query on this thread's connection (for store-layer modules)."""
-        return self._conn().execute(sql, tuple(params))
 
     def close(self) -> None:
         with self._conns_lock:
@@ -241,183 +223,7 @@ class SQLiteStore:
         )
         return study_id
 
-    # -- reads -----------------------------------------------------------------------
-    def get_study(self, nct_id: str) -> Study | None:
-        row = self.execute("SELECT document FROM studies WHERE nct_id = ?", (nct_id,)).fetchone()
-        return decode_study(row[0]) if row else None
-
-    def get_studies(self, nct_ids: Iterable[str]) -> dict[str, Study]:
-        ids = list(dict.fromkeys(nct_ids))
-        out: dict[str, Study] = {}
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            marks = ", ".join("?" for _ in chunk)
-            for nct, blob in self.execute(
-                f"SELECT nct_id, document FROM studies WHERE nct_id IN ({marks})", chunk
-            ):
-                out[nct] = decode_study(blob)
-        return out
-
-    def get_raw(self, nct_id: str) -> StoredRecord | None:
-        row = self.execute(
-            "SELECT nct_id, format, source, checksum, last_update_posted, loaded_at, body"
-            " FROM raw_records WHERE nct_id = ?",
-            (nct_id,),
-        ).fetchone()
-        if row is None:
-            return None
-        nct, fmt, source, checksum, last_update, loaded_at, body = row
-        return StoredRecord(
-            nct_id=nct,
-            format=fmt,
-            source=source,
-            checksum=checksum,
-            text=decode_text(body),
-            last_update_posted=last_update,
-            loaded_at=loaded_at,
-        )
-
-    def count_studies(self) -> int:
-        return int(self.execute("SELECT count(*) FROM studies").fetchone()[0])
-
-    def iter_nct_ids(self) -> list[str]:
-        return [r[0] for r in self.execute("SELECT nct_id FROM studies ORDER BY nct_id")]
-
-    def iter_studies(self) -> Iterator[Study]:
-        conn = sqlite3.connect(self.path, check_same_thread=False)
-        try:
-            for (blob,) in conn.execute("SELECT document FROM studies ORDER BY nct_id"):
-                yield decode_study(blob)
-        finally:
-            conn.close()
-
-    def search_text(self, query: str, limit: int = 20, offset: int = 0) -> list[TextHit]:
-        """BM25-ranked hits (titles, conditions, interventions weigh most); all words
-        required, falling back to any word when nothing matches all."""
-        weights = ", ".join(str(w) for w in FTS_WEIGHTS)
-        for mode in ("all", "any"):
-            match = fts_match(query, mode)
-            if match is None:
-                return []
-            rows = self.execute(
-                f"SELECT s.nct_id, coalesce(s.brief_title, s.official_title, s.nct_id),"
-                f" s.overall_status, s.phases, bm25(studies_fts, {weights}) AS rank"
-                " FROM studies_fts JOIN studies s ON s.id = studies_fts.rowid"
-                " WHERE studies_fts MATCH ? ORDER BY rank, s.nct_id LIMIT ? OFFSET ?",
-                (match, limit, offset),
-            ).fetchall()
-            if rows:
-                conds = self._conditions([r[0] for r in rows])
-                return [
-                    TextHit(
-                        nct_id=r[0],
-                        title=r[1],
-                        overall_status=r[2],
-                        phases=r[3].split("|") if r[3] else [],
-                        conditions=conds.get(r[0], []),
-                        score=-float(r[4]),
-                    )
-                    for r in rows
-                ]
-        return []
-
-    def rank_text(
-        self, terms: Sequence[str], limit: int = 100, columns: Sequence[str] | None = None
-    ) -> list[tuple[str, float]]:
-        """Trials holding any of ``terms`` (phrases), best BM25 first (store/sqlite/text_rank.py)."""
-        from trialatlas.store.sqlite.text_rank import rank_any
-
-        return rank_any(self._conn(), terms, limit, columns)
-
-    def _conditions(self, nct_ids: list[str]) -> dict[str, list[str]]:
-        marks = ", ".join("?" for _ in nct_ids)
-        out: dict[str, list[str]] = {}
-        for nct, name in self.execute(
-            f"SELECT nct_id, name FROM conditions WHERE nct_id IN ({marks}) ORDER BY nct_id, ordinal",
-            nct_ids,
-        ):
-            out.setdefault(nct, []).append(name)
-        return out
-
-    # -- ClinicalTrials.gov-compatible API and FHIR search (store/sqlite/ctgov_api.py) --
-    def list_studies(
-        self,
-        query: StudyListQuery,
-        after: Sequence[Any] | None,
-        limit: int,
-        count_total: bool = False,
-    ) -> StudyListPage:
-        return ctgov_api.list_studies(self, query, after, limit, count_total)
-
-    def latest_update_posted(self) -> str | None:
-        return ctgov_api.latest_update_posted(self)
-
-    # -- trial search (store/sqlite/search.py) --
-    def search_trials(self, query: SearchQuery) -> SearchResults:
-        """Filtered, ranked, faceted, cursor-paged trial search (see store/sqlite/search.py)."""
-        from trialatlas.store.sqlite.search import search_trials
-
-        return search_trials(self._conn(), query, self._search_columns)
-
-    def prepare_search(self) -> None:
-        """Build the in-memory search columns now (else the first search builds them;
-        they are read in one snapshot of their own)."""
-        self._search_columns.get(self._conn())
-
-    # -- evidence for the patient summary (store/sqlite/evidence.py) --
-    def trials_with_results(
-        self, intervention_terms: Sequence[str], exclude: str | None = None, limit: int = 5
-    ) -> tuple[int, list[EvidenceTrial]]:
-        from trialatlas.store.sqlite import evidence
-
-        return evidence.trials_with_results(self, intervention_terms, exclude, limit)
-
-    def count_intervention_trials(
-        self,
-        intervention_terms: Sequence[str],
-        condition_terms: Sequence[str],
-        exclude: str | None = None,
-    ) -> int:
-        from trialatlas.store.sqlite import evidence
-
-        return evidence.count_intervention_trials(
-            self, intervention_terms, condition_terms, exclude
-        )
-
-    def serious_events(self, nct_ids: Sequence[str]) -> dict[str, SeriousEvents]:
-        from trialatlas.store.sqlite import evidence
-
-        return evidence.serious_events(self, nct_ids)
-
-    # -- related trials (store/sqlite/related.py) --
-    def study_briefs(self, nct_ids: Sequence[str]) -> dict[str, StudyBrief]:
-        from trialatlas.store.sqlite import related
-
-        return related.study_briefs(self, nct_ids)
-
-    def term_neighbours(self, nct_id: str, limit: int = 100) -> list[tuple[str, float]]:
-        from trialatlas.store.sqlite import related
-
-        return related.term_neighbours(self, nct_id, limit)
-
-    def term_document_counts(self, field: str, terms: Sequence[str]) -> dict[str, int]:
-        from trialatlas.store.sqlite import related
-
-        return related.term_document_counts(self, field, terms)
-
-    # -- sentence vectors (store/sqlite/vectors.py) --
-    def iter_study_texts(
-        self, nct_ids: Sequence[str] | None = None, batch: int = 500
-    ) -> Iterator[list[StudyText]]:
-        from trialatlas.store.sqlite import vectors
-
-        return vectors.iter_study_texts(self._conn(), nct_ids, batch)
-
-    def vector_checksums(self, model: str) -> dict[str, str]:
-        from trialatlas.store.sqlite import vectors
-
-        return vectors.vector_checksums(self._conn(), model)
-
+    # -- sentence vectors, the write side (reads in store/sqlite/reads.py) --
     def write_vectors(self, model: str, rows: Sequence[tuple[str, str, np.ndarray]]) -> None:
         from trialatlas.store.sqlite import vectors
 
@@ -435,23 +241,6 @@ class SQLiteStore:
 
         with self._write_lock:
             return vectors.delete_vectors(self._conn(), None)
-
-    def iter_vectors(
-        self, model: str, batch: int = 10000
-    ) -> Iterator[tuple[list[str], np.ndarray]]:
-        from trialatlas.store.sqlite import vectors
-
-        return vectors.iter_vectors(self._connect, model, batch)
-
-    def vector_models(self) -> dict[str, int]:
-        from trialatlas.store.sqlite import vectors
-
-        return vectors.vector_models(self._conn())
-
-    def vectors_version(self, model: str) -> str:
-        from trialatlas.store.sqlite import vectors
-
-        return vectors.vectors_version(self._conn(), model)
 
 
 # Formats by richness: of two records of one study with the same last-update date,
