@@ -35,3 +35,16 @@ def test_any_term_matches_and_the_seed_trial_ranks_first(seed_store_path: str) -
         assert "NCT06001853" in {n for n, _ in only_title}
     finally:
         store.close()
+
+
+def test_document_frequencies_count_trials_by_the_index_s_own_stems(seed_store_path: str) -> None:
+    store = open_store(seed_store_path)
+    try:
+        counts = store.text_document_frequencies(["facet", "Facets", "zzzzunknownword", ""])
+        assert set(counts) == {"facet", "Facets", "zzzzunknownword"}
+        assert counts["facet"] >= 1 and counts["facet"] == counts["Facets"]  # one stem
+        assert counts["zzzzunknownword"] == 0
+        assert counts["facet"] == len(store.rank_text(["facet"], 1000))
+        assert store.text_document_frequencies([]) == {}
+    finally:
+        store.close()

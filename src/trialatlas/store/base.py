@@ -147,6 +147,11 @@ class Store(Protocol):
         retrieval from long keyword lists (matching, baselines). Any text is safe."""
         ...
 
+    def text_document_frequencies(self, words: Sequence[str]) -> dict[str, int]:
+        """How many trials hold each word in the full-text index (as it reads words:
+        stemmed); 0 for a word none holds. Picks the telling words of a long query."""
+        ...
+
     def close(self) -> None: ...
 
     def list_studies(

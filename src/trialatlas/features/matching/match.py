@@ -47,6 +47,7 @@ if TYPE_CHECKING:
 
 _WORD_RE = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)  # the full-text index's words
 RERANK_DEPTH = 30
+NOTE_WORDS = 60  # the note's rarest words that rank trials (see _telling_words)
 RELEVANCE_FLOOR = 0.2  # of the best candidate's fused score
 NEARNESS = ((80.0, 1.0), (320.0, 0.95), (float("inf"), 0.9))  # (km, factor) with a place  # candidates whose criteria are judged
 MAX_LIMIT = 50
@@ -92,7 +93,8 @@ def match_patient(
     if options.use_note and options.use_keywords and facts.sentences:
         # the note's own words, less what it rules out: rare words the reader does not
         # take as findings ("strawberry tongue", "owl's eye inclusions") still count
-        lists["note"] = [n for n, _ in store.rank_text(_note_words(facts, drop_ruled_out=True), 200)]
+        words = _telling_words(store, _note_words(facts, drop_ruled_out=True))
+        lists["note"] = [n for n, _ in store.rank_text(words, 200)]
     if options.use_dense:
         note = " ".join(facts.sentences)
         lists.update(dense_lists(index, {"dense": query.dense_text, "dense_note": note}))
@@ -167,6 +169,18 @@ def _note_words(facts: Any, drop_ruled_out: bool = False) -> list[str]:
             if word not in STOPWORDS:
                 words[word] = None
     return list(words)
+
+
+def _telling_words(store: Store, words: list[str], most: int = NOTE_WORDS) -> list[str]:
+    """The ``most`` rarest of ``words`` in the store (the ones that tell trials apart; a
+    word every other trial holds adds little to BM25 and costs the most to rank at full
+    registry scale), in their order; words no trial holds are dropped."""
+    counts = store.text_document_frequencies(words)
+    held = [w for w in words if counts.get(w, 0) > 0]
+    if len(held) <= most:
+        return held
+    keep = set(sorted(held, key=lambda w: counts[w])[:most])
+    return [w for w in held if w in keep]
 
 
 class _Pool:

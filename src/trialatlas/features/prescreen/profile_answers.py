@@ -105,7 +105,9 @@ def _procedure(
     for proc in profile.procedures:
         if not (name_matches(term.text, proc.name) or codes_match(term.code, proc.code)):
             continue
-        if question.before_days is not None:
+        if term.qualified:  # "detected by x-ray": having had an x-ray says nothing
+            found.append(("unknown", None))
+        elif question.before_days is not None:
             found.append(_older(proc.name, proc.date, question, today))
         elif window is None:
             found.append(("yes", proc.name))

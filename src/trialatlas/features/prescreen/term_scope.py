@@ -73,6 +73,13 @@ _GRADED_AFTER = re.compile(
     r"\s*(?:ctcae\s+|nci\s+)?(?:grade|stage|class)\b",
     re.IGNORECASE,
 )
+# "atelectasis detected by x-ray": the x-ray is how it is seen, not what is asked
+_MEANS = re.compile(
+    r"\b(?:detected|confirmed|demonstrated|documented|shown|proven|assessed|measured|diagnosed|"
+    r"seen|evaluated|visible|identified)\s+(?:by|on|with|using|via|in)\s+(?:(?:a|an|the)\s+)?"
+    r"(?:[\w-]+\s+){0,2}$",
+    re.IGNORECASE,
+)
 _ANTI = re.compile(r"\banti[- ]?$", re.IGNORECASE)
 _TREATMENT_AFTER = re.compile(rf"^[- ]?(?:{_TREATMENT})\b", re.IGNORECASE)
 _OF_PHRASE = re.compile(r"^\s+of\s+((?:[A-Za-z][\w-]*\s+){0,3}(?:type|subtype|origin|histology))\b")
@@ -117,6 +124,8 @@ def scoped_term(
         or bool(_TREATMENT_AFTER.match(after) or _GRADED_AFTER.match(after))
         or any(e <= start and _FOR_GAP.match(text[e:start]) for e in treatment_ends)
     )
+    means = term.type == "procedure" and bool(_MEANS.search(before))
+    purpose = purpose or means
     if not modifiers and not of_phrase and not other and not purpose:
         return term
     update: dict[str, object] = {"qualified": term.qualified or other or purpose}

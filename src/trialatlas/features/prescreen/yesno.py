@@ -59,7 +59,10 @@ _TO_PHRASE = re.compile(
     r"(?<!limited )(?<!due )(?<!related )(?<!prior )\bto(?:\s+[\w/-]+){0,3}\s*$"
 )
 _NOT_PREGNANCY = re.compile(r"child|menopaus|steril|contracept", re.IGNORECASE)
-_NEGATION_PREFIX = re.compile(r"(?:\bnon|\bnot(?:\s+be)?|\bno)[\s-]*$", re.IGNORECASE)
+_NEGATION_PREFIX = re.compile(
+    r"(?:\bnon|\bnot(?:\s+be)?|\bno|\b(?:refrain|abstain)\s+from|\bavoid|\bnot\s+to)[\s-]*$",
+    re.IGNORECASE,
+)
 _QUALIFIER = re.compile(
     r"\b(?:uncontrolled|poorly controlled|severe|significant|unstable|advanced|decompensated|"
     r"untreated|refractory|end[- ]stage|malignant|life[- ]threatening)\b",
@@ -297,7 +300,7 @@ def restates_exclusion(criterion: Criterion) -> bool:
 def _negated_prefix(criterion: Criterion, entity: Entity) -> bool:
     """``non-pregnant``, ``not pregnant``: negations the entity's own span leaves out."""
     rel = entity.start - criterion.start
-    return bool(_NEGATION_PREFIX.search(criterion.text[max(0, rel - 10) : rel]))
+    return bool(_NEGATION_PREFIX.search(criterion.text[max(0, rel - 16) : rel]))
 
 
 _LIST_GAP = re.compile(r"^\s*(?:,|/|\bor\b|\bnor\b|\band\b)(?:\s*(?:or|and)\b)?\s*$", re.I)
@@ -319,6 +322,18 @@ def _negated_list(criterion: Criterion, entities: list[Entity]) -> set[int]:
     return out
 
 
+_PLACE_AFTER = re.compile(
+    r"^[\s-]*(?:homes?|facilit|care\b|staff|students?|assistants?|personnel|schools?)",
+    re.IGNORECASE,
+)
+
+
+def _nursing_place(criterion: Criterion, entity: Entity) -> bool:
+    """``nursing home``, ``nursing staff``: a place or a job, not breastfeeding."""
+    rel = entity.end - criterion.start
+    return bool(_PLACE_AFTER.match(criterion.text[rel : rel + 16]))
+
+
 _TEST_AFTER = re.compile(r"^[\s-]*(?:test|testing|tests)\b", re.IGNORECASE)
 
 
@@ -332,7 +347,7 @@ def _pregnancy_test(criterion: Criterion, entity: Entity) -> bool:
 
 def pregnancy_spec(criterion: Criterion, entities: list[Entity]) -> YesNoSpec | None:
     """The question "Are you pregnant or breastfeeding, or planning to become pregnant?"."""
-    every = [e for e in entities if e.type == "pregnancy"]
+    every = [e for e in entities if e.type == "pregnancy" and not _nursing_place(criterion, e)]
     if any(_NOT_PREGNANCY.search(e.text) for e in every):
         return None  # childbearing potential, menopause: contraception rules, too varied to reword
     tests = [e for e in every if _pregnancy_test(criterion, e)]

@@ -142,6 +142,12 @@ class StoreReads:
 
         return rank_any(self._conn(), terms, limit, columns)
 
+    def text_document_frequencies(self, words: Sequence[str]) -> dict[str, int]:
+        """How many trials hold each word in the full-text index (store/sqlite/text_rank.py)."""
+        from trialatlas.store.sqlite.text_rank import document_frequencies
+
+        return document_frequencies(self._conn(), words)
+
     def _conditions(self, nct_ids: list[str]) -> dict[str, list[str]]:
         marks = ", ".join("?" for _ in nct_ids)
         out: dict[str, list[str]] = {}

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from trialatlas.store.fts_query import FTS_WEIGHTS, fts_terms
 
 MAX_TERMS = 256
+_TOKENIZE = "porter unicode61 remove_diacritics 2"  # as studies_fts (schema.py)
 _COLUMNS = ("title", "conditions", "interventions", "keywords", "summary", "description")
 
 
@@ -57,3 +58,38 @@ def rank_any(
         (match, limit),
     ).fetchall()
     return [(nct_id, -float(rank)) for nct_id, rank in rows]
+
+
+def document_frequencies(conn: sqlite3.Connection, words: Sequence[str]) -> dict[str, int]:
+    """How many trials hold each word (as the full-text index reads it: stemmed), 0 when
+    none. The words are stemmed by the index's own tokenizer in a throwaway in-memory
+    table; counts come from an ``fts5vocab`` view of ``studies_fts`` (no table scan)."""
+    distinct = list(dict.fromkeys(w for w in words if w.strip()))[:MAX_TERMS]
+    if not distinct:
+        return {}
+    stems: dict[str, str] = {}
+    scratch = sqlite3.connect(":memory:")
+    try:
+        scratch.execute(f"CREATE VIRTUAL TABLE words USING fts5(w, tokenize = '{_TOKENIZE}')")
+        scratch.executemany("INSERT INTO words (rowid, w) VALUES (?, ?)", enumerate(distinct))
+        scratch.execute("CREATE VIRTUAL TABLE stems USING fts5vocab(words, 'instance')")
+        for term, row in scratch.execute("SELECT term, doc FROM stems ORDER BY doc, offset"):
+            stems.setdefault(distinct[row], term)  # a word of several tokens: its first
+    finally:
+        scratch.close()
+    conn.execute(
+        "CREATE VIRTUAL TABLE IF NOT EXISTS temp.studies_fts_terms"
+        " USING fts5vocab(main, studies_fts, 'row')"
+    )
+    wanted = sorted(set(stems.values()))
+    marks = ", ".join("?" for _ in wanted)
+    counts = (
+        dict(
+            conn.execute(
+                f"SELECT term, doc FROM temp.studies_fts_terms WHERE term IN ({marks})", wanted
+            ).fetchall()
+        )
+        if wanted
+        else {}
+    )
+    return {word: int(counts.get(stems.get(word, ""), 0)) for word in distinct}
