@@ -117,19 +117,20 @@ def load_context_rules(source: str | Path = "context_rules.json") -> tuple[Conte
     """
     data = read_json(source)
     defaults = data.get("allowed_types", {})
-    rules = []
-    for r in data["context_rules"]:
-        allowed = r.get("allowed_types", defaults.get(r["category"]))
-        rules.append(
-            ContextRule(
-                literal=r["literal"],
-                category=r["category"],
-                direction=r["direction"],
-                max_scope=r.get("max_scope"),
-                allowed_types=frozenset(allowed) if allowed is not None else None,
-            )
-        )
-    return tuple(rules)
+    return tuple(context_rule(r, defaults) for r in data["context_rules"])
+
+
+def context_rule(entry: dict[str, Any], default_types: dict[str, list[str]]) -> ContextRule:
+    """One ConText trigger from its JSON entry; ``allowed_types`` default to
+    ``default_types`` of its category."""
+    allowed = entry.get("allowed_types", default_types.get(entry["category"]))
+    return ContextRule(
+        literal=entry["literal"],
+        category=entry["category"],
+        direction=entry["direction"],
+        max_scope=entry.get("max_scope"),
+        allowed_types=frozenset(allowed) if allowed is not None else None,
+    )
 
 
 @dataclass(frozen=True, slots=True)

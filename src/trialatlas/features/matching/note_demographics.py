@@ -14,6 +14,8 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from trialatlas.features.criteria.numbers import WORD_NUMBERS
+
 SexValue = Literal["female", "male"]
 
 _NUM = r"(?P<n>\d{1,3}(?:\.\d)?|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
@@ -32,22 +34,8 @@ _AGE_WORD = re.compile(r"\b(?:aged?|age:)\s*(?P<n>\d{1,3})\b(?!\s*(?:%|mg|kg|cm)
 _AGE_LETTER = re.compile(
     r"(?<![\w./-])(?P<n>\d{1,3})\s*(?:yo|y/o|y\.o\.)?\s*(?P<s>[MF])(?![\w/])(?!\s*[/:=])"
 )
-_WORD_NUMBERS = {
-    "a": 1,
-    "an": 1,
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "eleven": 11,
-    "twelve": 12,
-}
+# "a 3-day-old", "two weeks old": the criteria parser's number words, and "a"/"an"
+_WORD_NUMBERS: dict[str, float] = {**WORD_NUMBERS, "a": 1, "an": 1}
 _PER_YEAR = {"y": 1.0, "m": 12.0, "w": 52.1775, "d": 365.25}
 
 _FEMALE = (

@@ -15,7 +15,13 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from trialatlas.features.criteria.rules import DATA_DIR, ContextRule, context_rules, read_json
+from trialatlas.features.criteria.rules import (
+    DATA_DIR,
+    ContextRule,
+    context_rule,
+    context_rules,
+    read_json,
+)
 from trialatlas.model.criteria import EntityType
 
 _ENTITY_TYPES = frozenset({"condition", "drug", "procedure", "measurement", "behaviour"})
@@ -91,19 +97,7 @@ def _abbreviations(
 def _rules(entries: list[dict[str, Any]]) -> tuple[ContextRule, ...]:
     """Note triggers; each marks the entity types the shipped file allows its category."""
     defaults = read_json("context_rules.json").get("allowed_types", {})
-    out = []
-    for r in entries:
-        allowed = r.get("allowed_types", defaults.get(r["category"]))
-        out.append(
-            ContextRule(
-                literal=r["literal"],
-                category=r["category"],
-                direction=r["direction"],
-                max_scope=r.get("max_scope"),
-                allowed_types=frozenset(allowed) if allowed is not None else None,
-            )
-        )
-    return tuple(out)
+    return tuple(context_rule(r, defaults) for r in entries)
 
 
 def _family(data: dict[str, Any]) -> tuple[ContextRule, ...]:
