@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import re
 import shlex
 import sys
 import time
@@ -50,7 +49,7 @@ from matching_stores import (  # noqa: E402
 )
 from trialatlas.store import open_store  # noqa: E402
 from trialatlas.store.base import Store  # noqa: E402
-from trialatlas.store.fts_query import STOPWORDS  # noqa: E402
+from trialatlas.store.fts_query import STOPWORDS, fts_words  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data"
@@ -58,19 +57,13 @@ K = 10
 GOAL = 1.5
 BASELINE = "BM25 (whole note)"
 MATCHER = "matcher"
-_WORD_RE = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)  # as store/fts_query.py
 
 Ranker = Callable[[Store, str], list[str]]
 
 
 def note_terms(text: str) -> list[str]:
     """Every distinct word of the note, lower-cased, in order, stopwords dropped."""
-    seen: dict[str, None] = {}
-    for match in _WORD_RE.finditer(text):
-        word = match.group(0).lower().replace("’", "'")
-        if word not in STOPWORDS:
-            seen[word] = None
-    return list(seen)
+    return [w for w in fts_words(text) if w not in STOPWORDS]
 
 
 def bm25_baseline(store: Store, text: str) -> list[str]:

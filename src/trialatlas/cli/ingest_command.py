@@ -7,9 +7,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import orjson
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from trialatlas.cli.progress import stderr_progress
 from trialatlas.cli.vectors_progress import run_vector_update
 from trialatlas.ingest import IngestSummary, Reject, ingest_paths
 from trialatlas.store.base import Store
@@ -54,15 +53,7 @@ def _ingest(
     workers: int,
 ) -> IngestSummary:
     if sys.stderr.isatty() and not quiet:
-        with Progress(
-            TextColumn("[bold]ingest[/]"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("records"),
-            TimeElapsedColumn(),
-            console=Console(stderr=True),
-            transient=True,
-        ) as progress:
+        with stderr_progress("ingest", "records") as progress:
             task = progress.add_task("ingest", total=None)
 
             def on_progress(done: int) -> None:

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
+from trialatlas.cli.progress import stderr_progress
 from trialatlas.index.vectors import VectorUpdate, update_vectors
 from trialatlas.store.base import Store
 
@@ -15,15 +13,7 @@ def run_vector_update(store: Store, *, rebuild: bool = False, quiet: bool = Fals
     """``update_vectors`` with a progress bar when stderr is a terminal (and not ``quiet``)."""
     if quiet or not sys.stderr.isatty():
         return update_vectors(store, rebuild=rebuild)
-    with Progress(
-        TextColumn("[bold]vectors[/]"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("studies"),
-        TimeElapsedColumn(),
-        console=Console(stderr=True),
-        transient=True,
-    ) as progress:
+    with stderr_progress("vectors", "studies") as progress:
         task = progress.add_task("vectors", total=None)
         return update_vectors(
             store,

@@ -20,16 +20,20 @@ STOPWORDS = frozenset([
 FTS_WEIGHTS = (10.0, 8.0, 6.0, 4.0, 2.0, 1.0)
 
 
+def fts_words(text: str, limit: int | None = None) -> list[str]:
+    """The distinct words of ``text`` in order, lower-cased, as the full-text index splits
+    them; at most ``limit`` (all without one)."""
+    seen: dict[str, None] = {}
+    for match in _WORD_RE.finditer(text or ""):
+        seen[match.group(0).lower().replace("’", "'")] = None
+        if limit is not None and len(seen) >= limit:
+            break
+    return list(seen)
+
+
 def fts_terms(text: str) -> list[str]:
     """The words of ``text`` in order, lower-cased, deduplicated, at most 32."""
-    seen: list[str] = []
-    for match in _WORD_RE.finditer(text or ""):
-        word = match.group(0).lower().replace("’", "'")
-        if word not in seen:
-            seen.append(word)
-        if len(seen) >= _MAX_TERMS:
-            break
-    return seen
+    return fts_words(text, _MAX_TERMS)
 
 
 def fts_match(text: str, mode: str = "all") -> str | None:

@@ -20,7 +20,6 @@ Nothing of the patient is stored or logged.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -45,7 +44,6 @@ from trialatlas.store.base import Store
 if TYPE_CHECKING:
     from trialatlas.index.vectors import VectorIndex
 
-_WORD_RE = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)  # the full-text index's words
 RERANK_DEPTH = 30
 NOTE_WORDS = 60  # the note's rarest words that rank trials (see _telling_words)
 RELEVANCE_FLOOR = 0.2  # of the best candidate's fused score
@@ -99,7 +97,7 @@ def match_patient(
         note = " ".join(facts.sentences)
         lists.update(dense_lists(index, {"dense": query.dense_text, "dense_note": note}))
     fused = fuse(lists)
-    pool = _Pool(store, place, radius, open_only)
+    pool = _Pool(store, place, open_only)
     if options.use_prf and options.use_keywords:
         feedback = _feedback_terms(pool, fused[:10], query)
         if feedback:
@@ -150,7 +148,7 @@ def _place(near: str | None, radius: str | None) -> tuple[float, float, float | 
 def _note_words(facts: Any, drop_ruled_out: bool = False) -> list[str]:
     """Every distinct word of the note (stopwords aside); with ``drop_ruled_out`` not
     the words of findings it denies or gives to a relative."""
-    from trialatlas.store.fts_query import STOPWORDS
+    from trialatlas.store.fts_query import STOPWORDS, fts_words
 
     sentences = [list(sentence) for sentence in facts.sentences]
     if drop_ruled_out and len(facts.sentence_spans) == len(sentences):
@@ -162,13 +160,8 @@ def _note_words(facts: Any, drop_ruled_out: bool = False) -> list[str]:
             for i in range(finding.start - offset, (finding.end or finding.start) - offset):
                 if 0 <= i < len(sentences[index]):
                     sentences[index][i] = " "
-    words: dict[str, None] = {}
-    for chars in sentences:
-        for match in _WORD_RE.finditer("".join(chars)):
-            word = match.group(0).lower().replace("’", "'")
-            if word not in STOPWORDS:
-                words[word] = None
-    return list(words)
+    words = fts_words(" ".join("".join(chars) for chars in sentences))
+    return [w for w in words if w not in STOPWORDS]
 
 
 def _telling_words(store: Store, words: list[str], most: int = NOTE_WORDS) -> list[str]:
@@ -190,10 +183,9 @@ class _Pool:
         self,
         store: Store,
         place: tuple[float, float, float | None] | None,
-        radius: str | None,
         open_only: bool,
     ) -> None:
-        self.store, self.place, self.radius, self.open_only = store, place, radius, open_only
+        self.store, self.place, self.open_only = store, place, open_only
         self._studies: dict[str, Study] = {}
         self._nearest: dict[str, NearestSite | None] = {}
 

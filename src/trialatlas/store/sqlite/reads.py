@@ -27,6 +27,7 @@ from trialatlas.store.fts_query import FTS_WEIGHTS, fts_match
 from trialatlas.store.listing import StudyListPage, StudyListQuery
 from trialatlas.store.prepared import decode_study, decode_text
 from trialatlas.store.sqlite import ctgov_api
+from trialatlas.store.sqlite.reader import names_by_study
 
 if TYPE_CHECKING:
     import numpy as np
@@ -120,7 +121,7 @@ class StoreReads:
                 (match, limit, offset),
             ).fetchall()
             if rows:
-                conds = self._conditions([r[0] for r in rows])
+                conds = names_by_study(self, "conditions", [r[0] for r in rows])
                 return [
                     TextHit(
                         nct_id=r[0],
@@ -147,16 +148,6 @@ class StoreReads:
         from trialatlas.store.sqlite.text_rank import document_frequencies
 
         return document_frequencies(self._conn(), words)
-
-    def _conditions(self, nct_ids: list[str]) -> dict[str, list[str]]:
-        marks = ", ".join("?" for _ in nct_ids)
-        out: dict[str, list[str]] = {}
-        for nct, name in self.execute(
-            f"SELECT nct_id, name FROM conditions WHERE nct_id IN ({marks}) ORDER BY nct_id, ordinal",
-            nct_ids,
-        ):
-            out.setdefault(nct, []).append(name)
-        return out
 
     # -- ClinicalTrials.gov-compatible API and FHIR search (store/sqlite/ctgov_api.py) --
     def list_studies(

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator, Sequence
 import numpy as np
 
 from trialatlas.store.base import StudyText
+from trialatlas.store.sqlite.reader import names_by_study
 
 StoredDtype = np.float16
 Connect = Callable[[], sqlite3.Connection]
@@ -55,8 +56,8 @@ def _with_children(conn: sqlite3.Connection, rows: list[tuple]) -> list[StudyTex
     if not rows:
         return []
     ids = [r[0] for r in rows]
-    conditions = _names(conn, "conditions", ids)
-    interventions = _names(conn, "interventions", ids)
+    conditions = names_by_study(conn, "conditions", ids)
+    interventions = names_by_study(conn, "interventions", ids)
     return [
         StudyText(
             nct_id=nct,
@@ -68,17 +69,6 @@ def _with_children(conn: sqlite3.Connection, rows: list[tuple]) -> list[StudyTex
         )
         for nct, brief, official, summary in rows
     ]
-
-
-def _names(conn: sqlite3.Connection, table: str, ids: list[str]) -> dict[str, list[str]]:
-    marks = ", ".join("?" for _ in ids)
-    out: dict[str, list[str]] = {}
-    for nct, name in conn.execute(
-        f"SELECT nct_id, name FROM {table} WHERE nct_id IN ({marks}) ORDER BY nct_id, ordinal",
-        ids,
-    ):
-        out.setdefault(nct, []).append(name)
-    return out
 
 
 def vector_checksums(conn: sqlite3.Connection, model: str) -> dict[str, str]:
