@@ -30,7 +30,19 @@ from trialatlas.sample import sample_dir, sample_sources
 from trialatlas.sources.records import RawRecord
 from trialatlas.store import open_store
 
-WORDS = ["alpha", "beta", "gamma", "delta", "cohort", "arm", "dose", "safety", "efficacy", "pilot", "extension"]
+WORDS = [
+    "alpha",
+    "beta",
+    "gamma",
+    "delta",
+    "cohort",
+    "arm",
+    "dose",
+    "safety",
+    "efficacy",
+    "pilot",
+    "extension",
+]
 
 
 def store_size_mb(path: Path) -> float:
@@ -111,7 +123,10 @@ def bench_synthetic(workdir: Path, count: int, workers: int) -> None:
 
 def _cpu_times() -> tuple[float, float]:
     """CPU seconds (user + system) of this process, and of its finished child processes."""
-    me, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    me, children = (
+        resource.getrusage(resource.RUSAGE_SELF),
+        resource.getrusage(resource.RUSAGE_CHILDREN),
+    )
     return me.ru_utime + me.ru_stime, children.ru_utime + children.ru_stime
 
 

@@ -46,9 +46,11 @@ def test_same_input_twice_changes_nothing(tmp_path: Path) -> None:
     assert first.line == "loaded 1, updated 0, unchanged 0, rejected 0"
     assert second.line == "loaded 0, updated 0, unchanged 1, rejected 0"
     raw = store.get_raw("NCT06001853")
-    assert raw is not None and json.loads(raw.text)["protocolSection"]["identificationModule"][
-        "nctId"
-    ] == "NCT06001853"
+    assert (
+        raw is not None
+        and json.loads(raw.text)["protocolSection"]["identificationModule"]["nctId"]
+        == "NCT06001853"
+    )
     assert len(raw.checksum) == 64
 
 
@@ -165,7 +167,9 @@ def test_page_and_gzip_readers(tmp_path: Path) -> None:
 def _cli(*args: str, db: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "trialatlas", *args, "--db", str(db)],
-        capture_output=True, text=True, timeout=300,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
 
 

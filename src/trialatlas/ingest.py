@@ -16,6 +16,7 @@ from trialatlas.model.study import Study
 from trialatlas.normalize import RecordError, normalize_record, v2_record_tree
 from trialatlas.normalize.ctgov_v2 import validate_study
 from trialatlas.prepare_pool import prepared_in_order
+from trialatlas.sources.bounded import ReadLimits
 from trialatlas.sources.ctgov_json import parse_v2_text
 from trialatlas.sources.discover import iter_records
 from trialatlas.sources.records import RawRecord, SourceError
@@ -56,7 +57,9 @@ class IngestSummary:
 StudyHook = Callable[[Study], Study]
 Prepared = PreparedStudy | Reject
 
-_GROUP = 1000  # studies per commit (fewer, bigger full-text segments; ~12% less write time than 200)
+_GROUP = (
+    1000  # studies per commit (fewer, bigger full-text segments; ~12% less write time than 200)
+)
 
 
 def prepare_record(raw: RawRecord, enrich: StudyHook) -> Prepared:
@@ -89,22 +92,28 @@ def ingest_paths(
     on_progress: Callable[[int], None] | None = None,
     on_reject: Callable[[Reject], None] | None = None,
     workers: int = 1,
+    limits: ReadLimits | None = None,
 ) -> IngestSummary:
     """Ingest every record of every source; a source that cannot be read is noted and skipped.
 
     With ``workers`` > 1, records are prepared in that many processes while this one
-    writes, in input order; the result is the same as with one.
+    writes, in input order; the result is the same as with one. ``limits`` bound
+    one record (64 MB by default): a bigger one is rejected alone, unread.
     """
     return ingest_records(
-        store, _records_of(sources), on_progress=on_progress, on_reject=on_reject, workers=workers
+        store,
+        _records_of(sources, limits or ReadLimits()),
+        on_progress=on_progress,
+        on_reject=on_reject,
+        workers=workers,
     )
 
 
-def _records_of(sources: Iterable[str]) -> Iterator[RawRecord | SourceError]:
+def _records_of(sources: Iterable[str], limits: ReadLimits) -> Iterator[RawRecord | SourceError]:
     """Every record of every source in turn; a source that fails yields its error."""
     for source in sources:
         try:
-            yield from iter_records(source)
+            yield from iter_records(source, limits)
         except SourceError as exc:
             yield exc
 
@@ -125,6 +134,7 @@ def ingest_records(
     """
     summary = summary if summary is not None else IngestSummary()
     writer = _Writer(store, summary, on_reject)
+    _place_old_sites(store)  # unchanged records keep their rows: place theirs now
     with store.bulk_load():
         if workers <= 1:
             enrich = default_enrichment()
@@ -147,6 +157,15 @@ def ingest_records(
                 on_progress(sum(not isinstance(item, SourceError) for item in chunk))
         writer.flush()
     return summary
+
+
+def _place_old_sites(store: Store) -> None:
+    """Sites stored by older placement rules are placed again (``index.site_upgrade``)."""
+    try:
+        from trialatlas.index.site_upgrade import upgrade_site_points
+    except ImportError:  # geo data not available: sites keep what they have
+        return
+    upgrade_site_points(store)
 
 
 class _Writer:
@@ -195,41 +214,44 @@ def _worker_prepare() -> Callable[[RawRecord | SourceError], Prepared | SourceEr
 
 
 def default_enrichment() -> StudyHook:
-    """Place sites without a geo point at their city (flagged city-level), when possible."""
+    """Place every site by its US ZIP code, else at its city (see ``index.site_points``)."""
     return SitePlacer()
 
 
 class SitePlacer:
-    """Places sites without a geo point at their city (precision ``city``) with the
-    offline gazetteer; without the gazetteer, sites keep no point."""
+    """Places each site with :func:`trialatlas.index.site_points.place_site`: at its ZIP
+    code's centroid (precision ``zip``) or its city (``city``: the registry's geoPoint is
+    the city's point); without the offline geo data, sites keep what the record gives."""
 
     def __init__(self) -> None:
         try:
-            from trialatlas.index.geo import city_point
-        except ImportError:  # gazetteer not available: sites keep no point
-            self._city_point = None
+            from trialatlas.index.site_points import place_site
+        except ImportError:  # geo data not available: sites keep the record's point
+            self._place = None
         else:
-            self._city_point = city_point
+            self._place = place_site
 
     def __call__(self, study: Study) -> Study:
-        if self._city_point is None:
+        if self._place is None:
             return study
         from trialatlas.model.study import GeoPoint
 
         for loc in study.locations:
-            if loc.geo is None and loc.city:
-                point = self._city_point(loc.city, loc.state, loc.country)
-                if point is not None:
-                    loc.geo = GeoPoint(lat=point[0], lon=point[1], precision="city")
+            given = (loc.geo.lat, loc.geo.lon) if loc.geo is not None else None
+            point = self._place(loc.city, loc.state, loc.zip, loc.country, given)
+            if point is not None:
+                loc.geo = GeoPoint(lat=point.lat, lon=point.lon, precision=point.precision)
         return study
 
     def place_tree(self, tree: dict[str, Any]) -> None:
         """The same, on a study still held as a plain tree (see ``v2_record_tree``)."""
-        if self._city_point is None:
+        if self._place is None:
             return
         for loc in tree.get("locations", ()):
-            city = loc.get("city")
-            if city and loc.get("geo") is None:
-                point = self._city_point(city, loc.get("state"), loc.get("country"))
-                if point is not None:
-                    loc["geo"] = {"lat": float(point[0]), "lon": float(point[1]), "precision": "city"}
+            geo = loc.get("geo")
+            given = (float(geo["lat"]), float(geo["lon"])) if geo is not None else None
+            point = self._place(
+                loc.get("city"), loc.get("state"), loc.get("zip"), loc.get("country"), given
+            )
+            if point is not None:
+                loc["geo"] = {"lat": point.lat, "lon": point.lon, "precision": point.precision}

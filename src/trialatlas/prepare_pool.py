@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
 import gc
 import pickle
 import queue
@@ -66,7 +67,13 @@ def prepared_in_order(
     procs: list[BaseProcess] = [
         ctx.Process(
             target=_work,
-            args=(task_recv, take_lock, results[i][1], make_prepare, others(task_recv, results[i][1])),
+            args=(
+                task_recv,
+                take_lock,
+                results[i][1],
+                make_prepare,
+                others(task_recv, results[i][1]),
+            ),
             daemon=True,
             name=f"trialatlas-prepare-{i + 1}",
         )
@@ -127,7 +134,22 @@ def _child(unused: list[Connection]) -> None:
         end.close()
 
 
-def _read(records: Iterable[Any], tasks: Connection, workers: int, unused: list[Connection]) -> None:
+def _ends_quietly(target: Callable[..., None]) -> Callable[..., None]:
+    """A child's body that ends without a traceback when the writing process is gone
+    (killed mid-load): its pipes break, and there is no one left to tell."""
+
+    @functools.wraps(target)
+    def run(*args: Any) -> None:
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            target(*args)
+
+    return run
+
+
+@_ends_quietly
+def _read(
+    records: Iterable[Any], tasks: Connection, workers: int, unused: list[Connection]
+) -> None:
     """Reader process: numbered chunks of records; then the error if any; then the end."""
     _child(unused)
     number = 0
@@ -164,6 +186,7 @@ def _pickled_error(exc: Exception) -> bytes:
         return pickle.dumps(RuntimeError(f"{type(exc).__name__}: {exc}"), _PICKLE)
 
 
+@_ends_quietly
 def _work(
     tasks: Connection,
     take_lock: Lock,

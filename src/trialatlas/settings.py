@@ -19,6 +19,11 @@ class Settings:
     llm_base_url: str | None = None  # optional OpenAI-compatible writer for patient summaries
     llm_model: str | None = None
     query_timeout_ms: int = 2000
+    read_only: bool = False  # serving workers: read-only store connections (one writer: ingest)
+    threads: int = 8  # threads per server process running page work (off the event loop)
+    max_body_bytes: int = 2 * 1024 * 1024  # larger request bodies get a 413, unread
+    max_query_chars: int = 8 * 1024  # longer query strings get a 414
+    max_record_bytes: int = 64 * 1024 * 1024  # ingest: a bigger record is rejected, unread
 
     @property
     def is_postgres(self) -> bool:
@@ -40,5 +45,9 @@ def load_settings(db: str | None = None, **overrides: object) -> Settings:
         "llm_base_url": env.get("TRIALATLAS_LLM_BASE_URL") or None,
         "llm_model": env.get("TRIALATLAS_LLM_MODEL") or None,
     }
+    if env.get("TRIALATLAS_THREADS", "").strip().isdigit():
+        values["threads"] = max(1, int(env["TRIALATLAS_THREADS"]))
+    if env.get("TRIALATLAS_MAX_RECORD_MB", "").strip().isdigit():
+        values["max_record_bytes"] = max(1, int(env["TRIALATLAS_MAX_RECORD_MB"])) * 1024 * 1024
     values.update({k: v for k, v in overrides.items() if v is not None})
     return Settings(**values)  # type: ignore[arg-type]

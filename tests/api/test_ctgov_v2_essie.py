@@ -55,7 +55,7 @@ def test_text_without_words_is_no_expression(text: str) -> None:
         ("EXPANSION[Concept]heart attack", "`EXPANSION[Concept]`"),
         ("COVERAGE[FullMatch]pain", "`COVERAGE[FullMatch]`"),
         ("AREA[StartDate]RANGE[2020-01-01, MAX]", "`AREA[StartDate]`"),
-        ("RANGE[1, 5]", "`RANGE[1, 5]`"),
+        ("RANGE[1, 5]", "`RANGE[...]`"),  # text, not a field name: not repeated
         ("lung MISSING", "`MISSING`"),
         ("TILDE[x]", "`TILDE[x]`"),
         ("cancer ~ pain", "TILDE"),

@@ -46,7 +46,8 @@ def test_seed_trial_as_research_study(client: Any) -> None:
     assert site["resourceType"] == "Location"
     assert site["name"] == "Mayo Clinic in Florida"
     assert site["address"]["city"] == "Jacksonville"
-    assert site["position"] == {"latitude": 30.33218, "longitude": -81.65565}
+    # placed at its ZIP code (32224) centroid, not the registry's city centre
+    assert site["position"] == {"latitude": 30.3031, "longitude": -81.4404}
     assert "Wenchun Qu" in _contained(body, body["principalInvestigator"])["name"][0]["text"]
     group = _contained(body, body["enrollment"][0])
     assert group["resourceType"] == "Group" and group["quantity"] == 40

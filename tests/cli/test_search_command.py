@@ -72,32 +72,40 @@ def test_filters(seed_store_path: str, args: list[str], expected: set[str]) -> N
 
 
 def test_every_sort_key(seed_store_path: str) -> None:
-    assert _ids(seed_store_path, "--sort", "start_date")[:3] == [
+    assert _ids(seed_store_path, "--sort", "start_date", "--order", "relevance")[:3] == [
         "NCT03810573",  # 2024-03-01
         "NCT06001853",  # 2023-11-03
         "NCT05816499",  # 2023-02-16
     ]
-    assert _ids(seed_store_path, "--sort", "last_update")[:2] == ["NCT06001853", "NCT05816499"]
+    assert _ids(seed_store_path, "--sort", "last_update", "--order", "relevance")[:2] == [
+        "NCT06001853",
+        "NCT05816499",
+    ]
+    # by default (as /api/search) the trials open to enrollment come first
+    grouped = _ids(seed_store_path, "--sort", "start_date")
+    assert sorted(grouped) == sorted(_ids(seed_store_path, "--order", "relevance"))
+    assert grouped != _ids(seed_store_path, "--sort", "start_date", "--order", "relevance")
     assert _ids(seed_store_path, "erectile", "--sort", "relevance")[0] == "NCT01768676"
     result = runner.invoke(
         app,
         ["search", "--db", seed_store_path, "--json", "--near", "Jacksonville, FL"]
-        + ["--radius", "20000km", "--sort", "nearest", "--limit", "100"],
+        + ["--radius", "20000km", "--sort", "nearest", "--limit", "100", "--order", "relevance"],
     )
     assert result.exit_code == 0, result.output
     hits = json.loads(result.stdout)["results"]
     assert hits[0]["nct_id"] == "NCT06001853"  # Mayo Clinic in Florida, Jacksonville
     distances = [h["nearest_site"]["distance_km"] for h in hits]
-    assert distances == sorted(distances) and distances[0] < 20
+    # the site sits at its ZIP code (32224) centroid, ~21 km from the city centre
+    assert distances == sorted(distances) and 20 < distances[0] < 22
 
 
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--start-from", "2020-13-01"], "--start-from: not a date '2020-13-01'; use YYYY-MM-DD"),
+        (["--start-from", "2020-13-01"], "--start-from: not a date; use YYYY-MM-DD"),
         (["--updated-to", "yesterday"], "--updated-to: not a date"),
-        (["--sponsor-class", "bogus"], "--sponsor-class: unknown sponsor class 'bogus'"),
-        (["--study-type", "bogus"], "--study-type: unknown study type 'bogus'"),
+        (["--sponsor-class", "bogus"], "--sponsor-class: unknown sponsor class; use one of"),
+        (["--study-type", "bogus"], "--study-type: unknown study type; use one of"),
         (["--sort", "oldest"], "--sort: "),
         (["--start-from", "2022-01-01", "--start-to", "2021-01-01"], "the start date range ends"),
         (["pain", "--sort", "nearest"], "needs a place: give one with --near"),

@@ -17,7 +17,7 @@ from datetime import datetime
 
 import pytest
 
-from trialatlas.index.geo import city_point
+from trialatlas.index.site_points import place_site
 from trialatlas.sample import sample_dir
 
 _DAYS = {
@@ -112,11 +112,12 @@ def from_v2(study: dict) -> Facts:
         if loc.get("country"):
             facts.countries.add(loc["country"])
         geo = loc.get("geoPoint")
-        point = (geo["lat"], geo["lon"]) if geo else None
-        if point is None and loc.get("city"):
-            point = city_point(loc["city"], loc.get("state"), loc.get("country"))
-        if point is not None:
-            facts.sites.append(point)
+        given = (geo["lat"], geo["lon"]) if geo else None
+        placed = place_site(
+            loc.get("city"), loc.get("state"), loc.get("zip"), loc.get("country"), given
+        )
+        if placed is not None:  # by its ZIP code, else its city (as ingest does)
+            facts.sites.append((placed.lat, placed.lon))
     return facts
 
 
@@ -177,13 +178,14 @@ def from_xml(text: str) -> Facts:
         m.text.strip() for m in root.iterfind("intervention_browse/mesh_term") if m.text
     ]
     for loc in root.iterfind("location/facility/address"):
-        city, state, country = (loc.findtext(t) for t in ("city", "state", "country"))
+        city, state, zip_code, country = (
+            loc.findtext(t) for t in ("city", "state", "zip", "country")
+        )
         if country:
             facts.countries.add(country.strip())
-        if city:
-            point = city_point(city.strip(), state, country)
-            if point is not None:
-                facts.sites.append(point)
+        placed = place_site(city.strip() if city else None, state, zip_code, country)
+        if placed is not None:  # by its ZIP code, else its city (as ingest does)
+            facts.sites.append((placed.lat, placed.lon))
     return facts
 
 

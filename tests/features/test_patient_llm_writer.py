@@ -37,7 +37,9 @@ class FakeChat:
                 fake.requests.append({"path": self.path, "body": body})
                 time.sleep(fake.delay_s)
                 status, content = fake.reply(body)
-                payload = json.dumps({"choices": [{"message": {"role": "assistant", "content": content}}]})
+                payload = json.dumps(
+                    {"choices": [{"message": {"role": "assistant", "content": content}}]}
+                )
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
                 self.end_headers()
@@ -103,7 +105,9 @@ def test_writer_is_used_when_configured(fake_chat: FakeChat, seed_parts: tuple[A
     assert sent["medications"] == [s.text for s in rules.answers[1].sentences]  # only the facts
 
 
-def test_garbage_falls_back_to_the_rule_based_answers(fake_chat: FakeChat, seed_parts: tuple[Any, Any]) -> None:
+def test_garbage_falls_back_to_the_rule_based_answers(
+    fake_chat: FakeChat, seed_parts: tuple[Any, Any]
+) -> None:
     store, study = seed_parts
     fake_chat.reply = lambda body: (200, "Sure! Here is a nice answer without any JSON.")
     rules = patient_summary(store, study)
@@ -112,7 +116,9 @@ def test_garbage_falls_back_to_the_rule_based_answers(fake_chat: FakeChat, seed_
     assert written.writer == "rules"
 
 
-def test_an_answer_with_a_new_number_is_rejected_alone(fake_chat: FakeChat, seed_parts: tuple[Any, Any]) -> None:
+def test_an_answer_with_a_new_number_is_rejected_alone(
+    fake_chat: FakeChat, seed_parts: tuple[Any, Any]
+) -> None:
     store, study = seed_parts
 
     def invents(body: dict[str, Any]) -> tuple[int, str]:
@@ -131,7 +137,9 @@ def test_an_answer_with_a_new_number_is_rejected_alone(fake_chat: FakeChat, seed
 
 
 @pytest.mark.parametrize("failure", ["http_error", "timeout"])
-def test_server_failures_fall_back(fake_chat: FakeChat, seed_parts: tuple[Any, Any], failure: str) -> None:
+def test_server_failures_fall_back(
+    fake_chat: FakeChat, seed_parts: tuple[Any, Any], failure: str
+) -> None:
     store, study = seed_parts
     if failure == "http_error":
         fake_chat.reply = lambda body: (503, "overloaded")
@@ -167,7 +175,9 @@ def test_no_writer_without_a_configured_endpoint() -> None:
     assert isinstance(writer, LlmWriter) and writer.url == "http://127.0.0.1:9/v1/chat/completions"
 
 
-def test_the_patient_page_uses_the_configured_writer(fake_chat: FakeChat, seed_store_path: str) -> None:
+def test_the_patient_page_uses_the_configured_writer(
+    fake_chat: FakeChat, seed_store_path: str
+) -> None:
     from fastapi.testclient import TestClient
 
     from trialatlas.web.app import create_app

@@ -33,22 +33,30 @@ def answer(summary: PatientSummary, answer_id: str) -> str:
     return next(a for a in summary.answers if a.id == answer_id).text
 
 
-def test_plain_title_names_the_experimental_treatment_and_the_lay_condition(seed: PatientSummary) -> None:
+def test_plain_title_names_the_experimental_treatment_and_the_lay_condition(
+    seed: PatientSummary,
+) -> None:
     assert seed.title.text == "BM-MSC Injection for Low Back Pain"
     assert seed.title.treatment == "BM-MSC Injection"
     assert seed.title.condition == "Low Back Pain"  # not "Lumbar Facet Arthropathy"
-    assert seed.title.registry_title == "Allogeneic BM-MSC's in Patients With Lumbar Facet Arthropathy"
+    assert (
+        seed.title.registry_title == "Allogeneic BM-MSC's in Patients With Lumbar Facet Arthropathy"
+    )
     assert "conditions[1]" in seed.title.sources
 
 
 def test_questions_follow_seed_000(seed: PatientSummary) -> None:
-    assert [a.id for a in seed.answers] == ["purpose", "medications", "evidence", "safety", "differences"]
+    assert [a.id for a in seed.answers] == [
+        "purpose",
+        "medications",
+        "evidence",
+        "safety",
+        "differences",
+    ]
     questions = [a.question for a in seed.answers]
     assert questions[0] == "What is the purpose of this trial?"
     assert questions[1] == "Will I have to stop taking my current medications?"
-    assert questions[2] == (
-        "What data supports the effectiveness of the treatment BM-MSC Injection for Low Back Pain?"
-    )
+    assert questions[2] == "What data shows whether BM-MSC Injection works?"
     assert questions[3] == "Is BM-MSC Injection safe?"
     assert "differ from other treatments" in questions[4]
 
@@ -73,7 +81,9 @@ def test_medication_answer_names_the_excluded_classes_and_the_window(seed: Patie
     assert not re.search(r"immunosuppressant medications[^.]*3 months", text)
 
 
-def test_medication_answer_says_when_the_record_is_silent(seed: PatientSummary, seed_store: Store) -> None:
+def test_medication_answer_says_when_the_record_is_silent(
+    seed: PatientSummary, seed_store: Store
+) -> None:
     study = seed_store.get_study(SEED)
     assert study is not None
     silent = study.model_copy(deep=True)
@@ -121,7 +131,9 @@ def test_eligibility_paragraph_and_lists(seed: PatientSummary) -> None:
     assert "low back pain must have lasted at least 6 months" in text
     assert "ODI" in text  # a key threshold
     assert "pregnant or breastfeeding" in text
-    assert "contracept" not in text and "birth control" not in text  # the record does not ask for it
+    assert (
+        "contracept" not in text and "birth control" not in text
+    )  # the record does not ask for it
     kinds = [section.kind for section in seed.eligibility.criteria]
     assert kinds == ["inclusion", "exclusion"]
 
@@ -154,7 +166,11 @@ def test_treatment_details(seed: PatientSummary) -> None:
 
 def test_clinics_without_a_place_list_the_site(seed: PatientSummary) -> None:
     site = seed.clinics.sites[0]
-    assert (site.facility, site.city, site.state) == ("Mayo Clinic in Florida", "Jacksonville", "Florida")
+    assert (site.facility, site.city, site.state) == (
+        "Mayo Clinic in Florida",
+        "Jacksonville",
+        "Florida",
+    )
     assert site.distance_km is None
 
 
@@ -202,7 +218,10 @@ def test_summary_builds_for_every_bundled_record(bundled_store_path: str, chunk:
             assert summary.timeline[-1].kind == "follow_up", nct_id
             for sentence in summary.sentences():
                 assert sentence.text.strip(), nct_id
-                assert sentence.sources and all(s.strip() for s in sentence.sources), (nct_id, sentence)
+                assert sentence.sources and all(s.strip() for s in sentence.sources), (
+                    nct_id,
+                    sentence,
+                )
             assert summary.readability.words > 0, nct_id
             assert 0 <= summary.readability.grade < 30, nct_id
     finally:

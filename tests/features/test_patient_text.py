@@ -116,10 +116,19 @@ def test_sentences_labels_and_titles() -> None:
     ("name", "tidy"),
     [
         ("Biological: BM-MSC injection", "BM-MSC Injection"),
-        ("Drug: Poziotinib Once Daily Dosing or Twice Daily Dosing as determined in Phase 1", "Poziotinib"),
+        (
+            "Drug: Poziotinib Once Daily Dosing or Twice Daily Dosing as determined in Phase 1",
+            "Poziotinib",
+        ),
         ("Metformin 500 mg tablets", "Metformin"),
-        ("Other: Superficial cervical plexus block for experimental group", "Superficial Cervical Plexus Block"),
-        ("Angioplasty, Transluminal, Percutaneous Coronary, Other Catheter-Based Interventions", "Angioplasty"),
+        (
+            "Other: Superficial cervical plexus block for experimental group",
+            "Superficial Cervical Plexus Block",
+        ),
+        (
+            "Angioplasty, Transluminal, Percutaneous Coronary, Other Catheter-Based Interventions",
+            "Angioplasty",
+        ),
     ],
 )
 def test_intervention_names_are_tidied(name: str, tidy: str) -> None:

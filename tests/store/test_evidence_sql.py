@@ -158,9 +158,9 @@ def test_the_patient_summary_cites_the_other_trials(store: Store) -> None:
     safety = next(a for a in summary.answers if a.id == "safety")
     sentence = next(s for s in safety.sentences if "serious side effect" in s.text)
     assert sentence.text == (
-        "In 1 finished trial of BM-MSC that posted results, 3 of 22 participants had a serious "
-        "side effect."
-    )
+        "In 1 finished trial of BM-MSC that posted results, 2 of 10 participants given the "
+        "treatment had a serious side effect."
+    )  # the saline comparison group (1 of 12) is not added in (issue 12)
     assert sentence.sources == ["store:NCT90000001.results.adverse_events"]
     differences = next(a for a in summary.answers if a.id == "differences")
     assert "4 other trials in the registry test BM-MSC for low back pain." in differences.text

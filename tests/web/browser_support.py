@@ -39,7 +39,11 @@ def serving(db_path: str) -> Iterator[str]:
 
     port = free_port()
     config = uvicorn.Config(
-        create_app(Settings(db_url=db_path)), host="127.0.0.1", port=port, log_level="warning"
+        create_app(Settings(db_url=db_path)),
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        server_header=False,  # as `trialatlas serve` runs it
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)

@@ -8,6 +8,7 @@ import pytest
 
 pytestmark = pytest.mark.browser
 
+
 def test_registry_page_renders_sections_and_nested_criteria(
     chromium, seed_server: str, tmp_path: Path
 ) -> None:

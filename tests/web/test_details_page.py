@@ -386,4 +386,5 @@ def test_unknown_trial_is_a_json_404(client, nct_id: str) -> None:
     body = response.json()
     assert set(body) == {"error"}
     assert body["error"]["code"] == "not_found"
-    assert nct_id in body["error"]["message"]
+    # a well-formed NCT ID is named; anything else is never echoed back (issue 14)
+    assert (nct_id in body["error"]["message"]) == nct_id.startswith("NCT")

@@ -6,11 +6,11 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-import orjson
-
 from trialatlas.cli.progress import stderr_progress
+from trialatlas.cli.rejects import reject_log
 from trialatlas.cli.vectors_progress import run_vector_update
 from trialatlas.ingest import IngestSummary, Reject, ingest_paths
+from trialatlas.sources.bounded import ReadLimits
 from trialatlas.store.base import Store
 
 
@@ -20,23 +20,14 @@ def run_ingest(
     rejects_path: Path | None,
     quiet: bool = False,
     workers: int = 1,
+    max_record_bytes: int | None = None,
 ) -> IngestSummary:
-    """Ingest with a progress bar when stderr is a terminal; write each reject out."""
-    reject_file = None
-    if rejects_path is not None:
-        rejects_path.parent.mkdir(parents=True, exist_ok=True)
-        reject_file = open(rejects_path, "ab")  # noqa: SIM115 (closed below)
+    """Ingest with a progress bar when stderr is a terminal; write each reject out.
 
-    def on_reject(reject: Reject) -> None:
-        print(reject.as_line(), file=sys.stderr)
-        if reject_file is not None:
-            reject_file.write(orjson.dumps(reject, option=orjson.OPT_APPEND_NEWLINE))
-
-    try:
-        summary = _ingest(store, sources, on_reject, quiet, workers)
-    finally:
-        if reject_file is not None:
-            reject_file.close()
+    ``max_record_bytes``: the per-record limit (None: the 64 MB default)."""
+    limits = ReadLimits(max_record_bytes) if max_record_bytes else ReadLimits()
+    with reject_log(rejects_path) as on_reject:
+        summary = _ingest(store, sources, on_reject, quiet, workers, limits)
     # vectors of the new and changed studies (after the load: a stopped update loses
     # nothing written, `trialatlas index` or the next ingest goes on from there)
     update = run_vector_update(store, quiet=quiet)
@@ -51,6 +42,7 @@ def _ingest(
     on_reject: Callable[[Reject], None],
     quiet: bool,
     workers: int,
+    limits: ReadLimits,
 ) -> IngestSummary:
     if sys.stderr.isatty() and not quiet:
         with stderr_progress("ingest", "records") as progress:
@@ -60,6 +52,11 @@ def _ingest(
                 progress.advance(task, done)
 
             return ingest_paths(
-                store, sources, on_progress=on_progress, on_reject=on_reject, workers=workers
+                store,
+                sources,
+                on_progress=on_progress,
+                on_reject=on_reject,
+                workers=workers,
+                limits=limits,
             )
-    return ingest_paths(store, sources, on_reject=on_reject, workers=workers)
+    return ingest_paths(store, sources, on_reject=on_reject, workers=workers, limits=limits)

@@ -27,15 +27,26 @@ def ingest(
     workers: Annotated[
         int, typer.Option("--workers", help="Processes preparing records (default: CPU count).")
     ] = 0,
+    max_record_mb: Annotated[
+        int | None,
+        typer.Option(
+            "--max-record-mb",
+            min=1,
+            help="Largest record accepted, in MB (default 64; env TRIALATLAS_MAX_RECORD_MB).",
+        ),
+    ] = None,
 ) -> None:
     """Load registry records; the last line is `loaded N, updated N, unchanged N, rejected N`."""
     from trialatlas.cli.ingest_command import run_ingest
 
-    settings = _settings(db)
+    record_bytes = max_record_mb * 1024 * 1024 if max_record_mb else None
+    settings = load_settings(db=db, max_record_bytes=record_bytes)
     workers = workers or (os.cpu_count() or 1)
     store = _open(settings, create=True)
     try:
-        summary = run_ingest(store, sources, settings.rejects_path, quiet, workers)
+        summary = run_ingest(
+            store, sources, settings.rejects_path, quiet, workers, settings.max_record_bytes
+        )
     finally:
         store.close()
     for message in summary.source_errors:
@@ -54,13 +65,17 @@ def serve(
         bool,
         typer.Option("--no-sample", help="Do not load the bundled sample into an empty store."),
     ] = False,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers", help="Server processes (read-only store connections); default: CPU count."
+        ),
+    ] = 0,
 ) -> None:
     """Serve the web UI and JSON API; an empty store first gets the bundled sample."""
-    import uvicorn
-
     from trialatlas.cli.ingest_command import run_ingest
     from trialatlas.sample import sample_sources
-    from trialatlas.web.app import create_app
+    from trialatlas.web.serving import default_workers, prepare_indexes, run_server
 
     settings = load_settings(db=db, host=host, port=port)
     store = _open(settings, create=True)
@@ -71,10 +86,14 @@ def serve(
                 store, sample_sources(), settings.rejects_path, workers=os.cpu_count() or 1
             )
             typer.echo(summary.line, err=True)
+        prepare_indexes(store, settings)
     finally:
         store.close()
-    typer.echo(f"TrialAtlas on http://{settings.host}:{settings.port}/", err=True)
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="warning")
+    workers = workers or default_workers()
+    typer.echo(
+        f"TrialAtlas on http://{settings.host}:{settings.port}/ ({workers} workers)", err=True
+    )
+    run_server(settings, workers)
 
 
 @app.command()

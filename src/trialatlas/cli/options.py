@@ -41,10 +41,14 @@ def open_store_for(settings: Settings, *, create: bool = False):  # noqa: ANN201
         )
         raise typer.Exit(2)
     try:
-        return open_store(settings.db_url)
+        store = open_store(settings.db_url)
     except StoreError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
+    from trialatlas.index.site_upgrade import upgrade_site_points
+
+    upgrade_site_points(store)  # a store loaded before sites were placed by ZIP code
+    return store
 
 
 def print_json(data: object) -> None:

@@ -4,7 +4,7 @@ FILE (or ``-`` for stdin) holds answers by question id, a patient profile
 (``docs/patient-profile.md``), ``{"answers": …, "profile": …}`` or a FHIR R4 Bundle.
 ``--json`` prints the same result as ``POST /api/trials/{nct_id}/prescreen``.
 Without ``--answers`` the command prints the questionnaire (its question ids).
-Exit codes: 0 done, 1 no such trial, 2 unreadable input. The answers are never
+Exit codes: 0 done, 1 no such trial, 2 unreadable input or an impossible answer. The answers are never
 stored or logged.
 """
 
@@ -80,7 +80,14 @@ def print_questionnaire(out: Console, form: Questionnaire) -> None:
 
 def run_prescreen(store: Any, nct_id: str, answers_path: str | None, as_json: bool) -> int:
     """Pre-screen; returns the exit code."""
-    from trialatlas.features.prescreen import PrescreenInputError, questionnaire, read_input, screen
+    from trialatlas.features.prescreen import (
+        PrescreenInputError,
+        answer_problems,
+        problems_message,
+        questionnaire,
+        read_input,
+        screen,
+    )
     from trialatlas.features.trial_page import canonical_nct_id
 
     err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -104,6 +111,10 @@ def run_prescreen(store: Any, nct_id: str, answers_path: str | None, as_json: bo
         given = read_input(read_answers_file(answers_path), bare=True)
     except (ValueError, PrescreenInputError) as exc:
         err.print(f"error: {escape(str(exc))}")
+        return 2
+    problems = answer_problems(form, given.answers)
+    if problems:  # an impossible answer gets no verdict; the message names the field
+        err.print(f"error: {escape(problems_message(problems))}")
         return 2
     result = screen(form, given)
     if as_json:

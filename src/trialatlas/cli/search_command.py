@@ -75,6 +75,12 @@ def print_hits(results: SearchResults, console: Console) -> None:
     console.print(f"{about}{results.total:,} trial{plural}{where}", markup=False)
     if results.words == "any":
         console.print("No trial has all the words; showing trials with some of them.")
+    if results.open_first and 0 < (results.open_total or 0) < results.total:  # both groups
+        console.print(
+            f"The {results.open_total or 0:,} open to enrollment first, then the others"
+            " (--order relevance: one order for all).",
+            markup=False,
+        )
     if not results.results:
         return
     if console.is_terminal and console.width >= TABLE_MIN_WIDTH:
@@ -175,6 +181,7 @@ def register(app: typer.Typer) -> None:
         near: Annotated[str | None, typer.Option("--near", help="City, 'City, State', ZIP or 'lat, lon'.")] = None,
         radius: Annotated[str | None, typer.Option("--radius", help="Distance from --near: 50mi, 80km (default 50mi).")] = None,
         sort: Annotated[str, typer.Option("--sort", help=f"One of {', '.join(SORT_KEYS)} (nearest needs --near).")] = "relevance",
+        order: Annotated[str, typer.Option("--order", help="open_first: trials open to enrollment first, each group in the sort's order; relevance: one order over every trial.")] = "open_first",
         limit: Annotated[int, typer.Option("--limit", min=1, max=100, help="Trials per page.")] = 20,
         cursor: Annotated[str | None, typer.Option("--cursor", help="'next' of the previous page.")] = None,
         db: DbOption = None,
@@ -210,6 +217,7 @@ def register(app: typer.Typer) -> None:
             "near": near,
             "radius": radius,
             "sort": sort,
+            "order": order,
             "limit": str(limit),
             "cursor": cursor,
         }

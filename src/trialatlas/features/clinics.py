@@ -1,11 +1,13 @@
 """``find_clinics``: a trial's sites with status and contacts, nearest first from a place.
 
 The place is geocoded offline (:mod:`trialatlas.index.geo`: a city, "City, State",
-a US ZIP code, or "lat, lon"). A site's point is its registry geo point; a site
-without one is placed at its city by the gazetteer and flagged ``city`` (the distance
-is then to the city centre). Sites that cannot be placed at all come last, without
-a distance. With a radius, only sites within it are listed; the nearest site beyond
-it is still named, so the answer is never just "nothing".
+a US ZIP code, or "lat, lon"). A site is placed by :mod:`trialatlas.index.site_points`:
+at its US ZIP code's centre (``zip``), else at its city (``city``: the registry's
+point is its city's). Sites that cannot be placed at all come last, without a
+distance. With a radius, only sites within it are listed, and a city-placed site
+whose city holds the searched place counts as within it; the nearest site beyond it
+is still named, so the answer is never just "nothing". Each distance is also given as
+words in the page's one unit (:mod:`trialatlas.features.distance_text`).
 """
 
 from __future__ import annotations
@@ -14,20 +16,21 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from trialatlas.features.distance_text import DistanceUnit, choose_unit, radius_words, site_distance
 from trialatlas.index.geo import (
     KM_PER_MILE,
     GeoError,
     UnknownPlace,
     ZipLookupUnavailable,
-    city_point,
     geocode,
     haversine_km,
     parse_radius,
 )
+from trialatlas.index.site_points import place_in_city, place_site
 from trialatlas.model.codes import label
 from trialatlas.model.study import Contact, Location, Study
 
-Precision = Literal["site", "city"]
+Precision = Literal["site", "zip", "city"]
 
 
 class _Part(BaseModel):
@@ -55,9 +58,11 @@ class ClinicSite(_Part):
     contacts: list[ClinicContact] = Field(default_factory=list)
     lat: float | None = None
     lon: float | None = None
-    location_precision: Precision | None = None  # "city": placed at its city, not the building
+    location_precision: Precision | None = None  # "zip": at its ZIP code; "city": at its city
     distance_km: float | None = None
     distance_mi: float | None = None
+    in_searched_city: bool = False  # city-placed, and the searched place lies in its city
+    distance_text: str | None = None  # "about 2 mi (3 km)", "in Jacksonville, about 13 mi (21 km)"
 
 
 class PlaceView(_Part):
@@ -76,7 +81,8 @@ class ClinicList(_Part):
     nct_id: str
     place: PlaceView | None = None
     radius_km: float | None = None
-    radius_text: str | None = None  # the radius as the visitor gave it: "25 miles", "40 km"
+    radius_text: str | None = None  # in the page's unit: "25 miles (40.2 km)", "40 km (24.9 miles)"
+    unit: DistanceUnit = "mi"  # the unit every distance of this answer leads with
     total_sites: int
     sites: list[ClinicSite]
     farther_count: int = 0
@@ -106,13 +112,13 @@ def _contacts(contacts: list[Contact]) -> list[ClinicContact]:
 
 
 def _point(loc: Location) -> tuple[float, float, Precision] | None:
-    if loc.geo is not None:
-        return loc.geo.lat, loc.geo.lon, loc.geo.precision
-    if loc.city:
-        found = city_point(loc.city, loc.state, loc.country)
-        if found is not None:
-            return found[0], found[1], "city"
-    return None
+    """The site's point, placed again from its ZIP code and city (a store loaded before
+    ZIP placement holds city points), so every page agrees with the search index."""
+    if loc.geo is not None and loc.geo.precision == "zip":
+        return loc.geo.lat, loc.geo.lon, "zip"
+    given = (loc.geo.lat, loc.geo.lon) if loc.geo is not None else None
+    found = place_site(loc.city, loc.state, loc.zip, loc.country, given)
+    return (found.lat, found.lon, found.precision) if found is not None else None
 
 
 def _site(loc: Location) -> ClinicSite:
@@ -133,8 +139,15 @@ def _site(loc: Location) -> ClinicSite:
     )
 
 
-def find_clinics(study: Study, near: str | None = None, radius: str | float | None = None) -> ClinicList:
+def find_clinics(
+    study: Study,
+    near: str | None = None,
+    radius: str | float | None = None,
+    unit: str | None = None,
+) -> ClinicList:
     """The study's sites, nearest first from ``near`` (within ``radius``, miles unless "km").
+
+    Distances lead with ``unit`` ("mi" or "km"; by default the radius's unit, else miles).
 
     Raises :class:`~trialatlas.index.geo.GeoError` (``UnknownPlace`` with suggestions,
     ``ZipLookupUnavailable``, a bad radius) when the place or radius cannot be used.
@@ -142,8 +155,15 @@ def find_clinics(study: Study, near: str | None = None, radius: str | float | No
     sites = [_site(loc) for loc in study.locations]
     central = _contacts(study.central_contacts)
     query = (near or "").strip()
+    page_unit = choose_unit(radius, unit)
     if not query:
-        return ClinicList(nct_id=study.nct_id, total_sites=len(sites), sites=sites, central_contacts=central)
+        return ClinicList(
+            nct_id=study.nct_id,
+            total_sites=len(sites),
+            sites=sites,
+            central_contacts=central,
+            unit=page_unit,
+        )
     radius_km = parse_radius(radius) if radius not in (None, "") else None
     found = geocode(query)
     place = PlaceView(query=query, label=found.label, lat=found.lat, lon=found.lon, kind=found.kind)
@@ -152,15 +172,25 @@ def find_clinics(study: Study, near: str | None = None, radius: str | float | No
             km = haversine_km(found.lat, found.lon, site.lat, site.lon)
             site.distance_km = round(km, 1)
             site.distance_mi = round(km / KM_PER_MILE, 1)
-    placed = sorted((s for s in sites if s.distance_km is not None), key=lambda s: s.distance_km or 0.0)
+            site.in_searched_city = site.location_precision == "city" and place_in_city(
+                found, site.city, site.state, site.country
+            )
+            site.distance_text = site_distance(
+                km, site.location_precision, page_unit, city=site.city
+            )
+    placed = sorted(
+        (s for s in sites if s.distance_km is not None), key=lambda s: s.distance_km or 0.0
+    )
     unplaced = [s for s in sites if s.distance_km is None]
-    within = placed if radius_km is None else [s for s in placed if (s.distance_km or 0.0) <= radius_km]
-    farther = placed[len(within) :]
+    within = placed if radius_km is None else [s for s in placed if _within(s, radius_km)]
+    kept = {id(s) for s in within}
+    farther = [s for s in placed if id(s) not in kept]
     return ClinicList(
         nct_id=study.nct_id,
         place=place,
         radius_km=round(radius_km, 1) if radius_km is not None else None,
-        radius_text=_radius_text(radius, radius_km),
+        radius_text=radius_words(radius_km, page_unit) if radius_km is not None else None,
+        unit=page_unit,
         total_sites=len(sites),
         sites=within + (unplaced if radius_km is None else []),
         farther_count=len(farther),
@@ -170,22 +200,20 @@ def find_clinics(study: Study, near: str | None = None, radius: str | float | No
     )
 
 
-def _radius_text(radius: str | float | None, radius_km: float | None) -> str | None:
-    """``"25mi"`` → ``25 miles``; ``"40 km"`` → ``40 km`` (the unit the visitor chose)."""
-    if radius_km is None:
-        return None
-    if "k" in str(radius).lower():
-        return f"{radius_km:g} km"
-    miles = round(radius_km / KM_PER_MILE, 1)
-    return f"{miles:g} mile{'' if miles == 1 else 's'}"
+def _within(site: ClinicSite, radius_km: float) -> bool:
+    """Within the radius, or placed by its city and the searched place lies in that city."""
+    return site.in_searched_city or (site.distance_km or 0.0) <= radius_km
 
 
 def place_problem(error: GeoError) -> PlaceProblem:
     """A friendly explanation of a place or radius that could not be used."""
     if isinstance(error, UnknownPlace):
-        shown = error.place.strip()[:80]
-        message = f"We could not find “{shown}”. Try a city, “City, State”, a US ZIP code or “lat, lon”."
-        return PlaceProblem(code="unknown_place", message=message, suggestions=error.suggestions[:5])
+        message = (  # the place typed is not repeated (it may be a patient's home)
+            "We could not find that place. Try a city, “City, State”, a US ZIP code or “lat, lon”."
+        )
+        return PlaceProblem(
+            code="unknown_place", message=message, suggestions=error.suggestions[:5]
+        )
     if isinstance(error, ZipLookupUnavailable):
         return PlaceProblem(
             code="unknown_zip",

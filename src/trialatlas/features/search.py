@@ -10,7 +10,9 @@ cannot be run as asked raises :class:`SearchError`.
 
 from __future__ import annotations
 
-from trialatlas.index.geo import GeoError, geocode
+from trialatlas.features.distance_text import radius_words, site_distance
+from trialatlas.index.geo import GeoError, GeoResult, geocode
+from trialatlas.index.site_points import place_in_city
 from trialatlas.model.search import (
     DEFAULT_RADIUS_KM,
     GeoPoint,
@@ -18,11 +20,13 @@ from trialatlas.model.search import (
     SearchError,
     SearchQuery,
     SearchResults,
+    SiteTown,
 )
 from trialatlas.store.base import Store
 
 __all__ = ["COUNTRY_ALIASES", "SearchError", "resolve_place", "search_trials"]
 
+MAX_TOWNS = 50  # spellings of the searched place's town kept (SearchQuery.near_towns)
 # How people write a few countries, and how the registry writes them.
 COUNTRY_ALIASES = {
     "us": "United States",
@@ -54,7 +58,10 @@ def _country(value: str | None) -> str | None:
 
 def resolve_place(place: str, radius_km: float | None) -> ResolvedPlace:
     """The point and radius a place text means (raises ``UnknownPlace``/``GeoError``)."""
-    found = geocode(place)
+    return _resolved(geocode(place), place, radius_km)
+
+
+def _resolved(found: GeoResult, place: str, radius_km: float | None) -> ResolvedPlace:
     return ResolvedPlace(
         query=place,
         label=found.label,
@@ -63,6 +70,15 @@ def resolve_place(place: str, radius_km: float | None) -> ResolvedPlace:
         lon=found.lon,
         radius_km=radius_km or DEFAULT_RADIUS_KM,
     )
+
+
+def place_towns(store: Store, found: GeoResult) -> list[SiteTown]:
+    """The towns (as the registry writes them) that the searched place lies in: their
+    sites placed only by their city count as within any radius (index.site_points)."""
+    if found.kind not in ("city", "zip") or not found.locality:
+        return []
+    towns = store.site_towns(found.lat, found.lon, found.locality)
+    return [t for t in towns if place_in_city(found, t.city, t.state, t.country)][:MAX_TOWNS]
 
 
 def search_trials(store: Store, query: SearchQuery) -> SearchResults:
@@ -75,9 +91,11 @@ def search_trials(store: Store, query: SearchQuery) -> SearchResults:
     place: ResolvedPlace | None = None
     updates: dict[str, object] = {}
     if query.place and query.near is None:
-        place = resolve_place(query.place, query.radius_km)
+        found = geocode(query.place)
+        place = _resolved(found, query.place, query.radius_km)
         updates["near"] = GeoPoint(lat=place.lat, lon=place.lon)
         updates["radius_km"] = place.radius_km
+        updates["near_towns"] = place_towns(store, found)
     elif query.near is not None:
         radius = query.radius_km or DEFAULT_RADIUS_KM
         updates["radius_km"] = radius
@@ -92,7 +110,16 @@ def search_trials(store: Store, query: SearchQuery) -> SearchResults:
     if updates:
         query = query.model_copy(update=updates)
     results = store.search_trials(query)
-    results.place = place
+    unit = query.unit or "mi"
+    if place is not None:
+        place.radius_text = radius_words(place.radius_km, unit)
+    results.place, results.unit = place, unit
+    for hit in results.results:
+        site = hit.nearest_site
+        if site is not None:  # the page's one unit first, the other in brackets
+            site.distance_text = site_distance(
+                site.distance_km, site.precision, unit, city=site.city
+            )
     return results
 
 

@@ -3,7 +3,8 @@
 links, next page). Used by ``/search``, ``/api/search`` and ``trialatlas search``.
 
 An HTML form sends every field, empty ones as ``""``; empty means "no filter".
-Anything unreadable becomes a :class:`SearchParamError` naming the parameter.
+Anything unreadable becomes a :class:`SearchParamError` naming the parameter and the
+rule it broke, never the value given (issue 14: a search may hold what a patient typed).
 """
 
 from __future__ import annotations
@@ -16,15 +17,19 @@ from urllib.parse import urlencode
 
 from pydantic import ValidationError
 
+from trialatlas.features.distance_text import choose_unit
 from trialatlas.index.geo import GeoError, parse_radius
 from trialatlas.model.search import SearchQuery
+from trialatlas.model.validation_errors import error_message
 
 # Parameter names, in the order URLs list them.
 PARAMS = (
-    "q", "near", "radius", "status", "open", "phase", "type", "condition", "intervention",
+    "q", "near", "radius", "unit", "status", "open", "phase", "type", "condition", "intervention",
     "sponsor", "sponsor_class", "age", "sex", "healthy", "results", "start_from", "start_to",
-    "updated_from", "updated_to", "country", "sort", "limit", "cursor",
+    "updated_from", "updated_to", "country", "sort", "order", "limit", "cursor",
 )  # fmt: skip
+# ``order``: open to enrollment first (the default), or one order over every trial
+ORDERS = ("open_first", "relevance")
 MULTI = frozenset({"status", "phase"})
 _TRUE = {"1", "true", "yes", "on", "y"}
 _FALSE = {"0", "false", "no", "off", "n"}
@@ -67,7 +72,7 @@ def _flag(name: str, value: str | None) -> bool | None:
         return True
     if folded in _FALSE:
         return False
-    raise SearchParamError(name, f"use yes or no, not {value[:40]!r}")
+    raise SearchParamError(name, "use yes or no")
 
 
 def _date(name: str, value: str | None, *, end: bool) -> date | None:
@@ -84,7 +89,7 @@ def _date(name: str, value: str | None, *, end: bool) -> date | None:
         d = int(day) if day else (last if end else 1)
         return date(year, m, d)
     except ValueError:
-        raise SearchParamError(name, f"not a date {value[:40]!r}; use YYYY-MM-DD") from None
+        raise SearchParamError(name, "not a date; use YYYY-MM-DD") from None
 
 
 def _number(name: str, value: str | None) -> float | None:
@@ -93,7 +98,28 @@ def _number(name: str, value: str | None) -> float | None:
     try:
         return float(value)
     except ValueError:
-        raise SearchParamError(name, f"not a number: {value[:40]!r}") from None
+        raise SearchParamError(name, "not a number") from None
+
+
+def _open_first(value: str | None) -> bool:
+    """``order``: ``open_first`` (or nothing) puts the trials open to enrollment first;
+    ``relevance`` orders every trial by the sort alone, open or closed."""
+    folded = (value or "").strip().lower().replace("-", "_")
+    if folded in ("", "open_first"):
+        return True
+    if folded == "relevance":
+        return False
+    raise SearchParamError("order", f"use one of {', '.join(ORDERS)}")
+
+
+def _unit(value: str | None, radius: str | None) -> str | None:
+    """``unit``: ``mi`` or ``km``; without it, ``km`` when the radius is in km."""
+    if value is not None:
+        folded = value.strip().lower()
+        if folded not in ("mi", "km"):
+            raise SearchParamError("unit", "use mi or km")
+        return folded
+    return "km" if radius and choose_unit(radius) == "km" else None
 
 
 def _list(value: list[str] | None) -> list[str]:
@@ -135,7 +161,9 @@ def to_query(values: Mapping[str, str | list[str] | None]) -> SearchQuery:
         "country": text("country"),
         "place": text("near"),
         "radius_km": radius_km,
+        "unit": _unit(text("unit"), text("radius")),
         "sort": (text("sort") or "relevance").lower(),
+        "open_first": _open_first(text("order")),
         "page_size": int(limit) if limit is not None and limit.is_integer() else limit or 20,
         "cursor": text("cursor"),
     }
@@ -144,5 +172,5 @@ def to_query(values: Mapping[str, str | list[str] | None]) -> SearchQuery:
     except ValidationError as exc:
         err = exc.errors()[0]
         field = str(err["loc"][0]) if err.get("loc") else "query"
-        message = str(err.get("msg", "invalid")).removeprefix("Value error, ")
+        message = error_message(err)  # the rule, never the value sent
         raise SearchParamError(_FIELD_NAMES.get(field, field), message) from None

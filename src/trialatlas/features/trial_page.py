@@ -9,7 +9,6 @@ feature fills; ``patient_summary`` is the slot of the patient-summary feature.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -23,6 +22,7 @@ from trialatlas.features.criteria_text import (
 )
 from trialatlas.features.related import NeighbourIndex, RelatedTrial, related_trials
 from trialatlas.features.results_tables import PostedResults, results_tables
+from trialatlas.features.text_bounds import bounded
 from trialatlas.features.trial_people import (
     ContactView,
     OrgView,
@@ -60,10 +60,11 @@ from trialatlas.features.trial_sections import (
     study_groups,
 )
 from trialatlas.model.codes import label, phases_label
+from trialatlas.model.nct_id import NCT_ID_RE
 from trialatlas.model.study import Study
 from trialatlas.store.base import Store
 
-NCT_ID = re.compile(r"^NCT\d{8}$")
+NCT_ID = NCT_ID_RE  # ASCII digits only (see trialatlas.model.nct_id)
 
 RESULTS_NOT_POSTED = (
     "The study team has not published outcome measurements, participant flow, "
@@ -253,6 +254,7 @@ class TrialPage(Part):
     ipd_sharing: IpdView
     more_related: list[RelatedTrial] = Field(default_factory=list)
     study: Study
+    texts_cut: bool = False  # a text was longer than the page shows (features.text_bounds)
     patient_summary: Any = None
 
 
@@ -291,7 +293,10 @@ def build_trial_page(
     related: list[RelatedTrial] | None = None,
     more_related: list[RelatedTrial] | None = None,
 ) -> TrialPage:
-    """The registry page of a Study already in hand (pure)."""
+    """The registry page of a Study already in hand (pure). Views read at most
+    :data:`MAX_PAGE_TEXT_CHARS` of each text (``texts_cut`` says when one was longer);
+    ``study`` stays the whole record."""
+    full, study = study, bounded(study)
     related = related or []
     more_related = more_related or []
     page = TrialPage(
@@ -323,7 +328,8 @@ def build_trial_page(
         identifiers=identifiers(study),
         ipd_sharing=ipd_sharing(study),
         more_related=more_related,
-        study=study,
+        study=full,
+        texts_cut=study is not full,
     )
     return _plain_text(page, skip={"study", "criteria"})
 

@@ -21,9 +21,14 @@ from trialatlas.index.embedding_model import ModelFile, fast_model, shipped_mode
 
 DIM = 384
 # Tokens per text (with [CLS] and [SEP]). Run time grows faster than linearly with it
-# (measured on 2 cores: ~190 texts/s at 96, ~130 at 128); 128 keeps title, conditions,
-# interventions and the first two or three sentences of the summary of most trials.
-MAX_TOKENS = 128
+# (measured on 2 cores: ~330 texts/s at 64, ~190 at 96, ~130 at 128). 64 keeps the
+# title, conditions, interventions and the first sentence of the summary: related-trial
+# recall (bench/related.py) is the same as at 128, and 600k studies fit in 30 minutes.
+MAX_TOKENS = 64
+# Tokens of a query (a patient's note: one text per request, so the cost is small). Cut
+# at 64 like the studies, matching lost up to half its gain over BM25 on some benchmarks;
+# 256 reads most notes whole (bench/matching.py: NDCG@10 at 256 ≥ at 128 on every set).
+QUERY_MAX_TOKENS = 256
 
 
 class Embedder:
@@ -34,6 +39,7 @@ class Embedder:
         model: ModelFile | None = None,
         *,
         max_tokens: int = MAX_TOKENS,
+        query_max_tokens: int = QUERY_MAX_TOKENS,
         threads: int | None = None,
     ) -> None:
         self.model = model if model is not None else fast_model()
@@ -41,6 +47,7 @@ class Embedder:
         self.model_id = f"{self.model.model_id}/{max_tokens}"
         self.max_tokens = max_tokens
         self._tokenizer = load_tokenizer(max_tokens)
+        self._query_tokenizer = load_tokenizer(max(query_max_tokens, max_tokens))
         options = ort.SessionOptions()
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         options.intra_op_num_threads = threads or 0  # 0: one per core
@@ -52,10 +59,18 @@ class Embedder:
 
     def encode(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
         """Unit vectors ``(len(texts), DIM)`` float32, in the order of ``texts``."""
+        return self._encode(self._tokenizer, texts, batch_size)
+
+    def encode_queries(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
+        """Like :meth:`encode`, for search queries: cut at ``query_max_tokens`` (a
+        patient's note needs more words than a study's text)."""
+        return self._encode(self._query_tokenizer, texts, batch_size)
+
+    def _encode(self, tokenizer: Tokenizer, texts: Sequence[str], batch_size: int) -> np.ndarray:
         out = np.zeros((len(texts), DIM), dtype=np.float32)
         if not texts:
             return out
-        encodings = self._tokenizer.encode_batch(list(texts))
+        encodings = tokenizer.encode_batch(list(texts))
         lengths = np.fromiter((len(e.ids) for e in encodings), dtype=np.int64, count=len(texts))
         order = np.argsort(lengths, kind="stable")
         for start in range(0, len(order), batch_size):
@@ -107,4 +122,12 @@ def shipped_embedder() -> Embedder:
     return Embedder(shipped_model())
 
 
-__all__ = ["DIM", "MAX_TOKENS", "Embedder", "embedder", "load_tokenizer", "shipped_embedder"]
+__all__ = [
+    "DIM",
+    "MAX_TOKENS",
+    "QUERY_MAX_TOKENS",
+    "Embedder",
+    "embedder",
+    "load_tokenizer",
+    "shipped_embedder",
+]

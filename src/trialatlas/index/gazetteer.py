@@ -139,6 +139,10 @@ class Gazetteer:
         entries = self._regions.get(normalize_name(_TRAILING_ZIP.sub("", text.strip())), [])
         return {(region.cc, region.admin1) for _, region in entries} or None
 
+    def region_scopes(self, text: str) -> set[Scope]:
+        """``(country code, admin1 code)`` pairs a state or country name/code may mean."""
+        return self._qualifier(text) or set()
+
     def _region_named(
         self, text: str, scopes: list[set[Scope]], max_rank: int = _CODE
     ) -> _Region | None:
@@ -309,7 +313,7 @@ class Gazetteer:
         lat, lon = float(self._field("P:lat", row)), float(self._field("P:lon", row))
         return GeoResult(
             self._names[row], state.name if state else None, cc, country.name if country else None,
-            lat, lon, self._population(row), "city", admin1 or None,
+            lat, lon, self._population(row), "city", admin1 or None, self._names[row],
         )  # fmt: skip
 
     def _region_result(self, region: _Region) -> GeoResult:

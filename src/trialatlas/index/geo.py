@@ -68,7 +68,7 @@ class UnknownPlace(GeoError):
         self.place = place
         self.suggestions = list(suggestions)
         hint = f"; did you mean {', or '.join(self.suggestions[:3])}?" if self.suggestions else ""
-        super().__init__(f"unknown place {place!r}{hint}")
+        super().__init__(f"unknown place{hint}")  # the place typed is not repeated
 
 
 class ZipLookupUnavailable(GeoError):
@@ -77,8 +77,7 @@ class ZipLookupUnavailable(GeoError):
     def __init__(self, place: str) -> None:
         self.place = place
         super().__init__(
-            f"unknown US ZIP code {place.strip()!r}: give a city instead, "
-            "e.g. 'Jacksonville, FL', or 'lat, lon'"
+            "unknown US ZIP code: give a city instead, e.g. 'Jacksonville, FL', or 'lat, lon'"
         )
 
 
@@ -96,6 +95,7 @@ class GeoResult:
     population: int | None
     kind: Kind
     admin1_code: str | None = None
+    locality: str | None = None  # the city a ZIP code or city lies in (for "in Jacksonville")
 
     @property
     def label(self) -> str:
@@ -161,17 +161,17 @@ def parse_radius(value: str | float) -> float:
         match = _RADIUS.match(str(value))
         unit = match.group(2).lower() if match else ""
         if not match or unit not in _RADIUS_UNITS:
-            raise GeoError(f"bad radius {value!r}: use a number with mi or km, e.g. '50mi'")
+            raise GeoError("bad radius: use a number with mi or km, e.g. '50mi'")
         number, factor = float(match.group(1)), _RADIUS_UNITS[unit]
     if not math.isfinite(number) or number <= 0:
-        raise GeoError(f"bad radius {value!r}: it must be a positive distance")
+        raise GeoError("bad radius: it must be a positive distance")
     return number * factor
 
 
 def bounding_box(lat: float, lon: float, radius_km: float) -> BoundingBox:
     """Smallest lat/lon box holding every point within ``radius_km`` of (lat, lon)."""
     if radius_km < 0:
-        raise GeoError(f"bad radius {radius_km!r}: it must not be negative")
+        raise GeoError("bad radius: it must not be negative")
     angle = radius_km / EARTH_RADIUS_KM
     min_lat, max_lat = lat - math.degrees(angle), lat + math.degrees(angle)
     if min_lat <= -90 or max_lat >= 90:  # a pole is inside: every longitude
@@ -193,7 +193,7 @@ def parse_coordinates(text: str) -> tuple[float, float] | None:
         return None
     lat, lon = float(match.group(1)), float(match.group(2))
     if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        raise GeoError(f"bad coordinates {text!r}: need latitude -90..90 and longitude -180..180")
+        raise GeoError("bad coordinates: need latitude -90..90 and longitude -180..180")
     return lat, lon
 
 

@@ -16,9 +16,9 @@ from collections.abc import Sequence
 from trialatlas.model.study import Study
 from trialatlas.store.base import StudyText
 
-# Characters of the brief summary kept: past ~100 tokens the model never reads them,
-# and an edit far into a long summary then changes no vector.
-SUMMARY_CHARS = 600
+# Characters of the brief summary kept: past MAX_TOKENS (64, ~250 characters with the
+# title) the model never reads them, and an edit far into a summary then changes no vector.
+SUMMARY_CHARS = 300
 _SPACE = re.compile(r"\s+")
 
 

@@ -261,9 +261,15 @@ def _read_saved(
 
 
 def _read_index(path: Path) -> faiss.Index:
-    """Memory-mapped where faiss can map the index type; read into memory otherwise."""
+    """Memory-mapped where faiss can map the index type; read into memory otherwise.
+
+    ``IO_FLAG_MMAP_IFC`` maps the vectors of flat indexes (exact, and HNSW's storage):
+    ``IO_FLAG_MMAP`` alone maps only inverted lists, so a flat index was copied into
+    each process. Mapped, the server's worker processes share one copy.
+    """
+    flags = faiss.IO_FLAG_MMAP | faiss.IO_FLAG_READ_ONLY | getattr(faiss, "IO_FLAG_MMAP_IFC", 0)
     try:
-        return faiss.read_index(str(path), faiss.IO_FLAG_MMAP | faiss.IO_FLAG_READ_ONLY)
+        return faiss.read_index(str(path), flags)
     except RuntimeError:
         return faiss.read_index(str(path))
 

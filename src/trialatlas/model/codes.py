@@ -31,6 +31,7 @@ LABELS: dict[str, dict[str, str]] = {
         "INTERVENTIONAL": "Interventional",
         "OBSERVATIONAL": "Observational",
         "EXPANDED_ACCESS": "Expanded access",
+        "NA": "Not applicable",  # legacy records ("N/A")
     },
     "allocation": {
         "RANDOMIZED": "Randomized",
@@ -199,6 +200,11 @@ LABELS: dict[str, dict[str, str]] = {
         "TERMINATED": "Terminated",
         "WITHDRAWN": "Withdrawn",
         "AVAILABLE": "Available",
+        "NO_LONGER_AVAILABLE": "No longer available",
+        "TEMPORARILY_NOT_AVAILABLE": "Temporarily not available",
+        "APPROVED_FOR_MARKETING": "Approved for marketing",
+        "WITHHELD": "Withheld",
+        "UNKNOWN": "Unknown status",
     },
     "enrollment_type": {"ACTUAL": "Actual", "ESTIMATED": "Estimated"},
 }
@@ -207,10 +213,14 @@ OPEN_STATUSES = frozenset({"RECRUITING", "NOT_YET_RECRUITING", "ENROLLING_BY_INV
 
 
 def label(kind: str, code: str | None) -> str:
-    """Human label for a registry code; an unknown code is shown as written."""
+    """Human label for a registry code; an unknown code is shown as written, its words
+    capitalized ("NA" of any kind is "Not applicable", never "Na")."""
     if code is None:
         return ""
-    return LABELS.get(kind, {}).get(code, code.replace("_", " ").capitalize())
+    known = LABELS.get(kind, {}).get(code)
+    if known is not None:
+        return known
+    return "Not applicable" if code == "NA" else code.replace("_", " ").capitalize()
 
 
 def phases_label(phases: list[str]) -> str:

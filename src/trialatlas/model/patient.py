@@ -49,12 +49,12 @@ def parse_profile_date(value: Any) -> dt.date | None:
         raise ValueError("a date must be a string like 2023-05-17, 2023-05 or 2023")
     match = _PARTIAL_DATE.match(value)
     if match is None:
-        raise ValueError(f"{value!r} is not a date like 2023-05-17, 2023-05 or 2023")
+        raise ValueError("is not a date like 2023-05-17, 2023-05 or 2023")
     year, month, day = match.groups()
     try:
         return dt.date(int(year), int(month or 1), int(day or 1))
     except ValueError as exc:
-        raise ValueError(f"{value!r} is not a real calendar date") from exc
+        raise ValueError("is not a real calendar date") from exc
 
 
 class _Part(BaseModel):

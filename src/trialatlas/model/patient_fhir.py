@@ -31,6 +31,7 @@ from trialatlas.model.patient import (
     ProfileMedication,
     ProfileProcedure,
 )
+from trialatlas.model.validation_errors import error_message
 
 ICD10_SYSTEMS = ("icd-10", "icd10", "2.16.840.1.113883.6.90", "2.16.840.1.113883.6.3")
 SMOKING_STATUS = "72166-2"
@@ -80,9 +81,11 @@ def _validate(bundle: dict[str, Any]) -> Any:
     except ValidationError as exc:
         err = exc.errors()[0] if exc.errors() else {}
         where = ".".join(str(p) for p in err.get("loc", ())) or "bundle"
-        raise FhirProfileError(where, str(err.get("msg", "invalid"))) from None
+        raise FhirProfileError(where, error_message(err)) from None
     except (KeyError, TypeError, ValueError) as exc:
-        raise FhirProfileError("entry", f"unsupported or invalid resource ({exc})") from None
+        raise FhirProfileError(
+            "entry", f"unsupported or invalid resource ({type(exc).__name__})"
+        ) from None
 
 
 def _concept_name(concept: Any) -> str | None:
@@ -270,7 +273,7 @@ def _mapping_error(index: int, kind: str, exc: Any) -> FhirProfileError:
         source = "medicationCodeableConcept"
     if kind == "Procedure" and source == "effective[x]":
         source = "performed[x]"
-    message = str(err.get("msg", "invalid"))
+    message = error_message(err)
     return FhirProfileError(f"entry.{index}.resource.{source}", f"{message} ({kind})")
 
 
@@ -286,7 +289,9 @@ def bundle_to_profile(bundle: dict[str, Any]) -> PatientProfile:
     from pydantic import ValidationError
 
     parsed = _validate(bundle)
-    resources = [(n, e.resource) for n, e in enumerate(parsed.entry or []) if e.resource is not None]
+    resources = [
+        (n, e.resource) for n, e in enumerate(parsed.entry or []) if e.resource is not None
+    ]
     medicines = {}
     for _, res in resources:
         if res.get_resource_type() == "Medication" and res.id:
@@ -320,4 +325,4 @@ def bundle_to_profile(bundle: dict[str, Any]) -> PatientProfile:
     except ValidationError as exc:
         err = exc.errors()[0] if exc.errors() else {}
         where = ".".join(str(p) for p in err.get("loc", ())) or "bundle"
-        raise FhirProfileError(where, str(err.get("msg", "invalid"))) from None
+        raise FhirProfileError(where, error_message(err)) from None

@@ -67,7 +67,7 @@ def to_code(kind: str, value: str, what: str) -> str:
         if folded in (_fold(code), _fold(text)):
             return code
     allowed = ", ".join(codes)
-    raise ValueError(f"unknown {what} {value[:60]!r}; use one of {allowed}")
+    raise ValueError(f"unknown {what}; use one of {allowed}")  # never the value given
 
 
 def phase_code(value: str) -> str:
@@ -91,6 +91,16 @@ class GeoPoint(BaseModel):
 
     lat: float = Field(ge=-90, le=90)
     lon: float = Field(ge=-180, le=180)
+
+
+class SiteTown(BaseModel):
+    """A town as the registry writes a site's (city, state, country: the stored text)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    city: str
+    state: str | None = None
+    country: str | None = None
 
 
 class SearchQuery(BaseModel):
@@ -129,7 +139,13 @@ class SearchQuery(BaseModel):
     place: str | None = None
     near: GeoPoint | None = None
     radius_km: float | None = Field(default=None, gt=0, le=MAX_RADIUS_KM)
+    # towns the searched place lies in: their sites placed only by their city count as
+    # within the radius (set by features.search from the place, never by a visitor)
+    near_towns: list[SiteTown] = Field(default_factory=list, max_length=50)
     sort: SortKey = "relevance"
+    unit: Literal["mi", "km"] | None = None  # distances lead with it (else the radius's, else mi)
+    open_first: bool = False  # open to enrollment first, then the others; each by ``sort``
+    status_not: list[str] = Field(default_factory=list)  # statuses left out (None is kept)
     page_size: int = Field(default=DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
     cursor: str | None = None
 
@@ -149,7 +165,7 @@ class SearchQuery(BaseModel):
     def _short_text(cls, value: object) -> object:
         return _clean(value) if isinstance(value, str) else value
 
-    @field_validator("status", mode="after")
+    @field_validator("status", "status_not", mode="after")
     @classmethod
     def _statuses(cls, value: list[str]) -> list[str]:
         codes = [to_code("overall_status", v, "status") for v in value if v.strip()]
@@ -189,7 +205,7 @@ class SearchQuery(BaseModel):
             (self.updated_from, self.updated_to, "last-update date"),
         ):
             if low and high and low > high:
-                raise ValueError(f"the {what} range ends ({high}) before it starts ({low})")
+                raise ValueError(f"the {what} range ends before it starts")
         return self
 
     @property
@@ -223,7 +239,8 @@ class NearestSite(BaseModel):
     state: str | None = None
     country: str | None = None
     distance_km: float
-    precision: Literal["site", "city"] = "site"
+    precision: Literal["site", "zip", "city"] = "site"
+    distance_text: str | None = None  # "about 2 mi (3 km)", "in Jacksonville, about 13 mi (21 km)"
 
     @property
     def distance_mi(self) -> float:
@@ -267,6 +284,7 @@ class ResolvedPlace(BaseModel):
     lat: float
     lon: float
     radius_km: float
+    radius_text: str | None = None  # in the page's unit: "10 miles (16 km)", "40 km (25 miles)"
 
 
 class SearchResults(BaseModel):
@@ -280,6 +298,8 @@ class SearchResults(BaseModel):
     trials matched the words, and they are ranked that many at a time, most recently
     added first: the best matches among the newest ``rank_pool`` trials, then among the
     next ``rank_pool``, and so on (scoring every match of a very common word is slow).
+    ``open_first``: the hits open to enrollment (``open_total`` of them) come before the
+    others, each group in the order of ``sort``; else one order over all hits.
     ``facets_sample`` is None when the status, phase, type and sponsor-class counts are
     exact; else they are estimates scaled up from that many most recently added hits,
     and so is ``total`` when ``total_estimated`` (pages say "about"). Pools and
@@ -296,7 +316,10 @@ class SearchResults(BaseModel):
     sort: SortKey = "relevance"
     words: Literal["all", "any"] | None = None
     place: ResolvedPlace | None = None
+    unit: Literal["mi", "km"] = "mi"  # every distance of the answer leads with it
     country_facet_top: int | None = None
     rank_pool: int | None = None
     total_estimated: bool = False
     facets_sample: int | None = None
+    open_first: bool = False  # trials open to enrollment come first, each group by ``sort``
+    open_total: int | None = None  # with ``open_first``: how many of ``total`` are open

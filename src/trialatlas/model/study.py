@@ -55,12 +55,16 @@ class Age(Model):
 
 class Organization(Model):
     name: str
-    org_class: str | None = None  # NIH, FED, INDUSTRY, OTHER, OTHER_GOV, NETWORK, INDIV, AMBIG, UNKNOWN
+    org_class: str | None = (
+        None  # NIH, FED, INDUSTRY, OTHER, OTHER_GOV, NETWORK, INDIV, AMBIG, UNKNOWN
+    )
 
 
 class SecondaryId(Model):
     id: str
-    type: str | None = None  # NIH, FDA, VA, CDC, AHRQ, SAMHSA, OTHER_GRANT, EUDRACT_NUMBER, CTIS, REGISTRY, OTHER
+    type: str | None = (
+        None  # NIH, FDA, VA, CDC, AHRQ, SAMHSA, OTHER_GRANT, EUDRACT_NUMBER, CTIS, REGISTRY, OTHER
+    )
     domain: str | None = None
     link: str | None = None
 
@@ -125,13 +129,17 @@ class Design(Model):
     study_type: str | None = None  # INTERVENTIONAL, OBSERVATIONAL, EXPANDED_ACCESS
     phases: list[str] = Field(default_factory=list)  # EARLY_PHASE1, PHASE1 … PHASE4, NA
     allocation: str | None = None  # RANDOMIZED, NON_RANDOMIZED, NA
-    intervention_model: str | None = None  # SINGLE_GROUP, PARALLEL, CROSSOVER, FACTORIAL, SEQUENTIAL
+    intervention_model: str | None = (
+        None  # SINGLE_GROUP, PARALLEL, CROSSOVER, FACTORIAL, SEQUENTIAL
+    )
     intervention_model_description: str | None = None
     primary_purpose: str | None = None  # TREATMENT, PREVENTION, DIAGNOSTIC, …
     observational_model: str | None = None
     time_perspective: str | None = None
     masking: str | None = None  # NONE, SINGLE, DOUBLE, TRIPLE, QUADRUPLE
-    who_masked: list[str] = Field(default_factory=list)  # PARTICIPANT, CARE_PROVIDER, INVESTIGATOR, OUTCOMES_ASSESSOR
+    who_masked: list[str] = Field(
+        default_factory=list
+    )  # PARTICIPANT, CARE_PROVIDER, INVESTIGATOR, OUTCOMES_ASSESSOR
     masking_description: str | None = None
     enrollment_count: int | None = None
     enrollment_type: Literal["ACTUAL", "ESTIMATED"] | None = None
@@ -141,14 +149,20 @@ class Design(Model):
 
 class Arm(Model):
     label: str
-    type: str | None = None  # EXPERIMENTAL, ACTIVE_COMPARATOR, PLACEBO_COMPARATOR, SHAM_COMPARATOR, NO_INTERVENTION, OTHER
+    type: str | None = (
+        None  # EXPERIMENTAL, ACTIVE_COMPARATOR, PLACEBO_COMPARATOR, SHAM_COMPARATOR, NO_INTERVENTION, OTHER
+    )
     description: str | None = None
-    intervention_names: list[str] = Field(default_factory=list)  # "Drug: Nifedipine" as the registry writes it
+    intervention_names: list[str] = Field(
+        default_factory=list
+    )  # "Drug: Nifedipine" as the registry writes it
 
 
 class Intervention(Model):
     name: str
-    type: str | None = None  # DRUG, DEVICE, BIOLOGICAL, PROCEDURE, RADIATION, BEHAVIORAL, GENETIC, DIETARY_SUPPLEMENT, COMBINATION_PRODUCT, DIAGNOSTIC_TEST, OTHER
+    type: str | None = (
+        None  # DRUG, DEVICE, BIOLOGICAL, PROCEDURE, RADIATION, BEHAVIORAL, GENETIC, DIETARY_SUPPLEMENT, COMBINATION_PRODUCT, DIAGNOSTIC_TEST, OTHER
+    )
     description: str | None = None
     other_names: list[str] = Field(default_factory=list)
     arm_labels: list[str] = Field(default_factory=list)
@@ -176,7 +190,9 @@ class Eligibility(Model):
 
 class Contact(Model):
     name: str | None = None
-    role: str | None = None  # CONTACT, PRINCIPAL_INVESTIGATOR, SUB_INVESTIGATOR, STUDY_CHAIR, STUDY_DIRECTOR
+    role: str | None = (
+        None  # CONTACT, PRINCIPAL_INVESTIGATOR, SUB_INVESTIGATOR, STUDY_CHAIR, STUDY_DIRECTOR
+    )
     phone: str | None = None
     phone_ext: str | None = None
     email: str | None = None
@@ -191,7 +207,9 @@ class Official(Model):
 class GeoPoint(Model):
     lat: float
     lon: float
-    precision: Literal["site", "city"] = "site"  # "city": placed at its city by the gazetteer
+    # "zip": at its US ZIP code's centroid; "city": at its city (registry geoPoints are
+    # city points); "site": an exact point (none of the bundled sources gives one)
+    precision: Literal["site", "zip", "city"] = "site"
 
 
 class Location(Model):

@@ -21,6 +21,7 @@ from pydantic import ValidationError
 
 from trialatlas.model.study import Study
 from trialatlas.normalize.ctgov_v2_results import Tree, dict_list, get_float, results_tree, texts
+from trialatlas.normalize.enumerations import check_enumerations
 from trialatlas.normalize.values import (
     RecordError,
     check_nct_id,
@@ -427,4 +428,5 @@ def v2_tree(data: dict[str, Any]) -> Tree:
         "has_results": has_results if has_results is not None else bool(results),
         "results": results_tree(results),
     }
+    check_enumerations(tree)
     return tree

@@ -50,6 +50,7 @@ from trialatlas.normalize.ctgov_xml_values import (
     to_code,
     yes_no,
 )
+from trialatlas.normalize.enumerations import check_enumerations
 from trialatlas.normalize.values import RecordError, check_nct_id
 
 _OLD_DESIGN_SPLIT_RE = re.compile(r",\s*(?=[A-Z][A-Za-z ]*:)")
@@ -385,6 +386,7 @@ def normalize_xml(text: str) -> Study:
         "has_results": results is not None,
         "results": map_results(results) if results is not None else None,
     }
+    check_enumerations(study)
     try:
         return Study.model_validate(study)
     except ValidationError as exc:  # every value is checked above: a mapper bug if reached

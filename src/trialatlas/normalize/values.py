@@ -9,6 +9,7 @@ import re
 from datetime import datetime
 from typing import Any
 
+from trialatlas.model.nct_id import NCT_ID_RE
 from trialatlas.model.study import Age, PartialDate
 
 
@@ -21,16 +22,22 @@ class RecordError(ValueError):
         self.message = message
 
 
-NCT_ID_RE = re.compile(r"^NCT\d{8}$")
-
 _ISO_RE = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$")
 _MONTHS = {
     m: i
     for i, names in enumerate(
         [
-            ("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"),
-            ("may",), ("june", "jun"), ("july", "jul"), ("august", "aug"),
-            ("september", "sep", "sept"), ("october", "oct"), ("november", "nov"),
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
             ("december", "dec"),
         ],
         start=1,
@@ -43,8 +50,12 @@ _AGE_RE = re.compile(
     r"^\s*(\d+(?:\.\d+)?)\s*(years?|months?|weeks?|days?|hours?|minutes?)\s*$", re.IGNORECASE
 )
 _DAYS_PER_UNIT = {
-    "year": 365.25, "month": 30.4375, "week": 7.0, "day": 1.0,
-    "hour": 1 / 24, "minute": 1 / 1440,
+    "year": 365.25,
+    "month": 30.4375,
+    "week": 7.0,
+    "day": 1.0,
+    "hour": 1 / 24,
+    "minute": 1 / 1440,
 }
 
 
@@ -60,9 +71,7 @@ def check_nct_id(value: Any, field: str = "nct_id") -> str:
     return nct
 
 
-def parse_partial_date(
-    text: Any, field: str, date_type: str | None = None
-) -> PartialDate | None:
+def parse_partial_date(text: Any, field: str, date_type: str | None = None) -> PartialDate | None:
     """``2023``, ``2023-11``, ``2023-11-03``, ``November 2023`` or ``November 3, 2023``.
 
     Keeps the precision the record gives; never forces a month to a day.

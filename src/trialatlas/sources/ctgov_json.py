@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import codecs
 import re
-from collections.abc import Iterable, Iterator
-from typing import Any
+from collections.abc import Iterator
+from typing import Any, BinaryIO
 
 import orjson
 
+from trialatlas.sources.bounded import ReadLimits, capped_lines
+from trialatlas.sources.encoding import EncodingProblem, invalid_utf8, utf8_text
 from trialatlas.sources.records import RawRecord
 
+_BOM = codecs.BOM_UTF8
 _NCT_RE = re.compile(r'"nct_?[iI]d"\s*:\s*"([^"]{0,40})"')
 
 
@@ -54,18 +58,21 @@ def _record(source: str, position: str, obj: Any, text: str | None = None) -> Ra
 
 
 def records_from_json_bytes(
-    source: str, data: bytes, position: str = "document"
+    source: str, data: bytes, position: str = "document", offset: int = 0
 ) -> Iterator[RawRecord]:
-    """One JSON document: a study, a page of studies, or a list of studies."""
+    """One JSON document: a study, a page of studies, or a list of studies.
+
+    ``offset``: where ``data`` starts in its source (for the byte offset of bad UTF-8).
+    A UTF-8 byte-order mark at the start is allowed (RFC 8259) and skipped.
+    """
+    if data.startswith(_BOM):
+        data, offset = data[len(_BOM) :], offset + len(_BOM)
     try:
         obj = orjson.loads(data)
     except orjson.JSONDecodeError as exc:
+        reason = invalid_utf8(data, offset) or f"malformed JSON: {exc}"
         yield RawRecord(
-            source,
-            position,
-            "ctgov_v2",
-            data[:200].decode("utf-8", "replace"),
-            error=f"malformed JSON: {exc}",
+            source, position, "ctgov_v2", data[:200].decode("utf-8", "replace"), error=reason
         )
         return
     if isinstance(obj, dict) and isinstance(obj.get("studies"), list):
@@ -73,7 +80,7 @@ def records_from_json_bytes(
     elif isinstance(obj, list):
         items = obj
     else:
-        yield _record(source, position, obj, data.decode("utf-8", "replace"))
+        yield _record(source, position, obj, data.decode("utf-8"))
         return
     for i, item in enumerate(items):
         yield _record(
@@ -81,19 +88,42 @@ def records_from_json_bytes(
         )
 
 
-def records_from_json_lines(source: str, lines: Iterable[bytes]) -> Iterator[RawRecord]:
+def records_from_json_lines(
+    source: str, fh: BinaryIO, limits: ReadLimits | None = None
+) -> Iterator[RawRecord]:
     """JSON Lines: one study (or wrapped record) per line; blank lines skipped.
 
     Lines are not parsed here: parsing happens with normalization (possibly in a
     worker process), where a malformed line becomes a reject naming its position.
+    A line over the record limit is skipped unread; a line that is not UTF-8 is
+    rejected naming the byte offset (in the file) of the first bad byte.
     """
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
+    limits = limits or ReadLimits()
+    for line in capped_lines(fh, limits.max_record_bytes):
+        where = f"line {line.number}"
+        if line.data is None:
+            hint = _NCT_RE.search(line.head.decode("utf-8", "replace"))
+            yield RawRecord(
+                source,
+                where,
+                "ctgov_v2",
+                "",
+                nct_id_hint=hint.group(1) if hint else None,
+                error=limits.too_large(line.size),
+            )
             continue
-        text = line.decode("utf-8", "replace").strip()
+        if not line.data.strip():
+            continue
+        try:
+            text = utf8_text(line.data, line.offset).strip()
+            if line.number == 1:
+                text = text.removeprefix("\ufeff")
+        except EncodingProblem as exc:
+            yield RawRecord(source, where, "ctgov_v2", "", error=str(exc))
+            continue
         hint = _NCT_RE.search(text, 0, 20000)
         yield RawRecord(
-            source, f"line {number}", "ctgov_v2", text, nct_id_hint=hint.group(1) if hint else None
+            source, where, "ctgov_v2", text, nct_id_hint=hint.group(1) if hint else None
         )
 
 
@@ -105,10 +135,23 @@ def parse_v2_text(record: RawRecord) -> RawRecord:
     try:
         obj = orjson.loads(record.text)
     except orjson.JSONDecodeError as exc:
-        return RawRecord(record.source, record.position, "ctgov_v2", record.text,
-                         nct_id_hint=record.nct_id_hint, error=f"malformed JSON: {exc}")
+        return RawRecord(
+            record.source,
+            record.position,
+            "ctgov_v2",
+            record.text,
+            nct_id_hint=record.nct_id_hint,
+            error=f"malformed JSON: {exc}",
+        )
     parsed = _record(record.source, record.position, obj, record.text)
     if parsed.nct_id_hint is None and record.nct_id_hint is not None:
-        return RawRecord(parsed.source, parsed.position, parsed.format, parsed.text, parsed.data,
-                         record.nct_id_hint, parsed.error)
+        return RawRecord(
+            parsed.source,
+            parsed.position,
+            parsed.format,
+            parsed.text,
+            parsed.data,
+            record.nct_id_hint,
+            parsed.error,
+        )
     return parsed

@@ -11,12 +11,24 @@ class StoreError(Exception):
     """The store cannot be opened or used as asked."""
 
 
-def open_store(url: str) -> Store:
-    """Open (and migrate) the store at ``url``: a SQLite file path, or a PostgreSQL URL."""
+def open_store(url: str, *, read_only: bool = False) -> Store:
+    """Open (and migrate) the store at ``url``: a SQLite file path, or a PostgreSQL URL.
+
+    ``read_only``: never write (no migration; writes fail); the store must exist and
+    be at the current schema.
+    """
     if url.startswith(("postgresql://", "postgres://")):
-        raise StoreError(
-            "PostgreSQL is not available in this version yet; use a SQLite file path"
-        )
+        raise StoreError("PostgreSQL is not available in this version yet; use a SQLite file path")
+    import sqlite3
+    from pathlib import Path
+
     from trialatlas.store.sqlite.store import SQLiteStore
 
-    return SQLiteStore(url)
+    if read_only and not Path(url).is_file():
+        raise StoreError(f"no store at {url}")
+    try:
+        return SQLiteStore(url, read_only=read_only)
+    except sqlite3.DatabaseError as exc:
+        if not read_only:
+            raise
+        raise StoreError(str(exc)) from exc

@@ -15,7 +15,9 @@ from trialatlas.store.listing import StudyListPage, StudyListQuery
 if TYPE_CHECKING:
     import numpy as np
 
+    from trialatlas.model.search import SiteTown
     from trialatlas.store.prepared import PreparedStudy
+    from trialatlas.store.site_rows import NewPoint, StoredSite
 
 WriteOutcome = Literal["loaded", "updated", "unchanged", "older"]
 
@@ -59,12 +61,16 @@ class EvidenceTrial:
 
 @dataclass(frozen=True, slots=True)
 class SeriousEvents:
-    """A trial's posted serious adverse events, summed over all its groups."""
+    """A trial's posted serious adverse events, summed over all its groups, and per group
+    (``posted``: title, affected, at risk) with the trial's arms (label, type) to tell
+    the treatment groups from the others."""
 
     nct_id: str
     affected: int
     at_risk: int
     groups: int
+    posted: tuple[tuple[str, int | None, int | None], ...] = ()
+    arms: tuple[tuple[str, str | None], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,6 +182,23 @@ class Store(Protocol):
     def prepare_search(self) -> None:
         """Build whatever in-memory search structures the backend keeps, now (a server
         calls it at start-up; otherwise the first search that needs them builds them)."""
+        ...
+
+    # -- site points (store/sqlite/site_points.py; placing is index/site_upgrade.py's) --
+    def site_towns(self, lat: float, lon: float, city: str) -> list[SiteTown]:
+        """Towns named ``city`` whose sites placed only by their city are near the point."""
+        ...
+
+    def site_placement_version(self) -> int:
+        """The version of the rules the store's sites were placed by (0: before ZIP codes)."""
+        ...
+
+    def sites_to_place(self) -> list[StoredSite]:
+        """Every site not placed at its ZIP code."""
+        ...
+
+    def save_site_points(self, points: Sequence[NewPoint], version: int) -> None:
+        """New points for sites (rows and documents) and the placement version, at once."""
         ...
 
     # -- evidence for the patient summary (store/sqlite/evidence.py) --

@@ -28,6 +28,7 @@ _BRACKET_OPS = frozenset(
     {"AREA", "SEARCH", "EXPANSION", "COVERAGE", "RANGE", "TILT", "TILDE", "DISTANCE"}
 )
 _BARE_OPS = frozenset({"MISSING", "TILDE"})
+_FIELD_NAME_RE = re.compile(r"[A-Za-z][A-Za-z0-9_.]{0,39}")
 _MAX_WORDS = 100
 _MAX_DEPTH = 20
 
@@ -79,7 +80,9 @@ def unsupported_operator(text: str) -> str | None:
     for m in _BRACKET_OP_RE.finditer(text):
         name = m.group(1)
         if name.upper() in _BRACKET_OPS or name.isupper():
-            return f"{name}[{m.group(2)}{m.group(3) or '...'}"
+            area = m.group(2).strip()  # a field name is repeated, other text is not
+            shown = area if _FIELD_NAME_RE.fullmatch(area) else "..."
+            return f"{name}[{shown}{m.group(3) or '...'}"
     if "~" in text:
         return "~ (TILDE)"
     for token in re.split(r"[\s()\"]+", text):

@@ -6,6 +6,8 @@ goes missing between pages, however many pages are walked. It also carries the s
 the word-matching mode and a fingerprint of the filters, so a cursor cannot be
 replayed against another search. When a relevance search ranks its matches one pool
 at a time (very common words), ``pool_below`` says which pool the last hit was in.
+An open-first search (``SearchQuery.open_first``) pages through two groups, the trials
+open to enrollment then the others: its cursor wraps the cursor of the last hit's group.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from trialatlas.model.search import InvalidCursor, SearchQuery
 
 VERSION = 1
 Mode = Literal["all", "any"]
-_NOT_FILTERS = {"cursor", "page_size", "place"}
+_NOT_FILTERS = {"cursor", "page_size", "place", "unit"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,3 +80,29 @@ def decode_cursor(text: str, query: SearchQuery) -> Cursor:
         raise InvalidCursor("This page link belongs to a different search; start it again.")
     value = float(key) if not isinstance(key, str) else key
     return Cursor(sort, mode, value, nct_id, fingerprint, rest[0] if rest else None)
+
+
+Group = Literal["open", "closed"]
+_GROUPED = "open_first"
+
+
+def encode_group_cursor(group: Group, inner: str, query: SearchQuery) -> str:
+    """The cursor of an open-first search: the group of the page's last hit and that
+    group's own cursor (``inner``), bound to ``query`` by its fingerprint."""
+    payload = [VERSION, _GROUPED, group, query_fingerprint(query), inner]
+    return base64.urlsafe_b64encode(orjson.dumps(payload)).decode("ascii").rstrip("=")
+
+
+def decode_group_cursor(text: str, query: SearchQuery) -> tuple[Group, str]:
+    """``(group, inner cursor)`` of an open-first cursor; :class:`InvalidCursor` when
+    damaged, for another search, or not an open-first cursor."""
+    try:
+        raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+        version, kind, group, fingerprint, inner = orjson.loads(raw)
+    except (ValueError, TypeError, binascii.Error, orjson.JSONDecodeError) as exc:
+        raise InvalidCursor("This page link is damaged; start the search again.") from exc
+    if version != VERSION or kind != _GROUPED or group not in ("open", "closed"):
+        raise InvalidCursor("This page link is damaged; start the search again.")
+    if not isinstance(inner, str) or fingerprint != query_fingerprint(query):
+        raise InvalidCursor("This page link belongs to a different search; start it again.")
+    return group, inner

@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib.metadata import PackageNotFoundError, version
 
+import anyio.to_thread
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
@@ -21,6 +22,7 @@ from trialatlas.api.fhir.routes import router as fhir_router
 from trialatlas.settings import Settings
 from trialatlas.store.base import Store
 from trialatlas.web.errors import install_error_handlers
+from trialatlas.web.request_limits import RequestLimitsMiddleware
 from trialatlas.web.routers import (
     api_docs,
     api_trials,
@@ -31,6 +33,7 @@ from trialatlas.web.routers import (
     prescreen,
     search,
 )
+from trialatlas.web.security_headers import SecurityHeadersMiddleware
 from trialatlas.web.state import AppState, build_templates
 from trialatlas.web.urls import STATIC_DIR, Urls
 
@@ -47,9 +50,11 @@ def _version() -> str:
         return "0"
 
 
-def _prepare_search(store: Store) -> None:
+def _prepare_search(store: Store, state: AppState) -> None:
     with contextlib.suppress(Exception):  # e.g. the app stopped (store closed) meanwhile
         store.prepare_search()
+    with contextlib.suppress(Exception):  # loaded once per process (memory-mapped file)
+        state.vector_index()
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -60,9 +65,12 @@ def create_app(settings: Settings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         store = state.store()  # open once, fail fast when the store cannot be opened
+        # page handlers run on this many threads, off the event loop; more requests wait
+        # their turn on the loop rather than share the GIL (processes give the parallelism)
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.threads
         # in-memory search structures are built in the background (seconds for a full
         # registry); searches meanwhile run without them
-        warm = threading.Thread(target=_prepare_search, args=(store,), daemon=True)
+        warm = threading.Thread(target=_prepare_search, args=(store, state), daemon=True)
         warm.start()
         try:
             yield
@@ -85,6 +93,12 @@ def create_app(settings: Settings) -> FastAPI:
     if assets is not None:
         app.mount(urls.path("/docs-assets"), StaticFiles(directory=assets), name="docs-assets")
     install_error_handlers(app)
+    app.add_middleware(
+        RequestLimitsMiddleware,
+        max_body_bytes=settings.max_body_bytes,
+        max_query_chars=settings.max_query_chars,
+    )
+    app.add_middleware(SecurityHeadersMiddleware)  # outermost: on refusals (413/414) too
     app.include_router(search.router)  # before pages: /search is the search issue's
     app.include_router(pages.router)
     app.include_router(patient.router)

@@ -14,6 +14,10 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from trialatlas.model.nct_id import is_nct_id
+from trialatlas.model.validation_errors import error_location, error_message
+from trialatlas.web.security_headers import security_headers
+
 log = logging.getLogger(__name__)
 
 JSON_PREFIXES = ("/api/", "/fhir/")
@@ -25,6 +29,7 @@ ERROR_CODES = {
     405: "method_not_allowed",
     406: "not_acceptable",
     413: "payload_too_large",
+    414: "uri_too_long",
     415: "unsupported_media_type",
     422: "invalid_request",
     429: "too_many_requests",
@@ -40,6 +45,15 @@ class NotFoundError(Exception):
         super().__init__(message)
         self.message = message
         self.nct_id = nct_id
+
+
+def unknown_trial(nct_id: str) -> NotFoundError:
+    """404 for a trial ID the store does not hold: a well-formed NCT ID is repeated,
+    anything else typed into its place is not."""
+    canonical = nct_id.strip().upper()
+    if not is_nct_id(canonical):
+        return NotFoundError("We could not find a trial with this ID.", nct_id="?")
+    return NotFoundError(f"We could not find a trial with the ID “{canonical}”.", nct_id=canonical)
 
 
 def wants_json(request: Request) -> bool:
@@ -113,10 +127,12 @@ def _describe_validation(exc: RequestValidationError) -> str:
     for err in exc.errors()[:5]:
         if err.get("type") == "json_invalid":  # loc is ("body", character offset)
             at = [p for p in err.get("loc", ()) if isinstance(p, int)]
-            parts.append(f"body: not valid JSON (at character {at[0]})" if at else "body: not valid JSON")
+            parts.append(
+                f"body: not valid JSON (at character {at[0]})" if at else "body: not valid JSON"
+            )
             continue
-        where = ".".join(str(p) for p in err.get("loc", ()) if p != "body")
-        parts.append(f"{where}: {err.get('msg', 'invalid')}" if where else str(err.get("msg")))
+        where = error_location(err, skip=("body",))  # the rule, never the value sent
+        parts.append(f"{where}: {error_message(err)}" if where else error_message(err))
     return "; ".join(parts) or "The request is not valid."
 
 
@@ -131,7 +147,11 @@ async def _validation_error(request: Request, exc: Exception) -> Response:
 async def _server_error(request: Request, exc: Exception) -> Response:
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     message = "Something went wrong on our side. Please try again later."
-    return error_response(request, 500, message)
+    response = error_response(request, 500, message)
+    # answered outside the app's middleware (by Starlette's outermost one): headers here
+    for name, value in security_headers(request.url.path):
+        response.headers[name] = value
+    return response
 
 
 def install_error_handlers(app: FastAPI) -> None:

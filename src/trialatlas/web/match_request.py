@@ -21,6 +21,8 @@ import orjson
 from fastapi import Request
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from trialatlas.model.validation_errors import error_message
+
 MAX_BODY_BYTES = 200_000
 MAX_TEXT_CHARS = 20_000
 MAX_LIMIT = 50
@@ -132,7 +134,7 @@ def _validation_error(exc: ValidationError) -> MatchRequestError:
             "unexpected field; send 'text', 'profile' or 'fhir' with near, radius, "
             "open_only, limit",
         )
-    return MatchRequestError(loc, str(err.get("msg", "invalid")))
+    return MatchRequestError(loc, error_message(err))
 
 
 def read_match_body(body: Any) -> MatchCall:

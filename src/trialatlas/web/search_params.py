@@ -41,6 +41,7 @@ class SearchParams:
         q: Annotated[str | None, Query(description="Words: title, conditions, interventions, keywords, summary, description; or NCT IDs")] = None,
         near: Annotated[str | None, Query(description="A place: city, 'City, State', 'City, Country', US ZIP or 'lat, lon'")] = None,
         radius: Annotated[str | None, Query(description="Distance from the place: '50mi', '80km' (miles when no unit; default 50mi)")] = None,
+        unit: Annotated[str | None, Query(description="mi or km: the unit every distance leads with (default: the radius's unit, else mi)")] = None,
         status: Annotated[list[str] | None, Query(description="Overall status code(s), e.g. RECRUITING (repeat for several)")] = None,
         open: Annotated[str | None, Query(description="yes: only recruiting, not yet recruiting or enrolling by invitation")] = None,
         phase: Annotated[list[str] | None, Query(description="Phase code(s): EARLY_PHASE1, PHASE1 … PHASE4, NA")] = None,
@@ -59,6 +60,7 @@ class SearchParams:
         updated_to: Text = None,
         country: Annotated[str | None, Query(description="Country of a site, as the registry writes it")] = None,
         sort: Annotated[str | None, Query(description="relevance, nearest, last_update or start_date")] = None,
+        order: Annotated[str | None, Query(description="open_first (default): trials open to enrollment first, each group in the sort's order; relevance: one order over every trial")] = None,
         limit: Annotated[str | None, Query(description=f"Hits per page (1–{MAX_PAGE_SIZE}, default 20)")] = None,
         cursor: Annotated[str | None, Query(description="The `next` value of the previous page")] = None,
     ) -> None:  # fmt: skip

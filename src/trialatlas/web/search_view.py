@@ -9,6 +9,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from trialatlas.features.distance_text import (
+    DEFAULT_RADIUS,
+    UNIT_CHOICES,
+    DistanceUnit,
+    choose_unit,
+    radius_menu,
+)
 from trialatlas.model.codes import LABELS, label
 from trialatlas.model.search import SORT_LABELS, SearchResults
 from trialatlas.web.search_params import MULTI, PARAMS, pairs, query_string
@@ -66,6 +73,23 @@ class FacetGroup:
     note: str | None = None
 
 
+_ORDER_WORDS = {  # sort → how the order note says it
+    "relevance": "best match",
+    "nearest": "nearest site",
+    "last_update": "latest update",
+    "start_date": "newest start",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class OrderNote:
+    """Which order the page shows, and a link to the other one."""
+
+    text: str
+    switch_label: str
+    switch_href: str
+
+
 @dataclass(frozen=True, slots=True)
 class Chip:
     label: str
@@ -88,12 +112,32 @@ class SearchForm:
         return option.lower() in {i.lower() for i in items}
 
     @property
+    def unit(self) -> DistanceUnit:
+        """The page's distance unit: the ``unit`` chosen, else the radius's, else miles."""
+        return choose_unit(self.value("radius"), self.value("unit") or None)
+
+    @property
+    def radius_options(self) -> list[tuple[str, str, bool]]:
+        """The distance menu in the page's unit: ``(value, label, selected)``."""
+        unit = self.unit
+        return radius_menu(unit, self.value("radius"), default=DEFAULT_RADIUS[unit])
+
+    unit_choices = UNIT_CHOICES
+
+    @property
     def has_filters(self) -> bool:
-        return any(
-            self.values.get(n)
-            for n in PARAMS
-            if n not in ("q", "near", "radius", "sort", "limit", "cursor")
-        )
+        return self.filter_count > 0
+
+    @property
+    def filter_count(self) -> int:
+        """Filters in effect (each status or phase counts once)."""
+        count = 0
+        for name in PARAMS:
+            if name in ("q", "near", "radius", "unit", "sort", "order", "limit", "cursor"):
+                continue
+            raw = self.values.get(name)
+            count += len(raw) if isinstance(raw, list) else int(bool(raw))
+        return count
 
     statuses = [Choice(c, t) for c, t in LABELS["overall_status"].items()]
     phases = [Choice(c, t) for c, t in LABELS["phase"].items()]
@@ -145,8 +189,13 @@ def facet_groups(urls: Urls, form: SearchForm, results: SearchResults) -> list[F
     groups = []
     for facet, param, title in FACETS:
         links = []
+        chosen = param not in MULTI and bool(form.value(param))
         for item in getattr(results.facets, facet):
             active = form.selected(param, item.value)
+            if chosen and not active:
+                # one value at a time (a country): another value's link would replace the
+                # chosen one, and the count shown (trials with both) would not be its count
+                continue
             if active:
                 target = _without(form.values, param, item.value if param in MULTI else None)
             elif param in MULTI:
@@ -177,6 +226,24 @@ def chips(urls: Urls, form: SearchForm) -> list[Chip]:
             shown = label(kind, item.upper()) if kind else item
             out.append(Chip(text.format(shown), _href(urls, _without(form.values, name, item))))
     return out
+
+
+def order_note(urls: Urls, form: SearchForm, results: SearchResults) -> OrderNote:
+    """ "Open to enrollment first …" with a link to one order for all, or the reverse."""
+    by = _ORDER_WORDS.get(results.sort, results.sort)
+    if results.open_first:
+        open_total = results.open_total or 0
+        text = f"Open to enrollment first ({open_total:,}), then the others; each by {by}."
+        if not open_total:
+            text = f"None open to enrollment; every trial by {by}."
+
+        return OrderNote(
+            text, f"Order all by {by} alone", _href(urls, {**form.values, "order": "relevance"})
+        )
+    text = f"Every trial by {by}, open or closed."
+    return OrderNote(
+        text, "Show trials open to enrollment first", _href(urls, _without(form.values, "order"))
+    )
 
 
 def next_href(urls: Urls, form: SearchForm, cursor: str | None) -> str | None:

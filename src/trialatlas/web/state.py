@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -47,13 +48,22 @@ class AppState:
     _index_lock: threading.Lock = field(default_factory=threading.Lock)
     _index_checked_at: float = 0.0
     _index_version: str = ""
+    # /healthz reads the store on its own thread: never queued behind page work
+    health_executor: ThreadPoolExecutor = field(
+        default_factory=lambda: ThreadPoolExecutor(1, thread_name_prefix="healthz")
+    )
 
     def store(self) -> Store:
         """The app's store, opened on first use."""
         if self._store is None:
             with self._lock:
                 if self._store is None:
-                    self._store = open_store(self.settings.db_url)
+                    store = open_store(self.settings.db_url, read_only=self.settings.read_only)
+                    if not self.settings.read_only:
+                        from trialatlas.index.site_upgrade import upgrade_site_points
+
+                        upgrade_site_points(store)  # sites placed before ZIP codes
+                    self._store = store
         return self._store
 
     def vector_index(self) -> VectorIndex:

@@ -40,17 +40,27 @@ class Urls:
         suffix = f"?{urlencode({'q': query})}" if query else ""
         return self.path(f"/search{suffix}")
 
-    def trial_url(self, nct_id: str, near: str | None = None, radius: str | None = None) -> str:
-        """The patient-facing page of a trial; ``near``/``radius`` fill its clinic finder."""
-        query = {k: v for k, v in (("near", near), ("radius", radius)) if v}
+    def trial_url(
+        self,
+        nct_id: str,
+        near: str | None = None,
+        radius: str | None = None,
+        unit: str | None = None,
+    ) -> str:
+        """The patient-facing page of a trial; ``near``/``radius``/``unit`` fill its clinic finder."""
+        query = {k: v for k, v in (("near", near), ("radius", radius), ("unit", unit)) if v}
         suffix = f"?{urlencode(query)}#clinics" if query else ""
         return self.path(f"/trials/{quote(nct_id, safe='')}{suffix}")
 
     def api_clinics_url(
-        self, nct_id: str, near: str | None = None, radius: str | None = None
+        self,
+        nct_id: str,
+        near: str | None = None,
+        radius: str | None = None,
+        unit: str | None = None,
     ) -> str:
         """The clinic finder's JSON: a trial's sites nearest first from ``near``."""
-        query = {k: v for k, v in (("near", near), ("radius", radius)) if v}
+        query = {k: v for k, v in (("near", near), ("radius", radius), ("unit", unit)) if v}
         suffix = f"?{urlencode(query)}" if query else ""
         return self.path(f"/api/trials/{quote(nct_id, safe='')}/clinics{suffix}")
 
@@ -77,6 +87,10 @@ class Urls:
     def api_trial_url(self, nct_id: str) -> str:
         """The JSON twin of the trial pages."""
         return self.path(f"/api/trials/{quote(nct_id, safe='')}")
+
+    def api_v2_study_url(self, nct_id: str) -> str:
+        """The whole registry record as API v2 JSON (every character of every text)."""
+        return self.path(f"/api/v2/studies/{nct_id}")
 
     def static_url(self, path: str) -> str:
         """A packaged static file, with a content hash so browsers refetch it when it changes."""

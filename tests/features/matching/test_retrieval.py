@@ -12,7 +12,9 @@ def _finding(name: str, status: str, text: str | None = None) -> Finding:
 
 
 def test_fusion_prefers_a_trial_several_retrievers_like() -> None:
-    fused = fuse({"keywords": ["A", "B", "C"], "dense": ["C", "D"]}, {"keywords": 1.0, "dense": 1.0})
+    fused = fuse(
+        {"keywords": ["A", "B", "C"], "dense": ["C", "D"]}, {"keywords": 1.0, "dense": 1.0}
+    )
     assert [c.nct_id for c in fused][:1] == ["C"]
     assert fused[0].ranks == {"keywords": 3, "dense": 1}
     assert abs(fused[0].fused - (1 / (RRF_K + 3) + 1 / (RRF_K + 1))) < 1e-12

@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from trialatlas.model.validation_errors import shown_name
+
 Json = dict[str, Any]
 Trie = dict[str, Any]  # key → sub-trie; an empty dict means "the whole value"
 
@@ -205,7 +207,12 @@ class FieldsError(ValueError):
     """An item of ``fields`` that names no section, module, piece or field."""
 
     def __init__(self, name: str) -> None:
-        super().__init__(f"Parameter 'fields' contains invalid field name: '{name}'")
+        shown = shown_name(name, "")  # a field name is repeated, other text is not
+        super().__init__(
+            f"Parameter 'fields' contains invalid field name: '{shown}'"
+            if shown
+            else "Parameter 'fields' contains an invalid field name"
+        )
         self.name = name
 
 

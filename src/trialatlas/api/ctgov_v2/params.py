@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from trialatlas.api.ctgov_v2.fields import FieldsError, Trie, parse_fields
 from trialatlas.index.geo import KM_PER_MILE
 from trialatlas.model.codes import LABELS
+from trialatlas.model.validation_errors import shown_name
 from trialatlas.normalize.values import NCT_ID_RE
 from trialatlas.store.essie_query import EssieError, essie_fts, has_words, unsupported_operator
 from trialatlas.store.listing import AgeGroup, GeoCircle, StudyListQuery, StudySort
@@ -115,12 +116,12 @@ def check_names(names: Iterable[str], allowed: frozenset[str]) -> None:
     seen: set[str] = set()
     for name in names:
         if name in seen:
-            raise ParamError(f"Parameter `{name}` is given more than once")
+            raise ParamError(f"Parameter `{shown_name(name)}` is given more than once")
         seen.add(name)
         if name in NOT_IMPLEMENTED:
             raise ParamError(f"Parameter `{name}` is not supported by this server")
         if name not in allowed:
-            raise ParamError(f"`{name}` is unknown parameter")
+            raise ParamError(f"`{shown_name(name)}` is unknown parameter")
 
 
 def check_format(params: dict[str, str]) -> None:
@@ -129,12 +130,10 @@ def check_format(params: dict[str, str]) -> None:
     if fmt.lower() == "csv":
         raise ParamError("Parameter `format` value `csv` is not supported by this server")
     if fmt.lower() != "json":
-        raise ParamError(f"Invalid value in parameter format: {fmt}")
+        raise ParamError("Invalid value in parameter format (json)")
     markup = params.get("markupFormat", "markdown")
     if markup.lower() != "markdown":
-        raise ParamError(
-            f"Parameter `markupFormat` value `{markup}` is not supported by this server"
-        )
+        raise ParamError("Parameter `markupFormat`: only `markdown` is supported by this server")
 
 
 def fields_param(params: dict[str, str]) -> Trie | None:
@@ -160,7 +159,7 @@ def _statuses(name: str, value: str) -> tuple[str, ...]:
         raise ParamError(f"Invalid value in parameter {name}: empty list")
     for code in codes:
         if code not in STATUSES:
-            raise ParamError(f"Invalid value in parameter {name}: {code}")
+            raise ParamError(f"Invalid value in parameter {name} (an unknown status)")
     return tuple(dict.fromkeys(codes))
 
 
@@ -168,10 +167,10 @@ def parse_geo(name: str, value: str) -> GeoCircle:
     """``distance(lat,lon,50mi)`` (or ``km``; miles when no unit) → a circle in km."""
     m = _GEO_RE.match(value.strip())
     if not m:
-        raise ParamError(f"{name} has incorrect format for value {value}")
+        raise ParamError(f"{name} has incorrect format (distance(lat,lon,50mi))")
     lat, lon, dist = float(m.group(1)), float(m.group(2)), float(m.group(3))
     if not (-90 <= lat <= 90 and -180 <= lon <= 180) or dist <= 0:
-        raise ParamError(f"{name} has incorrect format for value {value}")
+        raise ParamError(f"{name} has incorrect format (distance(lat,lon,50mi))")
     unit = (m.group(4) or "mi").lower()
     return GeoCircle(lat, lon, dist * (KM_PER_MILE if unit == "mi" else 1.0))
 
@@ -180,9 +179,9 @@ def _nct_ids(name: str, value: str) -> tuple[str, ...]:
     ids = [v.upper() for v in _ID_SPLIT.split(value) if v]
     for nct in ids:
         if not NCT_ID_RE.match(nct):
-            raise ParamError(f"{name} has incorrect format for value {nct}")
+            raise ParamError(f"{name} has incorrect format (NCT IDs)")
     if not ids:
-        raise ParamError(f"{name} has incorrect format for value {value}")
+        raise ParamError(f"{name} has incorrect format (NCT IDs)")
     return tuple(dict.fromkeys(ids))
 
 
@@ -200,12 +199,12 @@ def _agg_filters(value: str, out: dict[str, object]) -> None:
     for item in _list(value):
         key, sep, options = item.partition(":")
         if not sep or key.strip() not in tables or not options.split():
-            raise ParamError(f"Invalid value in parameter aggFilters: {item}")
+            raise ParamError("Invalid value in parameter aggFilters")
         target, table = tables[key.strip()]
         chosen = []
         for option in options.split():
             if option.lower() not in table:
-                raise ParamError(f"Invalid value in parameter aggFilters: {item}")
+                raise ParamError("Invalid value in parameter aggFilters")
             chosen.append(table[option.lower()])
         if target in ("has_results", "healthy_volunteers"):
             if len(set(chosen)) > 1:
@@ -223,13 +222,13 @@ def parse_sort(value: str | None) -> tuple[StudySort, ...]:
         return ()
     items = _list(value)
     if not items or len(items) > 2:
-        raise ParamError(f"Invalid value in parameter sort: {value} (one or two sort options)")
+        raise ParamError("Invalid value in parameter sort (one or two sort options)")
     out = []
     for item in items:
         name, _, direction = item.partition(":")
         key = SORT_FIELDS.get(name.strip().lower())
         if key is None or direction.lower() not in ("", "asc", "desc"):
-            raise ParamError(f"Invalid value in parameter sort: {item}")
+            raise ParamError("Invalid value in parameter sort")
         desc = direction.lower() == "desc" if direction else key != "enrollment_count"
         out.append(StudySort(key, desc))  # type: ignore[arg-type]
     return tuple(out)
@@ -237,13 +236,13 @@ def parse_sort(value: str | None) -> tuple[StudySort, ...]:
 
 def _int(name: str, value: str) -> int:
     if not re.fullmatch(r"\d{1,9}", value.strip()):
-        raise ParamError(f"{name} has incorrect format for value {value}")
+        raise ParamError(f"{name} has incorrect format (a whole number)")
     return int(value)
 
 
 def _bool(name: str, value: str) -> bool:
     if value.lower() not in ("true", "false"):
-        raise ParamError(f"{name} has incorrect format for value {value}")
+        raise ParamError(f"{name} has incorrect format (true or false)")
     return value.lower() == "true"
 
 
@@ -325,7 +324,7 @@ def parse_studies_request(params: dict[str, str]) -> StudiesRequest:
         sort = (StudySort("relevance"),)  # text searches come best match first
     size = _int("pageSize", params.get("pageSize", str(DEFAULT_PAGE_SIZE)))
     if size < 1:
-        raise ParamError(f"Invalid value in parameter pageSize: {size} (1 to {MAX_PAGE_SIZE})")
+        raise ParamError(f"Invalid value in parameter pageSize (1 to {MAX_PAGE_SIZE})")
     token = params.get("pageToken")
     return StudiesRequest(
         query=StudyListQuery(sort=sort, **restrictions),  # type: ignore[arg-type]

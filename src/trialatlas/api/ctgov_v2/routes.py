@@ -81,7 +81,7 @@ def get_study(nct_id: str, request: Request, store: StoreDep) -> Response:
         return _error(400, exc.message)
     nct = nct_id.strip().upper()
     if not NCT_ID_RE.match(nct):
-        return _error(400, f"nctId has incorrect format for value {nct_id[:40]}")
+        return _error(400, "nctId has incorrect format (NCT and 8 digits)")
     doc = single_study(store, nct, fields)
     if doc is None:
         return _error(404, f"Study {nct} not found")

@@ -26,7 +26,9 @@ from trialatlas.api.fhir.resources import (
 )
 from trialatlas.api.fhir.search import SearchParamError, parse_search
 from trialatlas.features.search import search_trials
+from trialatlas.model.nct_id import is_nct_id
 from trialatlas.model.search import SearchError
+from trialatlas.model.validation_errors import shown_name
 from trialatlas.web.deps import StoreDep
 
 router = APIRouter(prefix="/fhir", tags=["FHIR R4"])
@@ -55,7 +57,7 @@ def _base(request: Request) -> str:
 def _bad_format(request: Request) -> Response | None:
     fmt = request.query_params.get("_format")
     if fmt is not None and fmt.split(";")[0].strip().lower() not in _JSON_FORMATS:
-        return _outcome(406, "not-supported", f"_format {fmt!r} is not supported: use json")
+        return _outcome(406, "not-supported", "_format: only json is supported")
     return None
 
 
@@ -82,7 +84,8 @@ def read_research_study(nct_id: str, request: Request, store: StoreDep) -> Respo
         return bad
     study = store.get_study(nct_id.strip().upper()) if len(nct_id) <= 64 else None
     if study is None:
-        return _outcome(404, "not-found", f"ResearchStudy/{nct_id[:64]} is not known")
+        shown = nct_id.strip().upper() if is_nct_id(nct_id.strip().upper()) else "(this id)"
+        return _outcome(404, "not-found", f"ResearchStudy/{shown} is not known")
     return _fhir(study_to_research_study(study))
 
 
@@ -120,5 +123,5 @@ def search_research_study(request: Request, store: StoreDep) -> Response:
 @router.get("/{resource_path:path}", include_in_schema=False)
 def unsupported(resource_path: str) -> Response:
     """Any other FHIR resource type or interaction: 404 with an OperationOutcome."""
-    kind = resource_path.split("/", 1)[0][:64] or "(none)"
+    kind = shown_name(resource_path.split("/", 1)[0], "(this type)")
     return _outcome(404, "not-supported", f"Resource type {kind!r} is not supported here")

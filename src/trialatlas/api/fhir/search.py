@@ -17,14 +17,15 @@ unless the client sends ``Prefer: handling=strict``.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from pydantic import ValidationError
 
 from trialatlas.api.fhir.codes import CTGOV_SYSTEM, FHIR_STATUSES, registry_statuses
 from trialatlas.index.geo import KM_PER_MILE, GeoError, geocode, parse_coordinates
+from trialatlas.model.nct_id import NCT_ID_RE
 from trialatlas.model.search import GeoPoint, SearchQuery
+from trialatlas.model.validation_errors import error_message, shown_name
 
 DEFAULT_COUNT = 20
 MAX_COUNT = 100
@@ -45,7 +46,7 @@ SEARCH_PARAMS: dict[str, tuple[str, str]] = {
 }
 CONTROL_PARAMS = frozenset({"_count", "_cursor", "_format"})
 _UNITS = {"km": 1.0, "mi": KM_PER_MILE, "[mi_i]": KM_PER_MILE, "m": 0.001}
-_NCT = re.compile(r"^NCT\d{8}$")
+_NCT = NCT_ID_RE
 
 
 class SearchParamError(ValueError):
@@ -80,7 +81,7 @@ def parse_near(value: str) -> tuple[float, float, float]:
         except ValueError:
             number = -1.0
         if unit not in _UNITS or not 0 < number * _UNITS[unit] <= 20_000:
-            raise GeoError(f"bad distance {rest[0]!r} {unit!r}: a positive number of km or mi")
+            raise GeoError("bad distance: a positive number of km or mi")
         distance = number * _UNITS[unit]
     return lat, lon, distance
 
@@ -94,7 +95,7 @@ def _nct_ids(name: str, value: str) -> list[str]:
                 f"{name}: only {CTGOV_SYSTEM} identifiers (NCT numbers) are searchable"
             )
         if not _NCT.match(code.strip().upper()):
-            raise SearchParamError(f"{name}: {code.strip()[:40]!r} is not an NCT number")
+            raise SearchParamError(f"{name}: an item is not an NCT number")
         ids.append(code.strip().upper())
     return ids
 
@@ -107,7 +108,7 @@ def parse_search(items: list[tuple[str, str]], strict: bool) -> ResearchStudySea
     for name, value in items:
         if name not in SEARCH_PARAMS and name not in CONTROL_PARAMS:
             if strict:
-                raise SearchParamError(f"Unknown search parameter {name!r}")
+                raise SearchParamError(f"Unknown search parameter {shown_name(name)!r}")
             continue
         if name == "_format":
             continue
@@ -116,7 +117,7 @@ def parse_search(items: list[tuple[str, str]], strict: bool) -> ResearchStudySea
             continue
         if name == "_count":
             if not value.isdigit():
-                raise SearchParamError(f"_count must be a whole number, got {value!r}")
+                raise SearchParamError("_count must be a whole number")
             count = min(int(value), MAX_COUNT)
             continue
         if name in fields:
@@ -128,7 +129,7 @@ def parse_search(items: list[tuple[str, str]], strict: bool) -> ResearchStudySea
             unknown = [v for v in wanted if v not in FHIR_STATUSES]
             if unknown or not wanted:
                 raise SearchParamError(
-                    f"Unknown ResearchStudy.status {', '.join(unknown) or value!r}"
+                    "status: use ResearchStudy.status codes: " + ", ".join(FHIR_STATUSES)
                 )
             fields["status"] = list(registry_statuses(wanted))
         elif name == "near":
@@ -170,4 +171,4 @@ def _query(fields: dict[str, object], count: int, cursor: str | None) -> SearchQ
         )
     except ValidationError as exc:
         first = exc.errors()[0]
-        raise SearchParamError(f"{first.get('loc', ('',))[0]}: {first.get('msg')}") from exc
+        raise SearchParamError(f"{first.get('loc', ('',))[0]}: {error_message(first)}") from exc

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from trialatlas.features.clinics import find_clinics
+from trialatlas.features.distance_text import DistanceUnit, choose_unit
 from trialatlas.features.matching.model import MatchResult, NearestSite, TrialMatch
 from trialatlas.features.matching.patient_input import MatchInputError, PatientInput, read_patient
 from trialatlas.features.matching.query import PatientQuery, build_query
@@ -39,6 +40,7 @@ from trialatlas.index.geo import GeoError, geocode, parse_radius
 from trialatlas.model.codes import OPEN_STATUSES
 from trialatlas.model.patient import PatientProfile
 from trialatlas.model.study import Study
+from trialatlas.model.validation_errors import scrub_value
 from trialatlas.store.base import Store
 
 if TYPE_CHECKING:
@@ -47,7 +49,11 @@ if TYPE_CHECKING:
 RERANK_DEPTH = 30
 NOTE_WORDS = 60  # the note's rarest words that rank trials (see _telling_words)
 RELEVANCE_FLOOR = 0.2  # of the best candidate's fused score
-NEARNESS = ((80.0, 1.0), (320.0, 0.95), (float("inf"), 0.9))  # (km, factor) with a place  # candidates whose criteria are judged
+NEARNESS = (
+    (80.0, 1.0),
+    (320.0, 0.95),
+    (float("inf"), 0.9),
+)  # (km, factor) with a place  # candidates whose criteria are judged
 MAX_LIMIT = 50
 _LOAD_BATCH = 40
 
@@ -97,7 +103,7 @@ def match_patient(
         note = " ".join(facts.sentences)
         lists.update(dense_lists(index, {"dense": query.dense_text, "dense_note": note}))
     fused = fuse(lists)
-    pool = _Pool(store, place, open_only)
+    pool = _Pool(store, place, open_only, near=near, unit=choose_unit(radius))
     if options.use_prf and options.use_keywords:
         feedback = _feedback_terms(pool, fused[:10], query)
         if feedback:
@@ -141,7 +147,8 @@ def _place(near: str | None, radius: str | None) -> tuple[float, float, float | 
         radius_km = parse_radius(radius) if radius not in (None, "") else None
     except GeoError as exc:
         field = "radius" if "radius" in str(exc).lower() else "near"
-        raise MatchInputError(field, "could not be used: " + str(exc)[:200]) from None
+        reason = scrub_value(str(exc), [query, radius])  # the rule, never the place sent
+        raise MatchInputError(field, "could not be used: " + reason[:200]) from None
     return found.lat, found.lon, radius_km
 
 
@@ -184,8 +191,12 @@ class _Pool:
         store: Store,
         place: tuple[float, float, float | None] | None,
         open_only: bool,
+        *,
+        near: str | None = None,
+        unit: DistanceUnit = "mi",
     ) -> None:
         self.store, self.place, self.open_only = store, place, open_only
+        self.near, self.unit = (near or "").strip() or None, unit
         self._studies: dict[str, Study] = {}
         self._nearest: dict[str, NearestSite | None] = {}
 
@@ -217,15 +228,22 @@ class _Pool:
         radius_km = self.place[2]
         if radius_km is None:
             return True
-        return site is not None and site.distance_km is not None and site.distance_km <= radius_km
+        if site is None or site.distance_km is None:
+            return False
+        return site.in_searched_city or site.distance_km <= radius_km
 
     def nearest(self, study: Study) -> NearestSite | None:
         if self.place is None:
             return None
         if study.nct_id not in self._nearest:
-            lat, lon, _ = self.place
-            clinics = find_clinics(study, f"{lat}, {lon}")
-            site = next((s for s in clinics.sites if s.distance_km is not None), None)
+            lat, lon, radius_km = self.place
+            clinics = find_clinics(study, self.near or f"{lat}, {lon}", unit=self.unit)
+            placed = [s for s in clinics.sites if s.distance_km is not None]
+            counted = [  # a site within the radius (or in the searched city) comes first
+                s for s in placed
+                if radius_km is None or s.in_searched_city or (s.distance_km or 0.0) <= radius_km
+            ]  # fmt: skip
+            site = next(iter(counted or placed), None)
             self._nearest[study.nct_id] = (
                 None
                 if site is None
@@ -237,6 +255,8 @@ class _Pool:
                     distance_km=site.distance_km,
                     distance_mi=site.distance_mi,
                     approximate=site.location_precision == "city",
+                    in_searched_city=site.in_searched_city,
+                    distance_text=site.distance_text,
                 )
             )
         return self._nearest[study.nct_id]

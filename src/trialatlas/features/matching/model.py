@@ -44,6 +44,9 @@ class NearestSite(_Record):
     distance_km: float | None
     distance_mi: float | None
     approximate: bool = False
+    # placed by its city, and the searched place lies in that city (within any radius)
+    in_searched_city: bool = False
+    distance_text: str | None = None  # as every page says it: "about 2 mi (3 km)"
 
 
 class TrialMatch(_Record):

@@ -14,6 +14,7 @@ from pydantic import ValidationError
 
 from trialatlas.model.patient import PatientProfile, profile_from_fhir
 from trialatlas.model.patient_fhir import FhirProfileError
+from trialatlas.model.validation_errors import error_message
 
 MAX_TEXT_CHARS = 20_000
 
@@ -67,4 +68,4 @@ def _profile(data: Mapping[str, Any]) -> PatientProfile:
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first.get("loc", ())) or "profile"
-        raise MatchInputError(f"profile.{where}", str(first.get("msg", "is not valid"))) from None
+        raise MatchInputError(f"profile.{where}", error_message(first)) from None

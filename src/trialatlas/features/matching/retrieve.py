@@ -81,7 +81,7 @@ def dense_lists(
         return {}
     from trialatlas.index.embedding import embedder
 
-    vectors = embedder().encode(list(named.values()))
+    vectors = embedder().encode_queries(list(named.values()))
     return {
         name: [n for n, _ in index.search(vector, pool)]
         for name, vector in zip(named, vectors, strict=True)

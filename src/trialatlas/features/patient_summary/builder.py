@@ -23,6 +23,7 @@ from trialatlas.features.patient_summary.readability import text_stats
 from trialatlas.features.patient_summary.safety import safety_answer
 from trialatlas.features.patient_summary.timeline import timeline
 from trialatlas.features.patient_summary.treatments import treatment_details
+from trialatlas.features.text_bounds import bounded
 from trialatlas.features.trial_page import canonical_nct_id
 from trialatlas.features.trial_sections import registry_url
 from trialatlas.model.codes import label, phases_label
@@ -47,9 +48,13 @@ def readability(sentences: list[Sentence]) -> Readability:
     )
 
 
-def patient_summary(store: Store, study: Study, writer: AnswerWriter | None = None) -> PatientSummary:
+def patient_summary(
+    store: Store, study: Study, writer: AnswerWriter | None = None
+) -> PatientSummary:
     """The patient page of ``study``: plain title, Q&A, team, eligibility, timeline, treatments,
-    clinics and sponsors; every generated sentence with its sources; readability measured."""
+    clinics and sponsors; every generated sentence with its sources; readability measured.
+    Reads at most :data:`~trialatlas.features.text_bounds.MAX_PAGE_TEXT_CHARS` of each text."""
+    study = bounded(study)  # a 20 MB text must not make the page take seconds
     glossary = load_glossary()
     names = naming(study, glossary)
     title = plain_title(study, names)

@@ -43,7 +43,9 @@ class Window:
 
     @property
     def days(self) -> float:
-        return self.amount * {"hour": 1 / 24, "day": 1, "week": 7, "month": 30, "year": 365}[self.unit]
+        return (
+            self.amount * {"hour": 1 / 24, "day": 1, "week": 7, "month": 30, "year": 365}[self.unit]
+        )
 
     @property
     def length(self) -> str:
@@ -185,7 +187,11 @@ def window_phrase(window: Window) -> str:
     if window.relation == "at least before":
         return f"at least {window.length} before {anchor or 'the study'}"
     if window.relation in ("for at least", "for"):
-        return f"for at least {window.length}" if window.relation == "for at least" else f"for {window.length}"
+        return (
+            f"for at least {window.length}"
+            if window.relation == "for at least"
+            else f"for {window.length}"
+        )
     if window.relation == "after":
         return f"{window.length} after {anchor or 'it'}"
     if window.relation == "in the past":

@@ -1,4 +1,4 @@
-""""How does … differ from other treatments?" — from the record and the store, not from opinion.
+""" "How does … differ from other treatments?" — from the record and the store, not from opinion.
 
 What kind of treatment it is (the intervention type in words), how the record
 describes it (made plain), what the trial compares it with (the other arms), and
@@ -43,13 +43,8 @@ COUNT_SOURCE = "store:count_intervention_trials"
 
 
 def differences_question(names: Naming) -> str:
-    if names.treatment and names.condition:
-        return (
-            f"How does {names.treatment} for {names.condition_in_text} "
-            "differ from other treatments?"
-        )
-    if names.treatment:
-        return f"How does {names.treatment} differ from other treatments?"
+    if names.question_name:
+        return f"How does {names.question_name} differ from other treatments?"
     return "How does this study differ from other studies?"
 
 
@@ -111,12 +106,15 @@ def _comparison(study: Study) -> list[Sentence]:
                 text=f"The trial compares it with another group: {labels}."
                 if len(comparators) == 1
                 else f"The trial compares it with other groups: {labels}.",
-                sources=[f"arms[{i}].label" for i, _ in comparators] + [f"arms[{i}].type" for i, _ in comparators],
+                sources=[f"arms[{i}].label" for i, _ in comparators]
+                + [f"arms[{i}].type" for i, _ in comparators],
             )
         ]
     if len(study.arms) == 1:
         return [
-            Sentence(text="Everyone in the trial gets the same treatment.", sources=["arms[0].label"])
+            Sentence(
+                text="Everyone in the trial gets the same treatment.", sources=["arms[0].label"]
+            )
         ]
     if len(study.arms) > 1:
         return [

@@ -19,6 +19,7 @@ from trialatlas.features.patient_summary.criteria_items import (
     criteria_items,
     find_windows,
 )
+from trialatlas.features.patient_summary.criteria_lists import patient_criteria
 from trialatlas.features.patient_summary.glossary import Glossary
 from trialatlas.features.patient_summary.model import Eligibility, Sentence
 from trialatlas.features.patient_summary.naming import Naming
@@ -68,7 +69,16 @@ def eligibility_summary(study: Study, names: Naming, glossary: Glossary) -> Elig
     items = criteria_items(text)
     sentences = _who_can_join(study, names, items, glossary)
     sentences += _who_cannot_join(items)
-    if items:
+    shown = patient_criteria(criteria_outline(text))
+    if shown.text_left_out:
+        where = "Some rules are" if shown.sections else "The rules are"
+        sentences.append(
+            Sentence(
+                text=f"{where} written out in full on the registry record. The trial team decides who can join.",
+                sources=[CRITERIA],
+            )
+        )
+    elif items:
         sentences.append(
             Sentence(
                 text="The full lists are below. The trial team decides who can join.",
@@ -77,9 +87,14 @@ def eligibility_summary(study: Study, names: Naming, glossary: Glossary) -> Elig
         )
     else:
         sentences.append(
-            Sentence(text="The record does not list any other rules for who can join.", sources=[CRITERIA])
+            Sentence(
+                text="The record does not list any other rules for who can join.",
+                sources=[CRITERIA],
+            )
         )
-    return Eligibility(sentences=sentences, criteria=criteria_outline(text))
+    return Eligibility(
+        sentences=sentences, criteria=shown.sections, text_left_out=shown.text_left_out
+    )
 
 
 def _age_text(age: Age) -> str:
@@ -94,14 +109,23 @@ def _who_can_join(
     age_sources = ["eligibility.minimum_age", "eligibility.maximum_age"]
     low, high = e.minimum_age, e.maximum_age
     if low and high:
-        out.append(Sentence(text=f"People aged {_age_text(low)} to {_age_text(high)} can join.", sources=age_sources))
+        out.append(
+            Sentence(
+                text=f"People aged {_age_text(low)} to {_age_text(high)} can join.",
+                sources=age_sources,
+            )
+        )
     elif low:
         adult = low.days >= 18 * 365 and low.text.lower().endswith(("year", "years"))
         who = "Adults" if adult else "People"
-        number = _age_text(low).replace(" years", "").replace(" year", "") if adult else _age_text(low)
+        number = (
+            _age_text(low).replace(" years", "").replace(" year", "") if adult else _age_text(low)
+        )
         out.append(Sentence(text=f"{who} aged {number} and older can join.", sources=age_sources))
     elif high:
-        out.append(Sentence(text=f"People up to {_age_text(high)} old can join.", sources=age_sources))
+        out.append(
+            Sentence(text=f"People up to {_age_text(high)} old can join.", sources=age_sources)
+        )
     else:
         out.append(Sentence(text="The record sets no age limits.", sources=age_sources))
     condition = _condition_sentences(study, names, items, glossary)
@@ -109,13 +133,19 @@ def _who_can_join(
         who = "women" if e.sex == "FEMALE" else "men"
         out.append(Sentence(text=f"Only {who} can join.", sources=["eligibility.sex"]))
     if e.healthy_volunteers:
-        out.append(Sentence(text="Healthy volunteers can join.", sources=["eligibility.healthy_volunteers"]))
+        out.append(
+            Sentence(
+                text="Healthy volunteers can join.", sources=["eligibility.healthy_volunteers"]
+            )
+        )
     out += condition
     out += _thresholds(items, glossary)
     inclusion_text = " ".join(i.text for i in items if i.kind != "exclusion").lower()
     if "consent" in inclusion_text:
         how = "in writing " if "written" in inclusion_text else ""
-        out.append(Sentence(text=f"You must be able to agree {how}to take part.", sources=[CRITERIA]))
+        out.append(
+            Sentence(text=f"You must be able to agree {how}to take part.", sources=[CRITERIA])
+        )
     if re.search(r"contracep|birth control", " ".join(i.text for i in items), re.IGNORECASE):
         out.append(
             Sentence(
@@ -134,8 +164,12 @@ def _group(study: Study) -> str:
     if e.sex in ("FEMALE", "MALE"):
         if adult:
             return "women" if e.sex == "FEMALE" else "men"
-        return "girls" if e.sex == "FEMALE" and child else "females" if e.sex == "FEMALE" else (
-            "boys" if child else "males"
+        return (
+            "girls"
+            if e.sex == "FEMALE" and child
+            else "females"
+            if e.sex == "FEMALE"
+            else ("boys" if child else "males")
         )
     return "children" if child else "adults" if adult else "people"
 
@@ -151,7 +185,9 @@ def _condition_sentences(
     sources = [*names.condition_sources, "eligibility.minimum_age", "eligibility.maximum_age"]
     if study.eligibility.sex in ("FEMALE", "MALE"):
         sources.append("eligibility.sex")
-    out = [Sentence(text=f"The trial is for {group} with {names.condition_in_text}.", sources=sources)]
+    out = [
+        Sentence(text=f"The trial is for {group} with {names.condition_in_text}.", sources=sources)
+    ]
     duration = _duration_sentence(items)
     if duration is not None:
         out.append(duration)
@@ -168,7 +204,11 @@ def _duration_sentence(items: tuple[CriteriaItem, ...]) -> Sentence | None:
         for window in find_windows(item.text):
             if window.relation not in ("for at least", "for"):
                 continue
-            subject = item.text[: item.text.find(window.text)].strip(" ,;:-") if window.text in item.text else ""
+            subject = (
+                item.text[: item.text.find(window.text)].strip(" ,;:-")
+                if window.text in item.text
+                else ""
+            )
             if (
                 not subject
                 or word_count(subject) > 6
@@ -185,7 +225,9 @@ def _duration_sentence(items: tuple[CriteriaItem, ...]) -> Sentence | None:
     return None
 
 
-_DANGLING_END = re.compile(r"\b(?:of|for|with|to|in|on|at|by|and|or|the|a|an|as|than)$", re.IGNORECASE)
+_DANGLING_END = re.compile(
+    r"\b(?:of|for|with|to|in|on|at|by|and|or|the|a|an|as|than)$", re.IGNORECASE
+)
 _HOW = (
     r"(?:clinical|confirmed|documented|established|definite|definitive|current|primary|known|"
     r"(?:histologically|cytologically|pathologically|radiographically|clinically)"
@@ -200,9 +242,12 @@ _DIAGNOSIS = re.compile(
     r"(?:confirmed|proven|documented|verified))\s+(?:diagnosis\s+of\s+)?(?P<what2>.+)$",
     re.IGNORECASE,
 )
-_WHAT_END = re.compile(r"\s*(?:[.;:(]|,\s*(?:as|defined|according|based|confirmed|which|who|and\s+(?:be|have|is|are))\b|"
-                       r"\s(?:as\s+(?:defined|determined|confirmed|documented)|according\s+to|by\s+(?:a|an|the)\b|"
-                       r"based\s+on|confirmed\s+by|using)\b)", re.IGNORECASE)
+_WHAT_END = re.compile(
+    r"\s*(?:[.;:(]|,\s*(?:as|defined|according|based|confirmed|which|who|and\s+(?:be|have|is|are))\b|"
+    r"\s(?:as\s+(?:defined|determined|confirmed|documented)|according\s+to|by\s+(?:a|an|the)\b|"
+    r"based\s+on|confirmed\s+by|using)\b)",
+    re.IGNORECASE,
+)
 MAX_DIAGNOSIS_WORDS = 12
 
 
@@ -217,30 +262,54 @@ def _diagnosis_sentence(
             continue
         what = match.group("what") or match.group("what2") or ""
         what = _WHAT_END.split(what, 1)[0].strip(" ,;:-")
-        if word_count(what) < 1 or word_count(what) > MAX_DIAGNOSIS_WORDS or _DANGLING_END.search(what):
+        if (
+            word_count(what) < 1
+            or word_count(what) > MAX_DIAGNOSIS_WORDS
+            or _DANGLING_END.search(what)
+        ):
             continue
-        if what.lower() in (names.condition or "").lower() or what.lower() in (names.condition_term or "").lower():
+        if (
+            what.lower() in (names.condition or "").lower()
+            or what.lower() in (names.condition_term or "").lower()
+        ):
             return None  # the sentence before already says it
         how = (match.group("how") or match.group("how2") or "").lower()
-        confirmed = "confirmed " if re.search(r"confirm|proven|document|verified|histolog|cytolog|patholog|definit", how) else ""
+        confirmed = (
+            "confirmed "
+            if re.search(r"confirm|proven|document|verified|histolog|cytolog|patholog|definit", how)
+            else ""
+        )
         what = glossary.plain(lower_first(what), set())
-        return Sentence(text=f"They must have a {confirmed}diagnosis of {what}.", sources=[CRITERIA])
+        return Sentence(
+            text=f"They must have a {confirmed}diagnosis of {what}.", sources=[CRITERIA]
+        )
     return None
+
+
+_CAPS_LABELS = re.compile(r"^(?:[A-Z][A-Z /&-]{3,}[A-Z]:\s*)+")  # "DISEASE CHARACTERISTICS: "
 
 
 def _thresholds(items: tuple[CriteriaItem, ...], glossary: Glossary) -> list[Sentence]:
     out: list[Sentence] = []
     explained: set[str] = set()
     for item in items:
-        if item.kind == "exclusion" or not _THRESHOLD.search(item.text) or _AGE_WORDS.search(item.text):
+        if (
+            item.kind == "exclusion"
+            or not _THRESHOLD.search(item.text)
+            or _AGE_WORDS.search(item.text)
+        ):
             continue
         if any(w.relation in ("for at least", "for") for w in find_windows(item.text)):
             continue
-        short = shorten(item.text.split(". ")[0], 18)
+        short = shorten(_CAPS_LABELS.sub("", item.text).split(". ")[0], 18)
         if short is None:
             continue
         short = glossary.plain(short, explained)
-        lead = "Some scores or test results must be in a set range, for example:" if not out else "Also:"
+        lead = (
+            "Some scores or test results must be in a set range, for example:"
+            if not out
+            else "Also:"
+        )
         out.append(Sentence(text=f"{lead} {with_period(lower_first(short))}", sources=[CRITERIA]))
         if len(out) >= MAX_THRESHOLDS:
             break
@@ -249,7 +318,9 @@ def _thresholds(items: tuple[CriteriaItem, ...], glossary: Glossary) -> list[Sen
 
 def _who_cannot_join(items: tuple[CriteriaItem, ...]) -> list[Sentence]:
     exclusions = [i.text for i in items if i.kind == "exclusion"]
-    exclusions += [i.text for i in items if i.kind == "criteria" and re.match(r"(?:no|not)\b", i.text, re.I)]
+    exclusions += [
+        i.text for i in items if i.kind == "criteria" and re.match(r"(?:no|not)\b", i.text, re.I)
+    ]
     if not exclusions:
         return []
     found: list[tuple[int, str]] = []
@@ -259,7 +330,9 @@ def _who_cannot_join(items: tuple[CriteriaItem, ...]) -> list[Sentence]:
                 found.append((position, words))
                 break
     if not found:
-        return [Sentence(text="Some people cannot join. The list below says who.", sources=[CRITERIA])]
+        return [
+            Sentence(text="Some people cannot join. The list below says who.", sources=[CRITERIA])
+        ]
     chosen = [words for _, words in sorted(found)[:MAX_CATEGORIES]]
     return [
         Sentence(

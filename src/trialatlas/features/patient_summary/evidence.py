@@ -1,4 +1,4 @@
-""""What data supports the effectiveness of …?" — from the registry, and only from it.
+""" "What data supports the effectiveness of …?" — from the registry, and only from it.
 
 Two kinds of evidence: the trial's own record (posted results, its references with
 PubMed links) and the completed trials in the store that test the same treatment
@@ -85,8 +85,8 @@ def gather_evidence(store: Store, study: Study) -> Evidence:
 
 
 def evidence_question(names: Naming, title: str) -> str:
-    if names.treatment:
-        return f"What data supports the effectiveness of the treatment {title}?"
+    if names.question_name:
+        return f"What data shows whether {names.question_name} works?"
     return "What data does the registry hold about this study?"
 
 
@@ -117,7 +117,9 @@ def evidence_answer(study: Study, names: Naming, title: str, evidence: Evidence)
         )
         if evidence.total > len(evidence.trials):
             sentences.append(
-                Sentence(text=f"The {len(evidence.trials)} most recent are listed here.", sources=sources)
+                Sentence(
+                    text=f"The {len(evidence.trials)} most recent are listed here.", sources=sources
+                )
             )
         items += [_trial_item(t) for t in evidence.trials]
     if not sentences:

@@ -109,7 +109,9 @@ class LlmWriter:
         try:
             reply = self._ask(facts)
         except (httpx.HTTPError, ValueError, KeyError, IndexError, TypeError) as exc:
-            log.warning("answer writer unavailable (%s); using the rule-based answers", type(exc).__name__)
+            log.warning(
+                "answer writer unavailable (%s); using the rule-based answers", type(exc).__name__
+            )
             return summary
         answers = [self._rewritten(a, reply.get(a.id)) for a in summary.answers]
         if all(a.writer == "rules" for a in answers):

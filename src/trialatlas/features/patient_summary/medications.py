@@ -1,4 +1,4 @@
-""""Will I have to stop taking my current medications?" — from the eligibility criteria.
+""" "Will I have to stop taking my current medications?" — from the eligibility criteria.
 
 Rules, small and focused: an exclusion item that names a medicine or a class of
 medicines (keyword list below) keeps people out; its time window ("within 3 months
@@ -76,7 +76,8 @@ _SINCE = re.compile(
     re.IGNORECASE,
 )
 _NO_CONCURRENT = re.compile(
-    r"^no\s+(?:other\s+)?(?:concurrent|concomitant|current|simultaneous|ongoing)\s+(?P<rest>.+)", re.I
+    r"^no\s+(?:other\s+)?(?:concurrent|concomitant|current|simultaneous|ongoing)\s+(?P<rest>.+)",
+    re.I,
 )
 _NO_PRIOR = re.compile(r"^no\s+(?:prior|previous|history\s+of|past)\s+(?P<rest>.+)", re.I)
 _ALLOWED = re.compile(
@@ -85,11 +86,53 @@ _ALLOWED = re.compile(
     re.IGNORECASE,
 )
 _NOT_A_NOUN = frozenset(
-    ["must", "have", "has", "had", "be", "been", "is", "are", "was", "were", "no", "not", "patients", "patient", "subjects", "subject", "history", "prior", "previous", "known", "failed", "able", "requires", "requiring", "who", "which", "that", "during", "while", "after", "before", "for", "in", "with", "without", "or", "and"]
+    [
+        "must",
+        "have",
+        "has",
+        "had",
+        "be",
+        "been",
+        "is",
+        "are",
+        "was",
+        "were",
+        "no",
+        "not",
+        "patients",
+        "patient",
+        "subjects",
+        "subject",
+        "history",
+        "prior",
+        "previous",
+        "known",
+        "failed",
+        "able",
+        "requires",
+        "requiring",
+        "who",
+        "which",
+        "that",
+        "during",
+        "while",
+        "after",
+        "before",
+        "for",
+        "in",
+        "with",
+        "without",
+        "or",
+        "and",
+    ]
 )
-_TRAILING_WORDS = re.compile(r"(?:\s+(?:less|more|greater|fewer)\s+than|\s+at\s+least|\s+for|\s+no)+$", re.I)
+_TRAILING_WORDS = re.compile(
+    r"(?:\s+(?:less|more|greater|fewer)\s+than|\s+at\s+least|\s+for|\s+no)+$", re.I
+)
 _DETERMINER = re.compile(r"^(?:any|all|the|a|an|current|concurrent|chronic|ongoing)\s+", re.I)
-_PROCEDURE_WORDS = re.compile(r"\b(?:injections?|infusions?|shots?|procedures?|vaccin\w*|transfusions?)\b", re.I)
+_PROCEDURE_WORDS = re.compile(
+    r"\b(?:injections?|infusions?|shots?|procedures?|vaccin\w*|transfusions?)\b", re.I
+)
 
 
 def medications_answer(study: Study) -> Answer:
@@ -160,7 +203,9 @@ def _item_sentence(item: CriteriaItem) -> Sentence | None:
     if _STUDY_DRUG.search(text):
         window = _recent(windows)
         when = f" {window_phrase(window)}" if window else ""
-        return _sentence(f"You cannot join if you took an experimental drug in another study{when}.")
+        return _sentence(
+            f"You cannot join if you took an experimental drug in another study{when}."
+        )
     phrase = _medicine_phrase(text, windows)
     if phrase is None:
         return None
@@ -188,7 +233,9 @@ def _patterned_sentence(text: str, windows: list[Window]) -> Sentence | None:
             return None
         amount, unit = since.group("amount"), since.group("unit").lower()
         unit = unit if unit.endswith("s") or amount != "1" else unit
-        return _sentence(f"At least {amount} {unit} must have passed since your last {phrase}{more}.")
+        return _sentence(
+            f"At least {amount} {unit} must have passed since your last {phrase}{more}."
+        )
     concurrent = _NO_CONCURRENT.match(text)
     if concurrent is not None:
         phrase = _trim_phrase(concurrent.group("rest"))
@@ -210,7 +257,9 @@ def _patterned_sentence(text: str, windows: list[Window]) -> Sentence | None:
         if phrase is None:
             return None
         if both:
-            return _sentence(f"You may have had {phrase} before, and you may take it during the study{more}.")
+            return _sentence(
+                f"You may have had {phrase} before, and you may take it during the study{more}."
+            )
         if allowed.group("when").lower() in ("prior", "previous"):
             return _sentence(f"You can join if you had {phrase} before{more}.")
         return _sentence(f"You may take {phrase} during the study{more}.")
@@ -253,13 +302,19 @@ def _medicine_phrase(text: str, windows: list[Window]) -> str | None:
     if not _MEDICINE.search(first):
         return None
     words = first.split()
-    if not words or words[0].lower() in _NOT_A_NOUN or (lead is None and not cut and len(words) > 8):
+    if (
+        not words
+        or words[0].lower() in _NOT_A_NOUN
+        or (lead is None and not cut and len(words) > 8)
+    ):
         return None
     return _trim_phrase(first)
 
 
 def _trim_phrase(text: str) -> str | None:
-    text = re.sub(r"\s*\((?:including|incl\.?|such as|e\.g\.,?|eg)\s+([^)]*)\)", r", including \1,", text)
+    text = re.sub(
+        r"\s*\((?:including|incl\.?|such as|e\.g\.,?|eg)\s+([^)]*)\)", r", including \1,", text
+    )
     text = re.sub(r"\s*\([^)]*\)", "", text)
     end = _CLAUSE_END.search(text)
     if end is not None:

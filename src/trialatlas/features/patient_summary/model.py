@@ -75,10 +75,12 @@ class TeamMember(Part):
 
 
 class Eligibility(Part):
-    """A plain paragraph (who can join, who cannot), then the full criteria lists."""
+    """A plain paragraph (who can join, who cannot), then the criteria lists; running
+    registry text is left to the full registry page (``text_left_out``)."""
 
     sentences: list[Sentence]
     criteria: list[OutlineSection] = Field(default_factory=list)
+    text_left_out: bool = False
 
 
 class TimelineStep(Part):

@@ -46,6 +46,8 @@ _SCHEDULE = re.compile(
 )
 _ALTERNATIVE = re.compile(r"\s+(?:or|versus|vs\.?|compared (?:with|to))\s+.*$", re.IGNORECASE)
 _PARENS = re.compile(r"\s*[(\[][^)\]]*[)\]]")
+MAX_QUESTION_NAME_WORDS = 3  # a longer name makes the question repeat the trial's title
+MAX_QUESTION_NAME_CHARS = 30
 _HEALTHY = re.compile(r"\bhealthy\b", re.IGNORECASE)
 # Condition entries too general to name a trial by ("Disease", "Humans").
 _GENERIC_CONDITIONS = frozenset(
@@ -68,6 +70,19 @@ class Naming:
     condition_sources: list[str] = field(default_factory=list)
     condition_term: str | None = None  # the chosen condition as the record writes it
     condition_in_text: str | None = None  # the condition for use inside a sentence
+
+    @property
+    def question_name(self) -> str | None:
+        """The treatment as a question names it: its name when short (``BM-MSC Injection``),
+        ``this treatment`` when the name is long, None when nothing is tested."""
+        if not self.treatment:
+            return None
+        short = len(self.treatment.split()) <= MAX_QUESTION_NAME_WORDS
+        return (
+            self.treatment
+            if short and len(self.treatment) <= MAX_QUESTION_NAME_CHARS
+            else "this treatment"
+        )
 
     @property
     def treatment_or_study(self) -> str:

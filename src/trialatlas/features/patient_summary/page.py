@@ -11,6 +11,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict
 
 from trialatlas.features.clinics import ClinicList, PlaceProblem, find_clinics, place_problem
+from trialatlas.features.distance_text import DistanceUnit, choose_unit, radius_menu
 from trialatlas.features.patient_summary.builder import AnswerWriter, patient_summary
 from trialatlas.features.patient_summary.model import PatientSummary
 from trialatlas.features.trial_page import canonical_nct_id
@@ -37,6 +38,13 @@ class PatientPage(BaseModel):
     place_problem: PlaceProblem | None = None
     near: str | None = None
     radius: str | None = None
+    unit: DistanceUnit = "mi"  # every distance of the page leads with it
+    unit_chosen: bool = False  # the visitor chose the unit (links keep it)
+
+    @property
+    def radius_options(self) -> list[tuple[str, str, bool]]:
+        """The clinic finder's distance menu in the page's unit: ``(value, label, selected)``."""
+        return radius_menu(self.unit, self.radius, any_distance=True)
 
 
 def patient_page(
@@ -45,6 +53,7 @@ def patient_page(
     near: str | None = None,
     radius: str | None = None,
     writer: AnswerWriter | None = None,
+    unit: str | None = None,
 ) -> PatientPage | None:
     """The patient page of ``nct_id`` (None when the store has no such trial)."""
     canonical = canonical_nct_id(nct_id)
@@ -57,7 +66,10 @@ def patient_page(
     clinics, problem = summary.clinics, None
     if near:
         try:
-            clinics = find_clinics(study, near, radius)
+            clinics = find_clinics(study, near, radius, unit)
         except GeoError as exc:
             problem = place_problem(exc)
-    return PatientPage(summary=summary, clinics=clinics, place_problem=problem, near=near, radius=radius)
+    return PatientPage(
+        summary=summary, clinics=clinics, place_problem=problem, near=near, radius=radius,
+        unit=choose_unit(radius, unit), unit_chosen=bool(unit),
+    )  # fmt: skip

@@ -26,7 +26,9 @@ CLASS_SENTENCES = {
 def research_team(study: Study) -> tuple[list[TeamMember], Sentence | None]:
     """Overall officials with role and affiliation; else the responsible investigator; else a note."""
     members = [
-        TeamMember(name=o.name, role=label("official_role", o.role) or None, affiliation=o.affiliation)
+        TeamMember(
+            name=o.name, role=label("official_role", o.role) or None, affiliation=o.affiliation
+        )
         for o in study.overall_officials
     ]
     if members:
@@ -66,7 +68,9 @@ def running(study: Study) -> Running:
             sentences.append(Sentence(text=text, sources=["sponsors.lead_sponsor.org_class"]))
     else:
         sentences.append(
-            Sentence(text="The record does not name the lead sponsor.", sources=["sponsors.lead_sponsor"])
+            Sentence(
+                text="The record does not name the lead sponsor.", sources=["sponsors.lead_sponsor"]
+            )
         )
     for org in study.sponsors.collaborators:
         orgs.append(

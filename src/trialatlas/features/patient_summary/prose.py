@@ -29,15 +29,71 @@ _ABBREVIATIONS = (
 _SPLIT = re.compile(r"(?<=[.!?])\s+(?=[\"“(\[]?[A-Z0-9])")
 _WORD = re.compile(r"[A-Za-z0-9][\w'’-]*")
 SMALL_WORDS = frozenset(
-    ["a", "an", "and", "as", "at", "but", "by", "for", "from", "in", "into", "of", "on", "or", "per", "the", "to", "via", "vs", "with", "without"]
+    [
+        "a",
+        "an",
+        "and",
+        "as",
+        "at",
+        "but",
+        "by",
+        "for",
+        "from",
+        "in",
+        "into",
+        "of",
+        "on",
+        "or",
+        "per",
+        "the",
+        "to",
+        "via",
+        "vs",
+        "with",
+        "without",
+    ]
 )
 
 
 def clean_text(text: str | None) -> str:
-    """Registry text on one line: escapes dropped, whitespace collapsed, edges trimmed."""
+    """Registry text on one line: escapes dropped, whitespace collapsed, edges trimmed,
+    powers of ten in words (``10 x106 cells`` → ``10 million cells``)."""
     if not text:
         return ""
-    return _SPACES.sub(" ", unescape_registry(text)).strip()
+    return plain_powers(_SPACES.sub(" ", unescape_registry(text)).strip())
+
+
+# "2 x 10^6", "5x10E9", "1.5 × 10*8", and the superscript the registry lost: "10 x106 cells".
+_POWER = re.compile(
+    r"(?<![\w.])(?P<value>\d+(?:\.\d+)?)\s*[x×X*]\s*10\s*(?:\^|\*\*|E|e)\s*(?P<exp>\d{1,2})(?!\d)"
+    r"|(?<![\w.])(?P<lvalue>\d+(?:\.\d+)?)\s*[x×X]\s*10(?P<lexp>[3-9]|1[0-5])(?=\s*(?:/|cells?\b|"
+    r"(?:[A-Za-z]*IU|CFU|PFU|TCID50|vp|viral|particles?|units?|organisms?|CD34|copies|genome|/kg|per|in)\b|[,;.)]|$))"
+)
+_SCALES = ((12, "trillion"), (9, "billion"), (6, "million"))
+_GLUED = re.compile(r"\b(million|billion|trillion)(?=[A-Za-z])")
+
+
+def plain_powers(text: str) -> str:
+    """Powers of ten in words: ``2.5 x 10^8`` → ``250 million``; ``3 x 10^4`` → ``30,000``."""
+    if "10" not in text:
+        return text
+    return _GLUED.sub(r"\1 ", _POWER.sub(_power_words, text))
+
+
+def _power_words(match: re.Match[str]) -> str:
+    value = float(match.group("value") or match.group("lvalue"))
+    exponent = int(match.group("exp") or match.group("lexp"))
+    for scale, word in _SCALES:
+        if exponent >= scale:
+            return f"{_number(value * 10 ** (exponent - scale))} {word}"
+    return _number(value * 10**exponent, grouped=True)
+
+
+def _number(value: float, grouped: bool = False) -> str:
+    rounded = round(value, 2)
+    if rounded == int(rounded):
+        return f"{int(rounded):,}" if grouped else str(int(rounded))
+    return f"{rounded:g}"
 
 
 def strip_label(text: str) -> str:

@@ -30,8 +30,8 @@ from trialatlas.model.study import Study
 
 QUESTION = "What is the purpose of this trial?"
 MAX_SUMMARY_SENTENCES = 2
-MAX_WORDS = 28
-MAX_AIM_WORDS = 32  # a sentence that states the aim may run a little longer
+MAX_WORDS = 22
+MAX_AIM_WORDS = 24  # a sentence that states the aim may run a little longer
 SPLIT_WORDS = 20  # longer sentences are split at semicolons and dashes first
 _SPLIT_LONG = re.compile(r"\s*;\s+|\s+[-–—]\s+")
 MAX_MEASURE_WORDS = 14
@@ -71,6 +71,19 @@ def _summary_sentences(study: Study, glossary: Glossary, explained: set[str]) ->
                 text="The record gives no summary of the trial's goal.", sources=["brief_summary"]
             )
         ]
+    chosen = _chosen_summary(study, glossary, explained)
+    if chosen:
+        return chosen
+    return [
+        Sentence(
+            text="The record does not sum up its goal in a few plain words. "
+            "Its own summary is on the full registry page.",
+            sources=["brief_summary", "detailed_description"],
+        )
+    ]
+
+
+def _chosen_summary(study: Study, glossary: Glossary, explained: set[str]) -> list[Sentence]:
     brief = _ranked(study.brief_summary)
     detailed = _ranked(study.detailed_description)
     # The aim stated in the brief summary, else in the detailed description, else a
@@ -109,7 +122,8 @@ _OTHER_LABELS = re.compile(r"^(?:secondary.*|study design|design|description)$")
 _AIM_VERBS = (
     r"(?:determine|evaluate|assess|compare|test|study|find|investigate|examine|see|learn|establish|"
     r"demonstrate|measure|characteri[sz]e|identify|describe|explore|develop|understand|obtain|"
-    r"confirm|estimate|document|define|show|prevent|improve|reduce|treat|collect|provide)"
+    r"confirm|estimate|document|define|show|prevent|improve|reduce|treat|collect|provide|use|"
+    r"conduct|perform|analy[sz]e|carry out)"
 )
 _AIM_CUES = re.compile(
     rf"\b(?:purpose|aim|goal|objective)s?\s+(?:of\s+(?:this|the|our)\s+(?:[\w-]+\s+){{0,3}}?"
@@ -135,7 +149,22 @@ _GOAL_WORDS = re.compile(r"\b(?:purpose|aim|goal|objective)s?\b", re.IGNORECASE)
 _NOT_AIM = re.compile(
     r"^(?:also|in addition|however|therefore|thus|furthermore)\b|"
     r"\b(?:(?:may|might) be eligible|eligible for|are allowed to|(?:is|are) associated with|"
-    r"secondary (?:aims?|objectives?|goals?|purpose))\b",
+    r"secondary (?:aims?|objectives?|goals?|purpose))\b"
+    # background, or a sentence that leans on the one before it: meaningless alone
+    r"|^in the (?:literature|past|last)\b|^(?:previous|prior|several|many|recent) (?:studies|trials|reports)\b"
+    r"|\bit is (?:particularly |very |also |therefore )?(?:important|necessary|essential|unclear|unknown|"
+    r"not known)\b"
+    r"|^(?:these|those|such)\s+(?!(?:research|studies|trials)\b)\w+"
+    r"|\b(?:these|those)\s+(?:associations?|findings|results|data|factors|effects|changes|"
+    r"questions|issues|problems|observations)\b"
+    r"|\b(?:were|was) (?:examined|analy[sz]ed|studied|assessed|evaluated|compared|measured)\.?$",
+    re.IGNORECASE,
+)
+# A sentence that says something about this trial names who or what it is about.
+_ABOUT_TRIAL = re.compile(
+    r"\b(?:study|trial|research|project|participants?|patients?|people|subjects?|volunteers?|"
+    r"children|adults?|women|men|infants|persons?|individuals|treat\w*|drugs?|therap\w*|vaccine\w*|"
+    r"medic\w*|surgery|device|program\w*|intervention\w*)\b",
     re.IGNORECASE,
 )
 
@@ -163,6 +192,8 @@ def _ranked(text: str | None) -> list[_Candidate]:
             continue
         if _NOT_AIM.search(sentence) or _TO_THEN_CLAUSE.match(sentence):
             rank = _BACKGROUND
+        elif not _ABOUT_TRIAL.search(sentence) and not _AIM_CUES.search(sentence):
+            rank = _BACKGROUND  # "Bivariate dependent survival distributions were examined."
         elif _AIM_CUES.search(sentence) or (section == _STRONG and _AIM_IMPERATIVE.match(sentence)):
             rank = _STRONG
         elif section == _STRONG and out and out[-1].rank == _STRONG:
@@ -299,18 +330,56 @@ def _what_and_who(study: Study, names: Naming) -> list[Sentence]:
     return []
 
 
+_MEASURE_CUT = re.compile(
+    r"\s*[(\[:;]|,\s|\s+(?=(?:as (?:measured|assessed|determined|defined)|measured|assessed|"
+    r"evaluated|determined|defined) (?:by|with|using|according)\b|using\b|according to\b|at (?:week|day|month|"
+    r"baseline)\b|from baseline\b|over\b|during\b|up to\b|through\b)",
+    re.IGNORECASE,
+)
+
+
 def _main_measure(study: Study, glossary: Glossary, explained: set[str]) -> Sentence | None:
-    for i, outcome in enumerate(study.outcomes):
-        if outcome.kind != "primary":
-            continue
-        measure = _OUTCOME_LEAD.sub("", glossary.plain(outcome.measure.strip(), explained))
-        if word_count(measure) > MAX_MEASURE_WORDS:
+    """The first primary outcome in short; a sentence that says so when the record names none."""
+    primary = [(i, o) for i, o in enumerate(study.outcomes) if o.kind == "primary"]
+    if not primary:
+        if study.design.study_type == "EXPANDED_ACCESS":
             return None
         return Sentence(
-            text=as_sentence(f"The main result they measure is: {lower_first(measure)}"),
+            text="The record does not say what main result the trial measures.",
+            sources=["outcomes"],
+        )
+    i, outcome = primary[0]
+    measure = _OUTCOME_LEAD.sub("", glossary.plain(outcome.measure.strip(), explained))
+    if word_count(measure) > MAX_MEASURE_WORDS:
+        measure = _MEASURE_CUT.split(measure, 1)[0].strip(" ,;:-")
+    if (
+        word_count(measure) > MAX_MEASURE_WORDS
+        or word_count(measure) < 1
+        or _DANGLING.search(measure)
+    ):
+        return Sentence(
+            text="The main results the trial measures are listed on the full registry page.",
             sources=[f"outcomes[{i}].measure"],
         )
-    return None
+    return Sentence(
+        text=as_sentence(f"The main result they measure is {_measure_case(measure)}"),
+        sources=[f"outcomes[{i}].measure"],
+    )
+
+
+def _measure_case(measure: str) -> str:
+    """Lower the first letter of an everyday first word, never of a name or an acronym."""
+    words = measure.split(" ")
+    first, second = words[0], words[1] if len(words) > 1 else ""
+    title_cased = second[:1].isupper()  # "First Occurrence of …": the registry's own capitals
+    if (
+        first[:1].isupper()
+        and first[1:] == first[1:].lower()
+        and len(first) > 1
+        and not title_cased
+    ):
+        return lower_first(measure)
+    return measure
 
 
 def _size(study: Study) -> Sentence | None:

@@ -1,20 +1,25 @@
-""""Is … safe?" — what was recorded, never a verdict.
+""" "Is … safe?" — what was recorded, never a verdict.
 
 Three parts: what the trial's phase means for what is known about safety; the
-serious adverse events posted by this trial and by completed trials of the same
-treatment in the store (participants at risk and affected, all groups); the
+serious adverse events posted by this trial, group by group (treatment and
+comparison each named, never summed), and by completed trials of the same treatment
+in the store (their treatment groups only); the
 comparison the trial uses (placebo, vehicle such as DMSO, sham, usual care).
 The answer always says that the registry reports, and does not judge, safety.
 """
 
 from __future__ import annotations
 
+from trialatlas.features.patient_summary.event_groups import (
+    group_counts,
+    own_events_sentences,
+    treatment_counts,
+)
 from trialatlas.features.patient_summary.evidence import Evidence
 from trialatlas.features.patient_summary.glossary import Glossary
 from trialatlas.features.patient_summary.model import Answer, LinkItem, Sentence
 from trialatlas.features.patient_summary.naming import Naming, short_list, tidy_intervention_name
 from trialatlas.features.patient_summary.prose import join_words
-from trialatlas.model.results import AdverseEvents
 from trialatlas.model.study import Study
 
 PHASE_WORDS: dict[str, tuple[str, ...]] = {
@@ -58,7 +63,11 @@ _VEHICLE_TERMS = ("DMSO", "dimethyl sulfoxide", "saline", "vehicle")
 
 
 def safety_question(names: Naming) -> str:
-    return f"Is {names.treatment} safe?" if names.treatment else "What is known about safety in this study?"
+    return (
+        f"Is {names.question_name} safe?"
+        if names.question_name
+        else "What is known about safety in this study?"
+    )
 
 
 def safety_answer(study: Study, names: Naming, evidence: Evidence, glossary: Glossary) -> Answer:
@@ -67,17 +76,7 @@ def safety_answer(study: Study, names: Naming, evidence: Evidence, glossary: Glo
     items: list[LinkItem] = []
     own = study.results.adverse_events if study.results else None
     if own is not None and own.groups:
-        affected, at_risk = _serious(own)
-        if at_risk:
-            sentences.append(
-                Sentence(
-                    text=(
-                        f"This trial posted its side effect data: {affected} of {at_risk} "
-                        "participants had a serious side effect."
-                    ),
-                    sources=["results.adverse_events.groups"],
-                )
-            )
+        sentences += own_events_sentences(own.groups, study)  # per group, never summed
     sentences += _store_events(evidence, names, items)
     sentences += _comparator_sentences(study, glossary)
     sentences.append(
@@ -105,7 +104,9 @@ def _phase_sentences(study: Study) -> list[Sentence]:
         ]
     phases = [p for p in study.design.phases if p in PHASE_WORDS]
     if not phases:
-        return [Sentence(text="The record does not give the trial's phase.", sources=["design.phases"])]
+        return [
+            Sentence(text="The record does not give the trial's phase.", sources=["design.phases"])
+        ]
     first = phases[0]
     out = [Sentence(text=text, sources=["design.phases"]) for text in PHASE_WORDS[first]]
     if len(phases) > 1:
@@ -114,23 +115,19 @@ def _phase_sentences(study: Study) -> list[Sentence]:
     return out
 
 
-def _serious(events: AdverseEvents) -> tuple[int, int]:
-    """Serious adverse events over all groups: (participants affected, participants at risk)."""
-    affected = sum(g.serious_num_affected or 0 for g in events.groups)
-    at_risk = sum(g.serious_num_at_risk or 0 for g in events.groups)
-    return affected, at_risk
-
-
 def _store_events(evidence: Evidence, names: Naming, items: list[LinkItem]) -> list[Sentence]:
+    """Serious side effects in the treatment groups of other finished trials of the
+    treatment (comparison, run-in and total groups are left out, never added in)."""
     term = evidence.terms[0] if evidence.terms else names.treatment_or_study
     trials = 0
     total_affected = total_at_risk = 0
     sources: list[str] = []
     for trial in evidence.trials:
         events = evidence.events.get(trial.nct_id)
-        if events is None or not events.at_risk:
+        treated = treatment_counts(group_counts(events.posted, events.arms)) if events else None
+        if treated is None or not treated[1]:
             continue
-        affected, at_risk = events.affected, events.at_risk
+        affected, at_risk = treated
         trials += 1
         total_affected += affected
         total_at_risk += at_risk
@@ -140,7 +137,7 @@ def _store_events(evidence: Evidence, names: Naming, items: list[LinkItem]) -> l
             LinkItem(
                 text=trial.title,
                 nct_id=trial.nct_id,
-                note=f"{affected} of {at_risk} participants had a serious side effect",
+                note=f"{affected} of {at_risk} participants given the treatment had a serious side effect",
                 sources=[source],
             )
         )
@@ -155,12 +152,13 @@ def _store_events(evidence: Evidence, names: Naming, items: list[LinkItem]) -> l
         Sentence(
             text=(
                 f"In {trials} finished {'trial' if trials == 1 else 'trials'} of {term} that posted "
-                f"results, {total_affected} of {total_at_risk} participants had a serious side effect."
+                f"results, {total_affected} of {total_at_risk} participants given the treatment "
+                "had a serious side effect."
             ),
             sources=sources,
         ),
         Sentence(
-            text="These counts include every group in those trials, including comparison groups.",
+            text="These counts leave out comparison groups, such as placebo.",
             sources=sources,
         ),
     ]
@@ -182,7 +180,12 @@ def _comparator_sentences(study: Study, glossary: Glossary) -> list[Sentence]:
             sources.append(f"arms[{i}].intervention_names")
         out.append(Sentence(text=text, sources=sources))
         out += _vehicle_sentences(" ".join([arm.label, *arm.intervention_names]), glossary, sources)
-    if not out and study.arms and len(study.arms) == 1 and study.design.study_type == "INTERVENTIONAL":
+    if (
+        not out
+        and study.arms
+        and len(study.arms) == 1
+        and study.design.study_type == "INTERVENTIONAL"
+    ):
         out.append(
             Sentence(
                 text="Everyone in this trial gets the treatment. There is no placebo group.",

@@ -24,7 +24,9 @@ from trialatlas.features.patient_summary.prose import as_sentence, number_text, 
 from trialatlas.model.study import Study
 
 MAX_ARMS = 4
-_NUMBER = r"(\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|twelve|eighteen|twenty-four)"
+_NUMBER = (
+    r"(\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|twelve|eighteen|twenty-four)"
+)
 _UNIT = r"(days?|weeks?|months?|years?)"
 _WORD_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
                  "nine": 9, "ten": 10, "twelve": 12, "eighteen": 18, "twenty-four": 24}  # fmt: skip
@@ -34,7 +36,9 @@ _SWITCH = re.compile(
     r"will\s+then\s+receive|then\s+receive|after\s+unblinding",
     re.IGNORECASE,
 )
-_WHEN = re.compile(rf"\b(?:after|at|following)\s+(?:the\s+)?(?:first\s+)?{_NUMBER}\s*-?\s*{_UNIT}", re.I)
+_WHEN = re.compile(
+    rf"\b(?:after|at|following)\s+(?:the\s+)?(?:first\s+)?{_NUMBER}\s*-?\s*{_UNIT}", re.I
+)
 _WEEK_N = re.compile(r"\b(day|week|month|year)s?\s*(\d+(?:\.\d+)?)\b", re.IGNORECASE)
 _AMOUNT_UNIT = re.compile(rf"\b{_NUMBER}\s*-?\s*{_UNIT}\b", re.IGNORECASE)
 _FOLLOW = re.compile(
@@ -106,7 +110,10 @@ def _treatment(study: Study) -> TimelineStep:
             )
         elif arm.type == "NO_INTERVENTION":
             sentences.append(
-                Sentence(text=f"People in the group “{arm.label}” get no study treatment.", sources=[f"arms[{i}].type"])
+                Sentence(
+                    text=f"People in the group “{arm.label}” get no study treatment.",
+                    sources=[f"arms[{i}].type"],
+                )
             )
     if len(study.arms) > MAX_ARMS:
         sentences.append(
@@ -118,8 +125,13 @@ def _treatment(study: Study) -> TimelineStep:
             Sentence(text=f"Participants get {short_list(names)}.", sources=["interventions"])
         )
     if study.design.allocation == "RANDOMIZED" and len(study.arms) > 1:
-        sentences.append(Sentence(text="Chance decides which group you are in.", sources=["design.allocation"]))
-    if study.design.masking in ("DOUBLE", "TRIPLE", "QUADRUPLE") or "PARTICIPANT" in study.design.who_masked:
+        sentences.append(
+            Sentence(text="Chance decides which group you are in.", sources=["design.allocation"])
+        )
+    if (
+        study.design.masking in ("DOUBLE", "TRIPLE", "QUADRUPLE")
+        or "PARTICIPANT" in study.design.who_masked
+    ):
         sentences.append(
             Sentence(
                 text="You will not know which treatment you get.",
@@ -128,7 +140,10 @@ def _treatment(study: Study) -> TimelineStep:
         )
     if not sentences:
         sentences.append(
-            Sentence(text="The record does not describe the treatment schedule.", sources=["arms", "interventions"])
+            Sentence(
+                text="The record does not describe the treatment schedule.",
+                sources=["arms", "interventions"],
+            )
         )
     return TimelineStep(kind="treatment", title="Treatment", sentences=sentences)
 
@@ -137,8 +152,13 @@ def _switch_texts(study: Study) -> list[tuple[str, str]]:
     """(sentence, source) pairs of arm, intervention and design texts that mention a switch."""
     found = []
     texts = [(a.description, f"arms[{i}].description") for i, a in enumerate(study.arms)]
-    texts += [(iv.description, f"interventions[{i}].description") for i, iv in enumerate(study.interventions)]
-    texts.append((study.design.intervention_model_description, "design.intervention_model_description"))
+    texts += [
+        (iv.description, f"interventions[{i}].description")
+        for i, iv in enumerate(study.interventions)
+    ]
+    texts.append(
+        (study.design.intervention_model_description, "design.intervention_model_description")
+    )
     for text, source in texts:
         for sentence in split_sentences(text or ""):
             if _SWITCH.search(sentence):
@@ -148,7 +168,9 @@ def _switch_texts(study: Study) -> list[tuple[str, str]]:
 
 def _crossover(study: Study, names: Naming) -> TimelineStep | None:
     switches = _switch_texts(study)
-    labelled = [i for i, a in enumerate(study.arms) if re.search(r"cross(?:-|\s)?over", a.label, re.I)]
+    labelled = [
+        i for i, a in enumerate(study.arms) if re.search(r"cross(?:-|\s)?over", a.label, re.I)
+    ]
     if study.design.intervention_model != "CROSSOVER" and not switches:
         return None
     sources = [source for _, source in switches] or ["design.intervention_model"]
@@ -178,8 +200,13 @@ def follow_up_length(study: Study) -> Length | None:
     """How long participants are followed: stated follow-up first, else the longest time frame."""
     stated: list[Length] = []
     texts = [(a.description, f"arms[{i}].description") for i, a in enumerate(study.arms)]
-    texts += [(iv.description, f"interventions[{i}].description") for i, iv in enumerate(study.interventions)]
-    texts.append((study.design.intervention_model_description, "design.intervention_model_description"))
+    texts += [
+        (iv.description, f"interventions[{i}].description")
+        for i, iv in enumerate(study.interventions)
+    ]
+    texts.append(
+        (study.design.intervention_model_description, "design.intervention_model_description")
+    )
     for text, source in texts:
         for m in _FOLLOW.finditer(text or ""):
             amount, unit = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
@@ -210,7 +237,11 @@ def _follow_up(study: Study) -> TimelineStep:
             ],
         )
     sources = [length.source]
-    same = [f"outcomes[{i}].time_frame" for i, o in enumerate(study.outcomes) if length.text in (o.time_frame or "")]
+    same = [
+        f"outcomes[{i}].time_frame"
+        for i, o in enumerate(study.outcomes)
+        if length.text in (o.time_frame or "")
+    ]
     sources += [s for s in same if s not in sources]
     if study.design.study_type == "OBSERVATIONAL":
         text = f"The team follows participants for up to {length.text}."

@@ -24,7 +24,9 @@ TYPE_SENTENCES = {
 }
 
 
-def treatment_details(study: Study, glossary: Glossary) -> tuple[list[TreatmentDetail], Sentence | None]:
+def treatment_details(
+    study: Study, glossary: Glossary
+) -> tuple[list[TreatmentDetail], Sentence | None]:
     """Every intervention in the record, described in plain words (or a note that there are none)."""
     details = []
     explained: set[str] = set()
@@ -62,5 +64,7 @@ def treatment_details(study: Study, glossary: Glossary) -> tuple[list[TreatmentD
         )
     if details:
         return details, None
-    note = Sentence(text="The record lists no treatments for this study.", sources=["interventions"])
+    note = Sentence(
+        text="The record lists no treatments for this study.", sources=["interventions"]
+    )
     return [], note

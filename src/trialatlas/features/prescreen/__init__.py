@@ -5,6 +5,11 @@
 and an overall verdict. Answers and profiles are never stored or logged.
 """
 
+from trialatlas.features.prescreen.answer_checks import (
+    AnswerProblem,
+    answer_problems,
+    problems_message,
+)
 from trialatlas.features.prescreen.answers import unknown_answer_ids
 from trialatlas.features.prescreen.inputs import PrescreenInput, PrescreenInputError, read_input
 from trialatlas.features.prescreen.model import (
@@ -19,14 +24,17 @@ from trialatlas.features.prescreen.screen import prescreen, screen
 
 __all__ = [
     "DISCLAIMER",
+    "AnswerProblem",
     "CriterionVerdict",
     "PrescreenInput",
     "PrescreenInputError",
     "PrescreenResult",
     "Question",
     "Questionnaire",
+    "answer_problems",
     "build_questionnaire",
     "prescreen",
+    "problems_message",
     "questionnaire",
     "read_input",
     "screen",

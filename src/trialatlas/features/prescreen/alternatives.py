@@ -49,7 +49,10 @@ def combine_alternatives(
         met = [v for v in inside if v.verdict == "met"]
         checked_all = len({v.index for v in inside}) == len(group.members)
         if met:
-            verdict, reason = "met", "One of these is enough, and this one is met: " + _quote(met[0])
+            verdict, reason = (
+                "met",
+                "One of these is enough, and this one is met: " + _quote(met[0]),
+            )
         elif checked_all and all(v.verdict == "not_met" for v in inside):
             verdict = "not_met"
             reason = "None of these is met: " + " ".join(v.reason for v in inside)

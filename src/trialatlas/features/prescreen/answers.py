@@ -231,7 +231,7 @@ def read_answer(question: Question, raw: Any, today: dt.date) -> Answer | None:
     return read_choice(raw, question)
 
 
-def _merge_form_fields(raw: Mapping[Any, Any]) -> tuple[dict[str, Any], list[str]]:
+def merge_form_fields(raw: Mapping[Any, Any]) -> tuple[dict[str, Any], list[str]]:
     """Fold ``<id>__unit`` / ``__na`` / ``__never`` form fields into their answer."""
     merged: dict[str, Any] = {}
     extras: dict[str, dict[str, Any]] = {}
@@ -259,7 +259,7 @@ def unknown_answer_ids(questionnaire: Questionnaire, raw: Mapping[Any, Any] | No
     as ``<id>``), in the order sent."""
     if not isinstance(raw, Mapping):
         return []
-    _, keys = _merge_form_fields(raw)
+    _, keys = merge_form_fields(raw)
     ids = {q.id for q in questionnaire.questions()}
     return [k for k in keys if k not in ids]
 
@@ -270,7 +270,7 @@ def read_answers(
     """All answers by question id, and the keys that match no question (ignored)."""
     if not isinstance(raw, Mapping):
         return {}, []
-    merged, keys = _merge_form_fields(raw)
+    merged, keys = merge_form_fields(raw)
     answers: dict[str, Answer] = {}
     ids = {q.id: q for q in questionnaire.questions()}
     for key in keys:

@@ -20,8 +20,10 @@ from typing import Any, Literal
 
 from pydantic import ValidationError
 
+from trialatlas.features.prescreen.answers import MAX_KEYS, MAX_TEXT
 from trialatlas.model.patient import PatientProfile, profile_from_fhir
 from trialatlas.model.patient_fhir import FhirProfileError
+from trialatlas.model.validation_errors import error_message
 
 Record = Literal["profile", "description"]
 PROFILE_FIELDS = frozenset(PatientProfile.model_fields)
@@ -68,12 +70,16 @@ def _profile(data: Any, where: str) -> PatientProfile:
         err = exc.errors()[0]
         loc = ".".join(str(p) for p in err.get("loc", ()))
         name = f"{where}.{loc}" if loc else where
-        raise PrescreenInputError(name, str(err.get("msg", "invalid"))) from None
+        raise PrescreenInputError(name, error_message(err)) from None
 
 
 def _answers(data: Any, where: str) -> dict[str, Any]:
     if not isinstance(data, Mapping):
         raise PrescreenInputError(where, "must be an object mapping question ids to answers")
+    if len(data) > MAX_KEYS:  # never read in part: every id sent is checked and counted
+        raise PrescreenInputError(where, f"at most {MAX_KEYS:,} answers")
+    if any(len(str(k)) > MAX_TEXT for k in data):
+        raise PrescreenInputError(where, f"a question id has at most {MAX_TEXT} characters")
     return {str(k): v for k, v in data.items()}
 
 

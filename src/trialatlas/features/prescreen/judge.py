@@ -61,14 +61,14 @@ def _unknown_reason(
     if answer.kind == "unsure":
         return "You said you are not sure."
     if answer.kind == "invalid":
-        return f"We could not read your answer “{answer.shown}”."
+        return "We could not read this answer."
     return None
 
 
 def _yes_no(check: YesNoCheck, answer: Answer, question: Question, several: bool) -> Outcome:
     said = "yes" if answer.kind == "yes" else "no"
     if answer.kind not in ("yes", "no"):
-        return Outcome("unknown", f"We could not read your answer “{answer.shown}”.")
+        return Outcome("unknown", "We could not read this answer.")
     about = f" to “{question.text}”" if several else ""
     said = answer.shown if answer.source != "answer" else said
     lead = f"{_said(answer)} {said}{about}"
@@ -100,7 +100,7 @@ def _range(check: RangeCheck, answer: Answer, label: str, question: Question) ->
             )
         return Outcome("unknown", "You said this does not apply to you; the study team will check.")
     if answer.kind != "number" or answer.number is None:
-        return Outcome("unknown", f"We could not read your answer “{answer.shown}”.")
+        return Outcome("unknown", "We could not read this answer.")
     if answer.source != "answer" and answer.unit is None and not is_unitless(check.unit):
         # a lab in a profile is not an answer to this question: without its unit, 1.1
         # could be mg/dL or µmol/L, so it is never compared as if in the trial's unit
@@ -140,7 +140,7 @@ def _elapsed(
         said = question.never_label or "this does not apply to me"
         return Outcome(status, f"{_said(answer)} “{said}”.")
     if answer.kind != "date" or answer.earliest is None or answer.latest is None:
-        return Outcome("unknown", f"We could not read your answer “{answer.shown}”.")
+        return Outcome("unknown", "We could not read this answer.")
     # "at least 6 months ago": on or before the same day 6 calendar months ago
     latest_day = days_before(today, check.min_days) if check.min_days is not None else None
     earliest_day = days_before(today, check.max_days) if check.max_days is not None else None
@@ -191,7 +191,7 @@ def _duration_rough(days: int) -> str:
 
 def _choice(check: ChoiceCheck, answer: Answer) -> Outcome:
     if answer.kind != "choice" or answer.choice is None:
-        return Outcome("unknown", f"We could not read your answer “{answer.shown}”.")
+        return Outcome("unknown", "We could not read this answer.")
     wanted = " or ".join(a.capitalize() for a in check.allowed)
     if answer.choice in check.allowed:
         return Outcome("ok", f"{_said(answer)} {answer.shown}.")

@@ -190,6 +190,8 @@ class Questionnaire(_Record):
     team_checks: list[TeamCheck] = Field(default_factory=list)
     alternatives: list[Alternatives] = Field(default_factory=list)
     disclaimer: str = DISCLAIMER
+    # the criteria text was too long to read whole (features.prescreen.cut_criteria)
+    criteria_cut: bool = False
 
     def questions(self) -> list[Question]:
         """Every question, in page order."""

@@ -17,12 +17,18 @@ from functools import lru_cache
 
 from trialatlas.features.criteria import parse_criteria
 from trialatlas.features.prescreen.alternatives import find_alternatives
+from trialatlas.features.prescreen.cut_criteria import criteria_read, mark_cut
 from trialatlas.features.prescreen.eligibility import (
     AGE_ID,
     age_question,
     sex_question,
     structured_age_check,
     text_age_check,
+)
+from trialatlas.features.prescreen.kept_meaning import (
+    keep_limit_meaning,
+    keep_meaning,
+    with_listed_exceptions,
 )
 from trialatlas.features.prescreen.model import (
     GROUP_ORDER,
@@ -32,7 +38,6 @@ from trialatlas.features.prescreen.model import (
     Questionnaire,
     RangeCheck,
     TeamCheck,
-    YesNoCheck,
 )
 from trialatlas.features.prescreen.numbers import (
     NumberSpec,
@@ -49,8 +54,10 @@ from trialatlas.features.prescreen.phrasing import (
     team_test,
     unescape,
 )
-from trialatlas.features.prescreen.quantities import convert, fmt_number
+from trialatlas.features.prescreen.quantities import convert
 from trialatlas.features.prescreen.rules import phrasing
+from trialatlas.features.prescreen.run_on import run_on_items
+from trialatlas.features.prescreen.uln import uln_spec
 from trialatlas.features.prescreen.yesno import (
     FALLBACK,
     YesNoSpec,
@@ -63,13 +70,6 @@ from trialatlas.features.prescreen.yesno import (
 from trialatlas.model.criteria import Comparison, Criterion, ParsedCriteria
 from trialatlas.model.study import Eligibility, Study
 
-_OPERATOR_WORDS = {
-    ">": "more than",
-    ">=": "at least",
-    "<": "less than",
-    "<=": "at most",
-    "==": "exactly",
-}
 TEAM_REASON = "This needs the study team's judgement or their own tests."
 
 
@@ -152,28 +152,6 @@ def _team_check(index: int, criterion: Criterion, heading: str | None = None) ->
             index=index, kind=criterion.kind, text=unescape(criterion.text), reason=TEAM_REASON
         )
     return None
-
-
-def _uln_spec(criterion: Criterion, comparison: Comparison) -> YesNoSpec:
-    subject = comparison.subject.text if comparison.subject else "this test"
-    reference = "lower" if comparison.reference == "LLN" else "upper"
-    times = comparison.uln_multiplier if comparison.uln_multiplier is not None else comparison.value
-    if comparison.operator == "between" and comparison.upper_value is not None:
-        limit = (
-            f"between {fmt_number(comparison.value)} and {fmt_number(comparison.upper_value)} times"
-        )
-    else:
-        limit = f"{_OPERATOR_WORDS.get(comparison.operator, 'about')} {fmt_number(times)} times"
-    inclusion = criterion.kind == "inclusion"
-    return YesNoSpec(
-        text=f"Has a doctor told you that your {subject} is {limit} the {reference} limit of normal?",
-        group="Tests and measurements",
-        check=YesNoCheck(disqualifying=not inclusion),
-        disqualifying_answer="No" if inclusion else "Yes",
-        label=f"{subject} compared with the {reference} limit of normal",
-        terms=[],
-        help="Your lab report shows the normal range next to each result.",
-    )
 
 
 class _Builder:
@@ -272,7 +250,10 @@ def _satisfiable(index: int, criterion: Criterion, ages: list[Comparison]) -> bo
     return low <= high
 
 
-def _add_criterion(builder: _Builder, index: int, criterion: Criterion) -> None:
+def _add_criterion(
+    builder: _Builder, index: int, criterion: Criterion, excepted: list[str], base: str
+) -> None:
+    """The criterion's questions; ``excepted``: the exceptions listed under it ("… except:")."""
     specs: list[NumberSpec | YesNoSpec] = []
     extra_checks: dict[str, list[CheckedCriterion]] = {}
     covered: set[str] = set()
@@ -289,7 +270,11 @@ def _add_criterion(builder: _Builder, index: int, criterion: Criterion) -> None:
                 _add_age(builder, index, criterion, comparison)
                 numbers = True
         elif comparison.uln_multiplier is not None or comparison.reference is not None:
-            specs.append(_uln_spec(criterion, comparison))
+            later = [c.start for c in criterion.comparisons if c.start > comparison.start]
+            start, end = comparison.start, min(later, default=criterion.end)
+            spec = uln_spec(criterion, comparison)
+            at = criterion.start
+            specs.append(keep_limit_meaning(criterion, spec, start - at, end - at))
             numbers = True
         else:
             spec = number_spec(criterion, comparison)
@@ -304,15 +289,53 @@ def _add_criterion(builder: _Builder, index: int, criterion: Criterion) -> None:
                 extra_checks.setdefault(twin.text, []).append(_checked(index, criterion, spec))
     if numbers:
         rest = yes_no_spec(criterion, covered, remainder=True)
-        if rest is not None:
-            specs.append(rest)
+        if rest is not None:  # after ages alone, every window of the sentence is the question's
+            specs.append(rest if specs else keep_meaning(criterion, rest))
     else:
         specs.append(yes_no_spec(criterion))  # type: ignore[arg-type]
+    specs = [s if isinstance(s, NumberSpec) else with_listed_exceptions(s, excepted) for s in specs]
     for n, spec in enumerate(specs):
-        qid = f"c{index}" if len(specs) == 1 else f"c{index}{chr(ord('a') + n)}"
+        qid = base if len(specs) == 1 else f"{base}{chr(ord('a') + n)}"
         question = _question(qid, index, criterion, spec)
         question.checks.extend(extra_checks.get(spec.text, []))
         builder.add(question)
+
+
+def _add_item(
+    builder: _Builder,
+    parsed: ParsedCriteria,
+    index: int,
+    criterion: Criterion,
+    heading: str | None,
+    qid: str,
+) -> None:
+    """The question(s) or team check of one criterion (or one item of a run-on line)."""
+    team = _team_check(index, criterion, heading)
+    if team is not None:
+        builder.team.append(team)
+        return
+    if is_plain_allowance(criterion):  # "Prior tamoxifen allowed": nothing to check
+        return
+    if is_permission(criterion):  # "Patients with X are eligible if …"
+        spec = permission_spec(criterion)
+        if spec is None:
+            builder.team.append(
+                TeamCheck(
+                    index=index,
+                    kind=criterion.kind,
+                    text=unescape(criterion.text),
+                    reason=TEAM_REASON,
+                )
+            )
+        else:
+            builder.add(_question(qid, index, criterion, spec))
+        return
+    excepted = [
+        unescape(parsed.criteria[i].text)
+        for i in parsed.children(index)
+        if _is_exception_parent(criterion) and _inside_exception(parsed, i)
+    ]
+    _add_criterion(builder, index, criterion, excepted, qid)
 
 
 def build_questionnaire(
@@ -338,27 +361,15 @@ def build_questionnaire(
             continue  # age and sex come from the structured eligibility
         if heading in _PERMISSIONS:
             continue  # "Allowed:" / "* PCP prophylaxis, antibiotics …": nothing is required
-        team = _team_check(index, criterion, heading)
-        if team is not None:
-            builder.team.append(team)
-            continue
-        if is_plain_allowance(criterion):  # "Prior tamoxifen allowed": nothing to check
-            continue
-        if is_permission(criterion):  # "Patients with X are eligible if …"
-            spec = permission_spec(criterion)
-            if spec is None:
-                builder.team.append(
-                    TeamCheck(
-                        index=index,
-                        kind=criterion.kind,
-                        text=unescape(criterion.text),
-                        reason=TEAM_REASON,
-                    )
-                )
-            else:
-                builder.add(_question(f"c{index}", index, criterion, spec))
-            continue
-        _add_criterion(builder, index, criterion)
+        pieces = run_on_items(criterion)
+        for n, piece in enumerate(pieces or [criterion]):
+            qid = f"c{index}" if n == 0 else f"c{index}i{n}"
+            _add_item(builder, parsed, index, piece, heading, qid)
+        if pieces:  # the items' questions check, and show, the registry's whole line
+            for question in builder.questions:
+                for checked in question.checks:
+                    if checked.key == f"c{index}":
+                        checked.text = unescape(criterion.text)
     questions = [q for q in builder.questions if q.checks]
     groups = [
         QuestionGroup(name=name, questions=[q for q in questions if q.group == name])
@@ -374,14 +385,21 @@ def build_questionnaire(
 
 
 @lru_cache(maxsize=256)
-def _cached(nct_id: str, title: str, criteria_text: str, eligibility_json: str) -> Questionnaire:
+def _cached(
+    nct_id: str, title: str, criteria_text: str, eligibility_json: str, cut: bool = False
+) -> Questionnaire:
     eligibility = Eligibility.model_validate_json(eligibility_json)
-    return build_questionnaire(nct_id, title, parse_criteria(criteria_text), eligibility)
+    parsed = parse_criteria(criteria_text)
+    built = build_questionnaire(nct_id, title, parsed, eligibility)
+    return mark_cut(built, len(parsed.criteria)) if cut else built
 
 
 def questionnaire(study: Study) -> Questionnaire:
-    """The pre-screening questionnaire of ``study`` (from its registry record only)."""
+    """The pre-screening questionnaire of ``study`` (from its registry record only).
+
+    Reads the first lines of a huge criteria text only (see :func:`criteria_read`)."""
     eligibility = study.eligibility
     key = eligibility.model_dump_json(include={"sex", "minimum_age", "maximum_age"})
-    built = _cached(study.nct_id, study.title, eligibility.criteria_text or "", key)
+    text, cut = criteria_read(eligibility.criteria_text)
+    built = _cached(study.nct_id, study.title, text, key, cut)
     return built.model_copy(deep=True)

@@ -24,6 +24,7 @@ from trialatlas.features.prescreen.entity_wording import (
     entity_question,
     faithful_fallback,
 )
+from trialatlas.features.prescreen.kept_meaning import keep_meaning, keep_topic_exceptions
 from trialatlas.features.prescreen.model import YesNoCheck
 from trialatlas.features.prescreen.phrasing import (
     RECENT_RELATIONS,
@@ -122,7 +123,7 @@ def yes_no_spec(
             return None
         text, how = worded
         group = TYPE_GROUPS.get(entities[0].type, "Other")
-        return yes_no(
+        spec = yes_no(
             criterion,
             text,
             group,
@@ -132,13 +133,14 @@ def yes_no_spec(
             terms=[] if how == "object" else profile_terms(entities, criterion),
             require_all=how == "joined",
         )
+        return keep_meaning(criterion, spec, remainder=True)
     spec = (
         pregnancy_spec(criterion, entities)
         or contraception_spec(criterion, kept)
         or negative_test_spec(criterion, kept)
     )
     if spec is not None:
-        return spec
+        return keep_topic_exceptions(criterion, spec)
     for duration in criterion.windows:
         if duration.start < end:
             spec = onset_spec(criterion, entities, duration)
@@ -158,7 +160,8 @@ def yes_no_spec(
     }
     asked = _ALREADY_ASKED.match(unescape(kept).strip())
     if asked is not None and word_count(kept) <= phrasing().max_question_words:
-        return yes_no(criterion, finish_question(asked.group(0)), "Other", False, label)
+        spec = yes_no(criterion, finish_question(asked.group(0)), "Other", False, label)
+        return keep_meaning(criterion, spec)
     rewritten = None if since else _rewritten(criterion, lead, first_type, window)
     if rewritten is not None:
         found, extra["help"] = rewritten
@@ -172,7 +175,7 @@ def yes_no_spec(
         extra["terms"] = profile_terms(chosen, criterion)
         extra["require_all"] = requires_all(found.text, [e.text for e in asked])
         flip = found.rule.flip and not restated
-        return yes_no(criterion, found.text, group, flip, label, **extra)
+        return keep_meaning(criterion, yes_no(criterion, found.text, group, flip, label, **extra))
     if used:
         worded = entity_question(criterion, used, window, lead, older)
         if worded is not None:
@@ -181,14 +184,12 @@ def yes_no_spec(
                 extra["terms"], extra["require_all"] = [], False
             elif how == "joined":
                 extra["require_all"] = True
-            return yes_no(
-                criterion, text, TYPE_GROUPS.get(used[0].type, "Other"), flip, label, **extra
-            )
+            group = TYPE_GROUPS.get(used[0].type, "Other")
+            return keep_meaning(criterion, yes_no(criterion, text, group, flip, label, **extra))
     extra["terms"], extra["require_all"] = [], False  # the whole criterion: no profile shortcut
     text = faithful_fallback(criterion, lead) if used else FALLBACK
-    return yes_no(
-        criterion, text, TYPE_GROUPS.get(first_type or "", "Other"), False, label, **extra
-    )
+    group = TYPE_GROUPS.get(first_type or "", "Other")
+    return keep_meaning(criterion, yes_no(criterion, text, group, False, label, **extra))
 
 
 _PERMISSION = re.compile(

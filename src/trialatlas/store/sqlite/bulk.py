@@ -49,12 +49,30 @@ def missing_indexes(conn: sqlite3.Connection) -> list[tuple[str, str]]:
     return [(name, sql) for name, sql in expected_indexes() if name not in have]
 
 
+_HELD: set[IO[bytes]] = set()  # the bulk locks this process holds
+
+
+def _close_held_in_child() -> None:
+    """After a fork, in the child: drop the inherited lock files (the parent keeps its lock)."""
+    for fh in list(_HELD):
+        with contextlib.suppress(OSError):
+            fh.close()  # this process's copy only: the parent's keeps the lock
+    _HELD.clear()
+
+
+os.register_at_fork(after_in_child=_close_held_in_child)
+
+
 def _lock_path(db_path: Path) -> Path:
     return db_path.with_name(db_path.name + "-bulk")
 
 
 class BulkLock:
-    """The loader's claim on a store in bulk mode (an exclusive ``flock``)."""
+    """The loader's claim on a store in bulk mode (an exclusive ``flock``).
+
+    Processes forked while it is held (the record preparers) close their copy at
+    once, so a killed loader's surviving children never keep the store locked.
+    """
 
     def __init__(self, db_path: Path) -> None:
         self.path = _lock_path(db_path)
@@ -69,6 +87,7 @@ class BulkLock:
             fh.close()
             return False
         self._fh = fh
+        _HELD.add(fh)
         return True
 
     def release(self) -> None:
@@ -77,6 +96,7 @@ class BulkLock:
         with contextlib.suppress(OSError):
             os.unlink(self.path)
         fcntl.flock(self._fh.fileno(), fcntl.LOCK_UN)
+        _HELD.discard(self._fh)
         self._fh.close()
         self._fh = None
 
@@ -112,11 +132,13 @@ def build_indexes(conn: sqlite3.Connection, in_transaction: bool = False) -> Non
 
 
 def repair_interrupted_load(conn: sqlite3.Connection, db_path: Path) -> None:
-    """Rebuild the indexes a bulk load that died left missing (none missing: no-op).
+    """Rebuild the indexes a bulk load that died left missing, and remove the lock file
+    it left behind (nothing missing and no lock file: no-op). Silent: a rerun after a
+    killed load just works.
 
-    A load still running holds the lock; its indexes are left for it to build.
+    A load still running holds the lock; its indexes and its file are left to it.
     """
-    if not missing_indexes(conn):
+    if not _lock_path(db_path).exists() and not missing_indexes(conn):
         return
     lock = BulkLock(db_path)
     if not lock.acquire():

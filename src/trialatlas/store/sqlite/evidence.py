@@ -14,12 +14,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import orjson
-
 from trialatlas.store.base import EvidenceTrial, SeriousEvents
 from trialatlas.store.fts_query import fts_terms
-from trialatlas.store.prepared import decode_text
 from trialatlas.store.sqlite.reader import Reader
+from trialatlas.store.study_documents import serious_events_of
 
 MAX_PHRASES = 8
 
@@ -115,14 +113,7 @@ def serious_events(store: Reader, nct_ids: Sequence[str]) -> dict[str, SeriousEv
     for nct_id, blob in store.execute(
         f"SELECT nct_id, document FROM studies WHERE nct_id IN ({marks})", ids
     ):
-        document = orjson.loads(decode_text(blob))
-        groups = ((document.get("results") or {}).get("adverse_events") or {}).get("groups") or []
-        if not groups:
-            continue
-        out[nct_id] = SeriousEvents(
-            nct_id=nct_id,
-            affected=sum(int(g.get("serious_num_affected") or 0) for g in groups),
-            at_risk=sum(int(g.get("serious_num_at_risk") or 0) for g in groups),
-            groups=len(groups),
-        )
+        events = serious_events_of(nct_id, blob)
+        if events is not None:
+            out[nct_id] = events
     return out

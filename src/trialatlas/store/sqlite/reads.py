@@ -32,6 +32,8 @@ from trialatlas.store.sqlite.reader import names_by_study
 if TYPE_CHECKING:
     import numpy as np
 
+    from trialatlas.model.search import SiteTown
+    from trialatlas.store.site_rows import StoredSite
     from trialatlas.store.sqlite.search_columns import SearchColumnsCache
 
 
@@ -173,6 +175,25 @@ class StoreReads:
         """Build the in-memory search columns now (else the first search builds them;
         they are read in one snapshot of their own)."""
         self._search_columns.get(self._conn())
+
+    # -- site points (store/sqlite/site_points.py) --
+    def site_towns(self, lat: float, lon: float, city: str) -> list[SiteTown]:
+        from trialatlas.store.sqlite.search import ensure_math_functions
+        from trialatlas.store.sqlite.site_points import site_towns
+
+        conn = self._conn()
+        ensure_math_functions(conn)
+        return site_towns(conn, lat, lon, city)
+
+    def site_placement_version(self) -> int:
+        from trialatlas.store.sqlite.site_points import placement_version
+
+        return placement_version(self._conn())
+
+    def sites_to_place(self) -> list[StoredSite]:
+        from trialatlas.store.sqlite.site_points import sites_to_place
+
+        return sites_to_place(self._conn())
 
     # -- evidence for the patient summary (store/sqlite/evidence.py) --
     def trials_with_results(

@@ -10,14 +10,13 @@ store say nothing and are not followed at all (which also bounds the rows read a
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Iterable, Sequence
 from typing import Any, Protocol
 
-from trialatlas.store.base import BriefIntervention, StudyBrief
+from trialatlas.store.base import StudyBrief
 from trialatlas.store.fts_query import fts_terms
-from trialatlas.store.prepared import decode_text
+from trialatlas.store.study_documents import study_brief_of
 
 # a term held by more than this share of the store is not followed to its trials
 MAX_TERM_SHARE = 0.02
@@ -51,43 +50,8 @@ def study_briefs(db: _Reader, nct_ids: Sequence[str]) -> dict[str, StudyBrief]:
             chunk,
         ).fetchall()
         for nct_id, title, status, study_type, phases, blob in rows:
-            out[nct_id] = _brief(nct_id, title, status, study_type, phases, blob)
+            out[nct_id] = study_brief_of(nct_id, title, status, study_type, phases, blob)
     return out
-
-
-def _brief(
-    nct_id: str,
-    title: str,
-    status: str | None,
-    study_type: str | None,
-    phases: str | None,
-    blob: bytes,
-) -> StudyBrief:
-    doc: dict[str, Any] = json.loads(decode_text(blob))
-    design = doc.get("design") or {}
-    arm_types = {a["label"]: a.get("type") or "" for a in doc.get("arms") or ()}
-    return StudyBrief(
-        nct_id=nct_id,
-        title=title,
-        overall_status=status,
-        study_type=study_type,
-        phases=tuple(phases.split("|")) if phases else (),
-        primary_purpose=design.get("primary_purpose"),
-        conditions=tuple(doc.get("conditions") or ()),
-        condition_mesh=tuple(m["term"] for m in doc.get("condition_mesh") or ()),
-        intervention_mesh=tuple(m["term"] for m in doc.get("intervention_mesh") or ()),
-        interventions=tuple(
-            BriefIntervention(
-                type=iv.get("type"),
-                name=iv["name"],
-                other_names=tuple(iv.get("other_names") or ()),
-                arm_types=tuple(
-                    arm_types[label] for label in iv.get("arm_labels") or () if label in arm_types
-                ),
-            )
-            for iv in doc.get("interventions") or ()
-        ),
-    )
 
 
 def term_document_counts(db: _Reader, field: str, terms: Sequence[str]) -> dict[str, int]:

@@ -143,6 +143,12 @@ MIGRATIONS: list[str] = [
     );
     INSERT INTO vector_generation (id, token, value) VALUES (1, lower(hex(randomblob(8))), 0);
     """,
+    # 7: the version of the rules the sites were placed by (0: the registry's point, before
+    # sites were placed by ZIP code); index/site_upgrade.py places older ones again
+    """
+    CREATE TABLE site_placement (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL);
+    INSERT INTO site_placement (id, version) VALUES (1, 0);
+    """,
 ]
 
 CHILD_TABLES = (
@@ -177,6 +183,16 @@ def migrate(conn: sqlite3.Connection) -> int:
             raise
         version = number
     return version
+
+
+def check_schema(conn: sqlite3.Connection, path: object) -> None:
+    """Fail unless the store is at the current schema (a read-only opener cannot migrate)."""
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version != len(MIGRATIONS):
+        raise sqlite3.DatabaseError(
+            f"{path} is at schema version {version}, this TrialAtlas reads {len(MIGRATIONS)}:"
+            " open it for writing once (`trialatlas ingest` or `trialatlas serve`)"
+        )
 
 
 def _statements(script: str) -> list[str]:

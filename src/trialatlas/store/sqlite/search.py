@@ -21,14 +21,12 @@ from __future__ import annotations
 
 import math
 import sqlite3
-from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from trialatlas.model.codes import label, phases_label
 from trialatlas.model.search import (
     DEFAULT_RADIUS_KM,
-    FacetCount,
-    Facets,
     NearestSite,
     SearchError,
     SearchHit,
@@ -36,11 +34,15 @@ from trialatlas.model.search import (
     SearchResults,
 )
 from trialatlas.store.fts_query import fts_terms
+from trialatlas.store.open_first import group_queries
 from trialatlas.store.search_cursor import (
     Cursor,
+    Group,
     Mode,
     decode_cursor,
+    decode_group_cursor,
     encode_cursor,
+    encode_group_cursor,
     query_fingerprint,
 )
 from trialatlas.store.sqlite.search_columns import SearchColumnsCache
@@ -49,12 +51,12 @@ from trialatlas.store.sqlite.search_counts import (
     COUNT_SAMPLE,
     COUNTRY_FACET_TOP,
     Counts,
-    about,
     count_search,
     counts_of_sample,
     counts_of_set,
     large_store,
 )
+from trialatlas.store.sqlite.search_facets import facets_of, merged_counts
 from trialatlas.store.sqlite.search_filters import match_expression, nct_ids_in
 from trialatlas.store.sqlite.search_geo import nearest_sites_sql
 from trialatlas.store.sqlite.search_sql import (
@@ -66,7 +68,6 @@ from trialatlas.store.sqlite.search_sql import (
 )
 from trialatlas.store.sqlite.sql_text import Sql
 
-FACET_LIMIT = 30  # values shown per facet (largest counts first)
 GEO_ESTIMATE_CAP = 20_000  # counting word matches and sites in a box stops here
 SITES_PER_TRIAL = 10  # about the average number of sites of a registry trial
 RANK_POOL = 2000  # a relevance search in a large store scores this many matches at a time
@@ -102,17 +103,32 @@ def search_trials(
         query = query.model_copy(update={"radius_km": DEFAULT_RADIUS_KM})
     if query.sort == "nearest" and query.near is None:
         raise SearchError("Sorting by the nearest site needs a place to measure from.")
-    cursor = decode_cursor(query.cursor, query) if query.cursor else None
+    cursor = decode_cursor(query.cursor, query) if query.cursor and not query.open_first else None
     if query.near is not None:
         ensure_math_functions(conn)
     own = not conn.in_transaction
     if own:
         conn.execute("BEGIN")
     try:
+        if query.open_first:
+            return _search_open_first(conn, query, columns)
         return _search(conn, query, cursor, columns)
     finally:
         if own and conn.in_transaction:
             conn.execute("COMMIT")
+
+
+@dataclass(frozen=True, slots=True)
+class _Gathered:
+    """The hits after the cursor (one more than a page at least), their pools, and the
+    counts of the whole set."""
+
+    rows: list[Row]
+    pools: list[int | None]
+    pooled: bool
+    counts: Counts
+    every_country: bool
+    mode: Mode
 
 
 def _search(
@@ -121,10 +137,88 @@ def _search(
     cursor: Cursor | None,
     columns: SearchColumnsCache | None,
 ) -> SearchResults:
-    sort = query.effective_sort
+    found = _gather(conn, query, cursor, columns)
+    page = found.rows[: query.page_size]
+    next_cursor = None
+    if len(found.rows) > query.page_size:
+        next_cursor = encode_cursor(_cursor_after(query, found, query.page_size - 1))
+    return _results(conn, query, page, found.counts, next_cursor, [found])
+
+
+def _search_open_first(
+    conn: sqlite3.Connection, query: SearchQuery, columns: SearchColumnsCache | None
+) -> SearchResults:
+    """Trials open to enrollment first, then the others, each group in the order of
+    the sort: one search per group (both give their counts; the page takes the hits
+    of the cursor's group, then those of the next group)."""
+    group, inner = decode_group_cursor(query.cursor, query) if query.cursor else ("open", None)
+    found: dict[Group, _Gathered] = {}
+    hits: list[tuple[Group, int]] = []  # (group, index in the group's rows)
+    for name, sub in group_queries(query):
+        cursor = decode_cursor(inner, sub) if inner is not None and name == group else None
+        found[name] = _gather(conn, sub, cursor, columns)
+        if name != "open" or group == "open":
+            hits += [(name, i) for i in range(len(found[name].rows))]
+    size = query.page_size
+    page = [found[name].rows[i] for name, i in hits[:size]]
+    next_cursor = None
+    if len(hits) > size:
+        name, i = hits[size - 1]
+        sub = dict(group_queries(query))[name]
+        wrapped = encode_cursor(_cursor_after(sub, found[name], i))
+        next_cursor = encode_group_cursor(name, wrapped, query)
+    parts = list(found.values())
+    results = _results(
+        conn, query, page, merged_counts([p.counts for p in parts]), next_cursor, parts
+    )
+    results.open_first = True
+    results.open_total = found["open"].counts.total if "open" in found else 0
+    return results
+
+
+def _cursor_after(query: SearchQuery, found: _Gathered, index: int) -> Cursor:
+    """The cursor after the hit ``found.rows[index]`` of ``query``."""
+    last = found.rows[index]
+    key = last[1] if isinstance(last[1], str) else float(last[1])  # type: ignore[arg-type]
+    below = found.pools[index] if found.pools else None
+    fingerprint = query_fingerprint(query)
+    return Cursor(query.effective_sort, found.mode, key, str(last[0]), fingerprint, below)
+
+
+def _results(
+    conn: sqlite3.Connection,
+    query: SearchQuery,
+    page: list[Row],
+    counts: Counts,
+    next_cursor: str | None,
+    parts: list[_Gathered],
+) -> SearchResults:
+    total = counts.total
+    every_country = all(p.every_country for p in parts)
+    return SearchResults(
+        total=total,
+        results=_hits(conn, query, page),
+        facets=facets_of(counts.combos, counts.countries, counts.scale),
+        next=next_cursor,
+        sort=query.effective_sort,
+        words=parts[0].mode if query.has_text and parts else None,
+        country_facet_top=None
+        if every_country or total <= COUNTRY_FACET_TOP
+        else COUNTRY_FACET_TOP,
+        rank_pool=RANK_POOL if any(p.pooled for p in parts) else None,
+        total_estimated=counts.total_estimated,
+        facets_sample=counts.sample,
+    )
+
+
+def _gather(
+    conn: sqlite3.Connection,
+    query: SearchQuery,
+    cursor: Cursor | None,
+    columns: SearchColumnsCache | None,
+) -> _Gathered:
     mode: Mode = cursor.mode if cursor else _word_mode(conn, query)
     limit = query.page_size + 1 if cursor else max(query.page_size + 1, COUNTRY_FACET_TOP)
-    words = mode if query.has_text else None
     pools: list[int | None] = []
     pooled = False
     every_country = False
@@ -152,29 +246,7 @@ def _search(
                 conn, query, mode, rows, complete=complete, via=via,
                 top=lambda: rows if not cursor else _page(conn, query, mode, None, COUNTRY_FACET_TOP, via)[0],
             )  # fmt: skip
-    total = counts.total
-    page = rows[: query.page_size]
-    next_cursor = None
-    if len(rows) > query.page_size:
-        last = page[-1]
-        key = last[1] if isinstance(last[1], str) else float(last[1])  # type: ignore[arg-type]
-        below = pools[query.page_size - 1] if pools else None
-        fingerprint = query_fingerprint(query)
-        next_cursor = encode_cursor(Cursor(sort, mode, key, str(last[0]), fingerprint, below))
-    return SearchResults(
-        total=total,
-        results=_hits(conn, query, page),
-        facets=_facets(counts.combos, counts.countries, counts.scale),
-        next=next_cursor,
-        sort=sort,
-        words=words,
-        country_facet_top=None
-        if every_country or total <= COUNTRY_FACET_TOP
-        else COUNTRY_FACET_TOP,
-        rank_pool=RANK_POOL if pooled else None,
-        total_estimated=counts.total_estimated,
-        facets_sample=counts.sample,
-    )
+    return _Gathered(rows, pools, pooled, counts, every_country, mode)
 
 
 def _filters_only(
@@ -301,12 +373,13 @@ def _hits(conn: sqlite3.Connection, query: SearchQuery, page: list[Row]) -> list
         conditions.setdefault(str(nct), []).append(str(name))
     sites: dict[str, NearestSite] = {}
     if query.near is not None:
-        sql = nearest_sites_sql(ids, query.near.lat, query.near.lon)
+        radius = query.radius_km or DEFAULT_RADIUS_KM
+        sql = nearest_sites_sql(ids, query.near.lat, query.near.lon, radius, query.near_towns)
         for nct, facility, city, state, country, precision, dist in _rows(conn, sql):
             sites[str(nct)] = NearestSite(
                 facility=facility, city=city, state=state, country=country,  # type: ignore[arg-type]
                 distance_km=round(float(dist), 3),  # type: ignore[arg-type]
-                precision="city" if precision == "city" else "site",
+                precision=precision if precision in ("city", "zip") else "site",
             )  # fmt: skip
     out = []
     for nct, _key, rank, *_ in page:
@@ -326,42 +399,3 @@ def _hits(conn: sqlite3.Connection, query: SearchQuery, page: list[Row]) -> list
             )
         )
     return out
-
-
-def _facets(combos: list[Row], countries: Iterable[tuple[str, int]], scale: float) -> Facets:
-    """Facet counts from the combinations; ``scale`` (not 1) turns the counts of a sample
-    into estimates for the whole set (countries are never scaled: they count the
-    best-ranked hits, and say so)."""
-    status: Counter[str] = Counter()
-    phase: Counter[str] = Counter()
-    study_type: Counter[str] = Counter()
-    sponsor_class: Counter[str] = Counter()
-    for st, phases, stype, sclass, count in combos:
-        n = int(count)  # type: ignore[call-overload]
-        if st:
-            status[str(st)] += n
-        for code in str(phases).split("|") if phases else []:
-            phase[code] += n
-        if stype:
-            study_type[str(stype)] += n
-        if sclass:
-            sponsor_class[str(sclass)] += n
-    if scale != 1.0:
-        for counter in (status, phase, study_type, sponsor_class):
-            for value, n in counter.items():
-                counter[value] = about(n * scale)
-    return Facets(
-        status=_counts_list(status, "overall_status"),
-        phase=_counts_list(phase, "phase"),
-        study_type=_counts_list(study_type, "study_type"),
-        sponsor_class=_counts_list(sponsor_class, "agency_class"),
-        country=_counts_list(Counter(dict(countries)), None),
-    )
-
-
-def _counts_list(counter: Counter[str], kind: str | None) -> list[FacetCount]:
-    ranked = sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))[:FACET_LIMIT]
-    return [
-        FacetCount(value=value, label=label(kind, value) if kind else value, count=count)
-        for value, count in ranked
-    ]

@@ -24,12 +24,14 @@ from trialatlas.store.sqlite.search_columns import (
     IntArray,
     SearchColumns,
     bm25_of,
+    find_ncts,
     nocase,
     sponsor_nct_ids,
     word_match_ids,
 )
 from trialatlas.store.sqlite.search_counts import Counts
 from trialatlas.store.sqlite.search_filters import lower_date_key, sponsor_pattern
+from trialatlas.store.sqlite.search_geo import town_sites_sql
 
 Row = tuple[object, ...]
 Mask = npt.NDArray[np.bool_]
@@ -55,7 +57,7 @@ def answer(
     exact counts of a search without words, or of one near a place with words
     (``match``, their FTS5 expression; ``query.near`` must then be set)."""
     mask = filter_mask(conn, cols, query)
-    near = nearest(cols, query) if query.near is not None else None
+    near = nearest(cols, query, conn) if query.near is not None else None
     if near is not None:
         keep = mask[near.rows]
         near = Near(near.rows[keep], near.km[keep])
@@ -112,6 +114,9 @@ def filter_mask(conn: sqlite3.Connection, cols: SearchColumns, query: SearchQuer
     if query.statuses:
         wanted = [cols.codes["status"].find(s) for s in query.statuses]
         mask &= np.isin(cols.status, wanted)
+    if query.status_not:
+        left_out = [cols.codes["status"].find(s) for s in query.status_not]
+        mask &= ~np.isin(cols.status, left_out)  # code 0 (no status) stays
     if query.sex:
         sexes = cols.codes["sex"]
         mask &= np.isin(cols.sex, [0, sexes.find("ALL"), sexes.find(query.sex)])
@@ -143,8 +148,11 @@ def filter_mask(conn: sqlite3.Connection, cols: SearchColumns, query: SearchQuer
     return mask
 
 
-def nearest(cols: SearchColumns, query: SearchQuery) -> Near:
-    """Each trial with a site within the radius of ``query.near``, and its nearest km."""
+def nearest(
+    cols: SearchColumns, query: SearchQuery, conn: sqlite3.Connection | None = None
+) -> Near:
+    """Each trial with a site within the radius of ``query.near`` (or a city-placed site
+    of one of ``query.near_towns``, read through ``conn``), and its nearest such km."""
     assert query.near is not None
     lat0, lon0 = query.near.lat, query.near.lon
     radius = query.radius_km or DEFAULT_RADIUS_KM
@@ -165,6 +173,8 @@ def nearest(cols: SearchColumns, query: SearchQuery) -> Near:
     km = 2 * EARTH_RADIUS_KM * np.arcsin(np.minimum(1.0, np.sqrt(a)))
     within = km <= radius
     rows, km = rows[within], km[within]
+    if query.near_towns and conn is not None:
+        rows, km = _with_town_sites(cols, conn, query, rows, km)
     if not len(rows):
         return Near(np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float64))
     order = np.lexsort((km, rows))  # by trial, nearest site first
@@ -172,6 +182,24 @@ def nearest(cols: SearchColumns, query: SearchQuery) -> Near:
     first = np.ones(len(rows), dtype=np.bool_)
     first[1:] = rows[1:] != rows[:-1]
     return Near(rows[first], km[first])
+
+
+def _with_town_sites(
+    cols: SearchColumns,
+    conn: sqlite3.Connection,
+    query: SearchQuery,
+    rows: IntArray,
+    km: npt.NDArray[np.float64],
+) -> tuple[IntArray, npt.NDArray[np.float64]]:
+    """``rows``/``km`` and the city-placed sites of the towns the place lies in."""
+    assert query.near is not None
+    sql = town_sites_sql(query.near.lat, query.near.lon, query.near_towns)
+    found = conn.execute(sql.text, sql.params).fetchall()
+    if not found:
+        return rows, km
+    positions, known = find_ncts(cols.sorted_nct, cols.by_nct, [r[0] for r in found])
+    town_km = np.asarray([float(r[1]) for r in found], dtype=np.float64)
+    return np.concatenate([rows, positions[known]]), np.concatenate([km, town_km[known]])
 
 
 def _date_page(

@@ -7,13 +7,14 @@ import re
 from datetime import date
 
 from trialatlas.model.codes import LABELS
+from trialatlas.model.nct_id import NCT_ID_PATTERN
 from trialatlas.model.search import SearchQuery
 from trialatlas.store.fts_query import fts_match
 from trialatlas.store.search_cursor import Mode
 from trialatlas.store.sqlite.sql_text import Params
 
-_NCT_LIST = re.compile(r"^\s*NCT\d{8}(?:[\s,;]+NCT\d{8})*\s*$", re.IGNORECASE)
-_NCT_ID = re.compile(r"NCT\d{8}", re.IGNORECASE)
+_NCT_LIST = re.compile(rf"\s*{NCT_ID_PATTERN}(?:[\s,;]+{NCT_ID_PATTERN})*\s*\Z", re.IGNORECASE)
+_NCT_ID = re.compile(NCT_ID_PATTERN, re.IGNORECASE)
 
 
 def nct_ids_in(text: str) -> list[str]:
@@ -102,6 +103,9 @@ def filter_clauses(query: SearchQuery, p: Params, *, driver: str = "") -> list[s
         where.append(f"s.lead_sponsor_class = {p.add('class', query.sponsor_class)}")
     if query.statuses:
         where.append(f"s.overall_status IN ({p.add_all('status', query.statuses)})")
+    if query.status_not:
+        left_out = p.add_all("not_status", query.status_not)
+        where.append(f"(s.overall_status IS NULL OR s.overall_status NOT IN ({left_out}))")
     if query.sex:
         where.append(f"(s.sex IS NULL OR s.sex = 'ALL' OR s.sex = {p.add('sex', query.sex)})")
     for column, low, high in (

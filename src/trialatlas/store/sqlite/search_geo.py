@@ -2,6 +2,11 @@
 ``locations_geo_cell`` index: quarter-degree latitude bands × a longitude range), the
 exact great-circle distance (the haversine of :func:`trialatlas.index.geo.haversine_km`,
 with SQLite's math functions) and each trial's nearest site. Built without a database.
+
+A site placed only by its city (``geo_precision = 'city'``: its point is the city's)
+counts as within the radius, whatever its distance, when its town is one of the
+query's ``near_towns`` (towns the searched place lies in, chosen by the feature layer
+among :func:`site_towns_sql`'s).
 """
 
 from __future__ import annotations
@@ -9,9 +14,12 @@ from __future__ import annotations
 import math
 
 from trialatlas.index.geo import EARTH_RADIUS_KM, bounding_box
+from trialatlas.model.search import SiteTown
 from trialatlas.store.sqlite.sql_text import Params, Sql
 
 GEO_CELLS_PER_DEGREE = 4  # must match the expression of the locations_geo_cell index
+# a city's point (where its city-placed sites are) lies this close to any place in it
+CITY_REACH_KM = 80.0
 
 
 def distance_sql(lat: str, lon: str) -> str:
@@ -46,41 +54,111 @@ def box_test(lat: float, lon: float, radius_km: float, p: Params, *, cells: bool
     return f"CAST(l.lat * {step} AS INTEGER) IN ({p.add_all('cell', bands)}) AND {lon_test} AND {lat_test}"
 
 
-def geo_cte(lat: float, lon: float, radius_km: float, p: Params, *, via: str | None = None) -> str:
-    """``g(nct_id, distance_km)``: trials with a site within ``radius_km``, nearest site's km.
+def town_test(towns: list[SiteTown], p: Params, site: str = "l.") -> str:
+    """SQL true when the site (columns prefixed ``site``) is placed by its city and that
+    city is one of ``towns``."""
+    if not towns:
+        return "0"
+    tests = [
+        f"({site}city = {p.add('town', t.city)}"
+        f" AND coalesce({site}state, '') = {p.add('tstate', t.state or '')}"
+        f" AND coalesce({site}country, '') = {p.add('tcountry', t.country or '')})"
+        for t in towns
+    ]
+    return f"({site}geo_precision = 'city' AND ({' OR '.join(tests)}))"
+
+
+def geo_cte(
+    lat: float,
+    lon: float,
+    radius_km: float,
+    p: Params,
+    *,
+    via: str | None = None,
+    towns: list[SiteTown] | None = None,
+) -> str:
+    """``g(nct_id, distance_km)``: trials with a site within ``radius_km`` (or a
+    city-placed site of one of ``towns``), and the nearest such site's km.
 
     Sites come from the bounding box (``locations_geo_cell``), or, with ``via`` (a CTE
     of study ids: the word matches), from those studies' own sites, which is cheaper
     when the words match fewer trials than the box holds sites."""
     p.values.update(point_params(lat, lon))
+    reach = max(radius_km, CITY_REACH_KM) if towns else radius_km
     if via is None:
         sites = (
             "locations AS l INDEXED BY locations_geo_cell"
-            f" WHERE {box_test(lat, lon, radius_km, p, cells=True)}"
+            f" WHERE {box_test(lat, lon, reach, p, cells=True)}"
         )
     else:
         sites = (
             f"{via} CROSS JOIN studies AS sv INDEXED BY studies_search_by_id ON sv.id = {via}.id"
             " CROSS JOIN locations AS l INDEXED BY locations_nct ON l.nct_id = sv.nct_id"
-            f" WHERE {box_test(lat, lon, radius_km, p, cells=False)}"
+            f" WHERE {box_test(lat, lon, reach, p, cells=False)}"
+        )
+    radius = p.add("radius", radius_km)
+    if not towns:
+        return (
+            "g AS MATERIALIZED (SELECT nct_id, min(d) AS distance_km FROM ("
+            f"SELECT l.nct_id AS nct_id, {distance_sql('l.lat', 'l.lon')} AS d FROM {sites}"
+            f") WHERE d <= {radius} GROUP BY nct_id)"
         )
     return (
         "g AS MATERIALIZED (SELECT nct_id, min(d) AS distance_km FROM ("
-        f"SELECT l.nct_id AS nct_id, {distance_sql('l.lat', 'l.lon')} AS d FROM {sites}"
-        f") WHERE d <= {p.add('radius', radius_km)} GROUP BY nct_id)"
+        f"SELECT l.nct_id AS nct_id, {distance_sql('l.lat', 'l.lon')} AS d,"
+        f" {town_test(towns, p)} AS in_town FROM {sites}"
+        f") WHERE d <= {radius} OR in_town GROUP BY nct_id)"
     )
 
 
-def nearest_sites_sql(nct_ids: list[str], lat: float, lon: float) -> Sql:
-    """Each trial's site nearest to the point (ties: the registry's site order)."""
+def town_sites_sql(lat: float, lon: float, towns: list[SiteTown]) -> Sql:
+    """``(nct_id, km)`` of every city-placed site of ``towns`` (the search columns add
+    them to the sites within the radius)."""
+    p = Params()
+    p.values.update(point_params(lat, lon))
+    text = (
+        f"SELECT l.nct_id, {distance_sql('l.lat', 'l.lon')} FROM locations AS l INDEXED BY"
+        f" locations_geo_cell WHERE {box_test(lat, lon, CITY_REACH_KM, p, cells=True)}"
+        f" AND {town_test(towns, p)}"
+    )
+    return Sql(text, p.values)
+
+
+def site_towns_sql(lat: float, lon: float, city: str) -> Sql:
+    """The towns (city, state, country as stored) of city-placed sites named ``city``
+    (any case) whose point lies within ``CITY_REACH_KM`` of the point."""
+    p = Params()
+    p.values.update(point_params(lat, lon))
+    text = (
+        "SELECT DISTINCT l.city, l.state, l.country FROM locations AS l INDEXED BY"
+        f" locations_geo_cell WHERE {box_test(lat, lon, CITY_REACH_KM, p, cells=True)}"
+        f" AND l.geo_precision = 'city' AND l.city = {p.add('city', city)} COLLATE NOCASE"
+        f" AND {distance_sql('l.lat', 'l.lon')} <= {p.add('reach', CITY_REACH_KM)}"
+    )
+    return Sql(text, p.values)
+
+
+def nearest_sites_sql(
+    nct_ids: list[str],
+    lat: float,
+    lon: float,
+    radius_km: float | None = None,
+    towns: list[SiteTown] | None = None,
+) -> Sql:
+    """Each trial's site nearest to the point (ties: the registry's site order); with
+    ``radius_km``, a site that counts as within it (see :func:`geo_cte`) comes first."""
     p = Params()
     p.values.update(point_params(lat, lon))
     ids = p.add_all("id", nct_ids)
     dist = distance_sql("lat", "lon")
+    first = ""
+    if radius_km is not None:
+        counts = f"{dist} <= {p.add('radius', radius_km)} OR {town_test(towns or [], p, '')}"
+        first = f"({counts}) DESC, "
     text = (
         "SELECT nct_id, facility, city, state, country, geo_precision, d FROM ("
         f"SELECT nct_id, facility, city, state, country, geo_precision, {dist} AS d,"
-        f" row_number() OVER (PARTITION BY nct_id ORDER BY {dist}, ordinal) AS rn"
+        f" row_number() OVER (PARTITION BY nct_id ORDER BY {first}{dist}, ordinal) AS rn"
         f" FROM locations WHERE nct_id IN ({ids}) AND lat IS NOT NULL AND lon IS NOT NULL"
         ") WHERE rn = 1"
     )

@@ -164,7 +164,8 @@ def _source(
     near = query.near
     if near is not None:
         via = "w" if geo_via_words and match is not None else None
-        ctes.append(geo_cte(near.lat, near.lon, query.radius_km or DEFAULT_RADIUS_KM, p, via=via))
+        radius = query.radius_km or DEFAULT_RADIUS_KM
+        ctes.append(geo_cte(near.lat, near.lon, radius, p, via=via, towns=query.near_towns))
     where: list[str] | None = None
     if pooled:
         # The filters go inside the pool, so that it holds ``pool`` hits; BM25 is

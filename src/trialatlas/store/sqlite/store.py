@@ -1,4 +1,10 @@
-"""The SQLite store: WAL, one writer, thread-local readers, one transaction per study."""
+"""The SQLite store: WAL, one writer, thread-local readers, one transaction per study.
+
+Opened ``read_only`` (the web server's worker processes) every connection opens
+the file read-only (``mode=ro``): the workers read while one ``ingest`` writes, and WAL
+gives each read the last committed state (a study's rows are one transaction, so a
+reader sees a trial whole, before or after its update).
+"""
 
 from __future__ import annotations
 
@@ -23,11 +29,13 @@ from trialatlas.store.sqlite.bulk import (
     repair_interrupted_load,
 )
 from trialatlas.store.sqlite.reads import StoreReads
-from trialatlas.store.sqlite.schema import CHILD_TABLES, migrate
+from trialatlas.store.sqlite.schema import CHILD_TABLES, check_schema, migrate
 from trialatlas.store.sqlite.search_columns import SearchColumnsCache
 
 if TYPE_CHECKING:
     import numpy as np
+
+    from trialatlas.store.site_rows import NewPoint
 
 
 class SQLiteStore(StoreReads):
@@ -36,9 +44,11 @@ class SQLiteStore(StoreReads):
     Connections and writes are here; the reads are in :class:`StoreReads` (reads.py).
     """
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, *, read_only: bool = False) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.read_only = read_only
+        if not read_only:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
         self._write_lock = threading.Lock()
         self._conns: list[sqlite3.Connection] = []
@@ -47,8 +57,11 @@ class SQLiteStore(StoreReads):
         self._indexes_deferred = False  # bulk load: secondary indexes built at its end
         self._search_columns = SearchColumnsCache(self._connect)
         conn = self._conn()
-        migrate(conn)
-        repair_interrupted_load(conn, self.path)
+        if read_only:
+            check_schema(conn, self.path)
+        else:
+            migrate(conn)
+            repair_interrupted_load(conn, self.path)
 
     # -- connections ---------------------------------------------------------------
     def _conn(self) -> sqlite3.Connection:
@@ -62,11 +75,21 @@ class SQLiteStore(StoreReads):
 
     def _connect(self) -> sqlite3.Connection:
         """A new connection, set up like every connection of the store (its caller owns it)."""
-        conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=NORMAL")
+        if self.read_only:
+            uri = self.path.resolve().as_uri() + "?mode=ro"
+            # the file is opened read-only (temp tables, used by some searches, still work);
+            # its pages are read through a memory map, shared by every reader thread and
+            # process in the OS page cache, so each connection keeps a small cache of its own
+            conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+            conn.execute(f"PRAGMA mmap_size={_READER_MMAP_BYTES}")
+            cache_kib = _READER_CACHE_KIB
+        else:
+            conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            cache_kib = _CACHE_KIB
         conn.execute("PRAGMA busy_timeout=10000")
-        conn.execute(f"PRAGMA cache_size=-{_CACHE_KIB}")
+        conn.execute(f"PRAGMA cache_size=-{cache_kib}")
         conn.execute("PRAGMA temp_store=MEMORY")
         return conn
 
@@ -223,6 +246,13 @@ class SQLiteStore(StoreReads):
         )
         return study_id
 
+    # -- site points placed again (store/sqlite/site_points.py) --
+    def save_site_points(self, points: Sequence[NewPoint], version: int) -> None:
+        from trialatlas.store.sqlite.site_points import save_site_points
+
+        with self._write_lock:
+            save_site_points(self._conn(), points, version, _NEXT_GENERATION)
+
     # -- sentence vectors, the write side (reads in store/sqlite/reads.py) --
     def write_vectors(self, model: str, rows: Sequence[tuple[str, str, np.ndarray]]) -> None:
         from trialatlas.store.sqlite import vectors
@@ -247,6 +277,8 @@ class SQLiteStore(StoreReads):
 # the richer one is kept whatever the order they come in (ingesting both again is a no-op)
 _FORMAT_RANK = {"ctgov_xml": 1, "ctgov_v2": 2}
 _CACHE_KIB = 65536  # page cache of every connection (64 MB)
+_READER_CACHE_KIB = 8192  # of a read-only connection: its reads go through the memory map
+_READER_MMAP_BYTES = 1 << 40  # map the whole file (SQLite caps it at its build's maximum)
 
 _FTS_INSERT = (
     "INSERT INTO studies_fts (rowid, title, conditions, interventions, keywords, summary,"

@@ -8,7 +8,7 @@ from trialatlas.features.patient_summary.llm_writer import summary_writer
 from trialatlas.features.related import RelatedTrials, related_trials
 from trialatlas.features.trial_page import TrialPage, trial_page
 from trialatlas.web.deps import SettingsDep, StoreDep, UrlsDep, VectorIndexDep
-from trialatlas.web.errors import NotFoundError
+from trialatlas.web.errors import unknown_trial
 
 router = APIRouter(prefix="/api/trials", tags=["trials"])
 
@@ -45,7 +45,7 @@ def get_trial(
     """
     page = trial_page(store, nct_id, writer=summary_writer(settings), vectors=vectors)
     if page is None:
-        raise NotFoundError(f"No trial with NCT ID {nct_id[:40]!r} in this catalogue.")
+        raise unknown_trial(nct_id)
     response.headers["Link"] = (
         f'<{urls.details_url(page.nct_id)}>; rel="alternate"; type="text/html"'
     )
@@ -70,7 +70,7 @@ def get_related(
     """
     found = related_trials(store, nct_id, vectors)
     if found is None:
-        raise NotFoundError(f"No trial with NCT ID {nct_id[:40]!r} in this catalogue.")
+        raise unknown_trial(nct_id)
     response.headers["Link"] = (
         f'<{urls.details_url(found.nct_id)}#related>; rel="alternate"; type="text/html"'
     )

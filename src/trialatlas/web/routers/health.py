@@ -1,7 +1,12 @@
-"""``/healthz``: is the store reachable, and how many studies does it hold."""
+"""``/healthz``: is the store reachable, and how many studies does it hold.
+
+The handler is async and reads the store on the app's own health thread, so it
+answers while every page thread is busy (a slow page never stalls the probe).
+"""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from fastapi import APIRouter, Request
@@ -25,10 +30,14 @@ class Health(BaseModel):
     response_model=Health,
     responses={503: {"description": "The store cannot be reached"}},
 )
-def healthz(request: Request) -> Health | JSONResponse:
+async def healthz(request: Request) -> Health | JSONResponse:
     """``{"status": "ok", "studies": N}``, or 503 with an error when the store is down."""
+    state = app_state(request)
     try:
-        count = app_state(request).store().count_studies()
+        loop = asyncio.get_running_loop()
+        count = await loop.run_in_executor(
+            state.health_executor, lambda: state.store().count_studies()
+        )
     except Exception as exc:  # the store is down: say so instead of failing the probe
         log.warning("health check failed: %s", exc)
         return json_error(503, "The study store cannot be reached.", "store_unavailable")

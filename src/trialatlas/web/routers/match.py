@@ -162,6 +162,10 @@ async def api_match(request: Request, store: StoreDep) -> Response:
         result = await run_in_threadpool(_run, request, store, call)
     except MatchInputError as exc:
         return _invalid(exc)
+    return await run_in_threadpool(_json, result)  # a large result: serialized off the loop
+
+
+def _json(result: MatchResult) -> Response:
     return JSONResponse(result.model_dump(mode="json"), headers={"Cache-Control": NO_STORE})
 
 
@@ -208,4 +212,5 @@ async def match_submit(request: Request, store: StoreDep, templates: TemplatesDe
     except (MatchRequestError, MatchInputError) as exc:
         form.errors.append(f"{exc.field}: {exc.message}")
         return _page(request, templates, form, None, status=422)
-    return _page(request, templates, form, result)
+    # the results page is a large render: off the event loop, like the matching itself
+    return await run_in_threadpool(_page, request, templates, form, result)

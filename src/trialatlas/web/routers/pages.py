@@ -14,17 +14,12 @@ from fastapi.responses import RedirectResponse, Response
 from trialatlas.features.quick_search import MAX_QUERY_CHARS, quick_search
 from trialatlas.features.trial_page import canonical_nct_id, trial_page
 from trialatlas.web.deps import StoreDep, TemplatesDep, UrlsDep, VectorIndexDep
-from trialatlas.web.errors import NotFoundError
+from trialatlas.web.errors import unknown_trial
 from trialatlas.web.rendering import render_page
 
 router = APIRouter(include_in_schema=False)
 
 QueryParam = Annotated[str | None, Query(max_length=MAX_QUERY_CHARS * 5)]
-
-
-def _unknown_trial(nct_id: str) -> NotFoundError:
-    shown = nct_id[:40]
-    return NotFoundError(f"We could not find a trial with the ID “{shown}”.", nct_id=shown)
 
 
 @router.get("/")
@@ -60,7 +55,7 @@ def trial_details(
         return RedirectResponse(urls.details_url(canonical), status_code=301)
     page = trial_page(store, nct_id, with_patient_summary=False, vectors=vectors)
     if page is None:
-        raise _unknown_trial(nct_id)
+        raise unknown_trial(nct_id)
     return render_page(
         request,
         templates,

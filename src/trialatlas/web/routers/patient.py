@@ -6,19 +6,20 @@ its result; the clinic finder works without JavaScript (a GET form: ``?near=…&
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from trialatlas.features.clinics import ClinicList, find_clinics, place_problem
+from trialatlas.features.distance_text import UNIT_CHOICES
 from trialatlas.features.patient_summary.llm_writer import summary_writer
-from trialatlas.features.patient_summary.page import MAX_PLACE_CHARS, RADIUS_CHOICES, patient_page
+from trialatlas.features.patient_summary.page import MAX_PLACE_CHARS, patient_page
 from trialatlas.features.related import related_trials
 from trialatlas.features.trial_page import canonical_nct_id
 from trialatlas.index.geo import GeoError
 from trialatlas.web.deps import SettingsDep, StoreDep, TemplatesDep, UrlsDep, VectorIndexDep
-from trialatlas.web.errors import NotFoundError
+from trialatlas.web.errors import unknown_trial
 from trialatlas.web.rendering import render_page
 
 router = APIRouter()
@@ -32,6 +33,12 @@ PlaceParam = Annotated[
 RadiusParam = Annotated[
     str | None,
     Query(max_length=20, description="Distance limit: “25mi”, “40km” or a number of miles"),
+]
+UnitParam = Annotated[
+    Literal["mi", "km"] | None,
+    Query(
+        description="mi or km: the unit every distance leads with (default: the radius's, else mi)"
+    ),
 ]
 CLINICS_ERRORS = {
     400: {
@@ -52,11 +59,6 @@ CLINICS_ERRORS = {
 }
 
 
-def _unknown_trial(nct_id: str) -> NotFoundError:
-    shown = nct_id[:40]
-    return NotFoundError(f"We could not find a trial with the ID “{shown}”.", nct_id=shown)
-
-
 @router.get("/trials/{nct_id}", include_in_schema=False)
 def patient_trial_page(
     request: Request,
@@ -68,24 +70,30 @@ def patient_trial_page(
     vectors: VectorIndexDep,
     near: PlaceParam = None,
     radius: RadiusParam = None,
+    unit: UnitParam = None,
 ) -> Response:
     """The patient-facing page of one trial (seed 000 layout) with the clinic finder."""
     canonical = canonical_nct_id(nct_id)
     if canonical is not None and canonical != nct_id:
-        return RedirectResponse(urls.trial_url(canonical, near=near, radius=radius), status_code=301)
-    page = patient_page(store, nct_id, near, radius, summary_writer(settings))
+        target = urls.trial_url(canonical, near=near, radius=radius, unit=unit)
+        return RedirectResponse(target, status_code=301)
+    page = patient_page(store, nct_id, near, radius, summary_writer(settings), unit)
     if page is None:
-        raise _unknown_trial(nct_id)
+        raise unknown_trial(nct_id)
     related = related_trials(store, page.summary.nct_id, vectors)
     similar = related.related[:SIMILAR_TRIALS] if related else []
     context = {
         "page": page,
         "s": page.summary,
-        "radius_choices": RADIUS_CHOICES,
+        "unit_choices": UNIT_CHOICES,
         "similar": similar,
     }
     return render_page(
-        request, templates, "patient.html", context, json_url=urls.api_trial_url(page.summary.nct_id)
+        request,
+        templates,
+        "patient.html",
+        context,
+        json_url=urls.api_trial_url(page.summary.nct_id),
     )
 
 
@@ -97,7 +105,12 @@ def patient_trial_page(
     summary="A trial's sites, nearest first from a place, with distance, status and contacts",
 )
 def trial_clinics(
-    nct_id: str, store: StoreDep, urls: UrlsDep, near: PlaceParam = None, radius: RadiusParam = None
+    nct_id: str,
+    store: StoreDep,
+    urls: UrlsDep,
+    near: PlaceParam = None,
+    radius: RadiusParam = None,
+    unit: UnitParam = None,
 ) -> Response:
     """Sites nearest first from ``near`` (within ``radius``); registry order without a place.
 
@@ -107,14 +120,18 @@ def trial_clinics(
     canonical = canonical_nct_id(nct_id)
     study = store.get_study(canonical) if canonical else None
     if study is None:
-        raise NotFoundError(f"No trial with NCT ID {nct_id[:40]!r} in this catalogue.")
+        raise unknown_trial(nct_id)
     try:
-        clinics = find_clinics(study, near, radius)
+        clinics = find_clinics(study, near, radius, unit)
     except GeoError as exc:
         problem = place_problem(exc)
-        error = {"code": problem.code, "message": problem.message, "suggestions": problem.suggestions}
+        error = {
+            "code": problem.code,
+            "message": problem.message,
+            "suggestions": problem.suggestions,
+        }
         return JSONResponse({"error": error}, status_code=400)
     response = JSONResponse(clinics.model_dump(mode="json"))
-    html = urls.trial_url(study.nct_id, near=near, radius=radius)
+    html = urls.trial_url(study.nct_id, near=near, radius=radius, unit=unit)
     response.headers["Link"] = f'<{html}>; rel="alternate"; type="text/html"'
     return response

@@ -22,19 +22,25 @@ from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
 
 from trialatlas.features.prescreen import (
+    AnswerProblem,
     PrescreenInputError,
     PrescreenResult,
     Questionnaire,
+    answer_problems,
+    problems_message,
     questionnaire,
     read_input,
     screen,
     unknown_answer_ids,
 )
+from trialatlas.features.text_bounds import MAX_CRITERIA_LINES
 from trialatlas.features.trial_page import canonical_nct_id
+from trialatlas.features.trial_sections import registry_url
 from trialatlas.model.study import Study
+from trialatlas.model.validation_errors import shown_name
 from trialatlas.store.base import Store
 from trialatlas.web.deps import StoreDep, TemplatesDep, UrlsDep
-from trialatlas.web.errors import NotFoundError, error_response, json_error
+from trialatlas.web.errors import error_response, json_error, unknown_trial
 from trialatlas.web.rendering import render_page
 
 log = logging.getLogger(__name__)
@@ -52,8 +58,10 @@ NOT_FOUND = {
 }
 BAD_BODY = {
     "description": (
-        "The body is not answers, a profile or a FHIR Bundle, or an answer id names no "
-        "question; the message names the field or the ids"
+        "The body is not answers, a profile or a FHIR Bundle, an answer id names no "
+        "question, or an answer is impossible (an age of 200, 150 on a 0 to 100 mm scale, a "
+        "date in the future: code invalid_answer); the message names the field or the ids, "
+        "never the value sent"
     ),
     "content": {
         "application/json": {
@@ -158,7 +166,11 @@ router = APIRouter(tags=["prescreen"], route_class=NoStoreRoute)
 
 
 def _unknown_ids_error(unknown: list[str], nct_id: str) -> Response:
-    named = ", ".join(f"'{i[:40]}'" for i in unknown[:MAX_NAMED_IDS])
+    # question ids are names; free text sent in their place is not repeated
+    named = ", ".join(
+        f"'{i}'" if shown_name(i, "") else "a key that is not an id"
+        for i in unknown[:MAX_NAMED_IDS]
+    )
     more = f" and {len(unknown) - MAX_NAMED_IDS} more" if len(unknown) > MAX_NAMED_IDS else ""
     message = (
         f"answers: no question has the id {named}{more}; "
@@ -171,8 +183,7 @@ def _study(store: Store, nct_id: str) -> Study:
     canonical = canonical_nct_id(nct_id)
     study = store.get_study(canonical) if canonical else None
     if study is None:
-        shown = nct_id[:40]
-        raise NotFoundError(f"We could not find a trial with the ID “{shown}”.", nct_id=shown)
+        raise unknown_trial(nct_id)
     return study
 
 
@@ -183,13 +194,23 @@ def _page(
     form: Questionnaire,
     result: PrescreenResult | None,
     values: dict[str, str],
+    problems: list[AnswerProblem] | None = None,
 ) -> Response:
+    context = {
+        "form": form,
+        "result": result,
+        "values": values,
+        "problems": {p.question_id: p.message for p in problems or []},
+        "registry_url": registry_url(form.nct_id),  # the full criteria when they were cut
+        "criteria_lines": MAX_CRITERIA_LINES,
+    }
     response = render_page(
         request,
         templates,
         "prescreen.html",
-        {"form": form, "result": result, "values": values},
+        context,
         json_url=urls.api_prescreen_url(form.nct_id),
+        status_code=422 if problems else 200,
     )
     response.headers["Cache-Control"] = NO_STORE
     return response
@@ -205,7 +226,7 @@ async def prescreen_form(
         return RedirectResponse(urls.prescreen_url(canonical), status_code=301)
     study = await run_in_threadpool(_study, store, nct_id)
     form = await run_in_threadpool(questionnaire, study)
-    return _page(request, templates, urls, form, None, {})
+    return await run_in_threadpool(_page, request, templates, urls, form, None, {})
 
 
 @router.post("/trials/{nct_id}/prescreen", include_in_schema=False)
@@ -217,6 +238,20 @@ async def prescreen_submit(
     data = await request.form(max_fields=500)
     values = {str(k): v[:MAX_FORM_VALUE] for k, v in data.multi_items() if isinstance(v, str)}
     form = await run_in_threadpool(questionnaire, study)
+    # screening and the page render are CPU work: off the event loop
+    return await run_in_threadpool(_submitted_page, request, templates, urls, form, values)
+
+
+def _submitted_page(
+    request: Request,
+    templates: TemplatesDep,
+    urls: UrlsDep,
+    form: Questionnaire,
+    values: dict[str, str],
+) -> Response:
+    problems = answer_problems(form, values)
+    if problems:  # no verdict on an impossible answer: say what to fix beside the field
+        return _page(request, templates, urls, form, None, values, problems)
     result = screen(form, values)
     return _page(request, templates, urls, form, result, values)
 
@@ -263,5 +298,8 @@ async def api_prescreen(
     unknown = unknown_answer_ids(form, given.answers)
     if unknown:  # like an unknown profile field: a typo must not turn into "no answer"
         return _unknown_ids_error(unknown, study.nct_id)
+    problems = answer_problems(form, given.answers)
+    if problems:  # an impossible answer never gets a verdict; the message names the field
+        return json_error(422, problems_message(problems), "invalid_answer")
     result = await run_in_threadpool(screen, form, given)
     return JSONResponse(result.model_dump(mode="json"), headers={"Cache-Control": NO_STORE})

@@ -24,6 +24,7 @@ from trialatlas.web.search_view import (
     chips,
     facet_groups,
     next_href,
+    order_note,
     search_form,
     suggestion_href,
 )
@@ -40,7 +41,7 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
                 "example": {
                     "error": {
                         "code": "unknown_place",
-                        "message": "unknown place 'Jaksonville'; did you mean Jacksonville, Florida, United States?",
+                        "message": "unknown place; did you mean Jacksonville, Florida, United States?",
                         "suggestions": ["Jacksonville, Florida, United States"],
                     }
                 }
@@ -117,6 +118,7 @@ def search_page(
             results=results,
             facets=facet_groups(urls, form, results),
             chips=chips(urls, form),
+            order=order_note(urls, form, results),
             next_url=next_href(urls, form, results.next),
         )
     return render_page(
@@ -133,7 +135,7 @@ def _friendly(exc: Exception, message: str) -> str:
     from trialatlas.index.geo import UnknownPlace
 
     if isinstance(exc, UnknownPlace):
-        return f"We could not find the place “{exc.place[:80]}”."
+        return "We could not find the place you gave."  # never repeated: it may be a home
     if isinstance(exc, SearchParamError):
         return f"Please check the search form: {message}"
     return message
