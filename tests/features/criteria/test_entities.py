@@ -296,3 +296,11 @@ def test_an_nci_sub_heading_is_no_entity_of_its_own() -> None:
     assert ("measurement", "Performance status") in typed("* Performance status: ECOG 0-1")
     upper = entities("* CHEMOTHERAPY: No prior chemotherapy")
     assert [e.text for e in upper if e.type == "procedure"] == ["chemotherapy"]
+
+
+def test_status_adverbs_are_time_expressions() -> None:
+    found = typed("* Currently taking warfarin or previously treated with rituximab")
+    assert {("temporal", "Currently"), ("temporal", "previously")} <= found
+    assert {("drug", "warfarin"), ("drug", "rituximab")} <= found
+    assert ("temporal", "pre-existing") in typed("* Any pre-existing neuropathy")
+    assert ("temporal", "at any time") in typed("* Intracranial bleeding at any time")

@@ -22,7 +22,7 @@ from trialatlas.features.criteria.items import heading_text
 from trialatlas.features.criteria.lexicon import normalize_token
 from trialatlas.features.criteria.numbers import NUMBER, NUMBER_START, has_number, parse_number
 from trialatlas.features.criteria.pressure_pairs import split_pressure_pairs
-from trialatlas.features.criteria.quantities import bare_quantities, score_values
+from trialatlas.features.criteria.quantities import bare_quantities, letter_grades, score_values
 from trialatlas.features.criteria.units import (
     is_time_unit,
     normalize_value,
@@ -190,7 +190,10 @@ def find_comparisons(
         if low is None or high is None or high < low or not free(*m.span()):
             continue
         unit = m.group("u") or m.group("u1")
-        comp = _build(view[m.start() : m.end()], m.start(), m.end(), "between", low, unit, high)
+        s, e = m.start(), m.end()
+        while e > s and view[e - 1].isspace():
+            e -= 1  # "7 to 17 years" without a unit: the range ends at its number
+        comp = _build(view[s:e], s, e, "between", low, unit, high)
         lop, uop = m.group("lop"), m.group("uop")
         if (lop or uop) and conn not in ("to", "-", "~", "～"):
             continue  # "> 5 and 10": two things, not one range
@@ -199,7 +202,7 @@ def find_comparisons(
         if uop and not re.search("[=≤]", uop):
             comp = comp.model_copy(update={"upper_inclusive": False})  # "1 to < 2 years"
         found.append(comp)
-        taken.append(m.span())
+        taken.append((s, e))
     passes = [(single, "p"), (postonly, "q")]
     if references:
         passes.append((bare_ref, "r"))
@@ -608,5 +611,6 @@ def _add_quantities(
     taken += [(s, e) for s, e, _ in found]
     measurements = [(e.start, e.end) for e in item.entities if e.type == "measurement"]
     found += [(s, e, "value") for s, e in score_values(view, item, measurements, taken)]
+    found += [(s, e, "value") for s, e in letter_grades(view, item, taken)]
     for s, e, etype in found:
         item.entities.append(make_entity(etype, doc.source, s, e))
