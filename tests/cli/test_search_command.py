@@ -135,14 +135,14 @@ def test_text_off_a_terminal_is_plain_lines_with_full_titles(seed_store_path: st
     )
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
-    assert lines[0] == "1 trial within 50 mi of Jacksonville, Florida, United States"
+    assert lines[0] == "1 trial within 50 miles (80 km) of Jacksonville, Florida, United States"
     assert lines[2:5] == [
         "NCT06001853  Active, not recruiting  Phase 2",
         "  Allogeneic BM-MSC's in Patients With Lumbar Facet Arthropathy",
         "  Conditions: Lumbar Facet Arthropathy, Low Back Pain",
     ]
     assert lines[5].startswith("  Nearest site: Mayo Clinic in Florida, Jacksonville, Florida")
-    assert lines[5].endswith(" mi)")
+    assert lines[5].endswith(" — about 13 mi (21 km)")
     assert "…" not in result.stdout and "┃" not in result.stdout
 
 
@@ -168,3 +168,30 @@ def test_wide_terminal_table_keeps_titles_whole() -> None:
     text = " ".join(console.export_text().split())
     assert "[Clinic], Town" in text and "5.0 mi" in text
     assert "…" not in text
+
+
+@pytest.mark.parametrize(
+    ("unit", "first", "other"), [(None, "mi", "km"), ("mi", "mi", "km"), ("km", "km", "mi")]
+)
+def test_distances_in_one_unit_first(
+    seed_store_path: str, unit: str | None, first: str, other: str
+) -> None:
+    # issue 12: one unit per answer, the chosen one first and the other in brackets,
+    # the site placed at its ZIP code said as "about" (never an exact-looking decimal)
+    args = ["search", "--db", seed_store_path, "--near", "Jacksonville, FL", "--radius", "50mi"]
+    result = runner.invoke(app, args + (["--unit", unit] if unit else []))
+    assert result.exit_code == 0, result.output
+    site = next(line for line in result.stdout.splitlines() if "Mayo Clinic in Florida" in line)
+    assert "— about " in site and f" {first} (" in site and site.endswith(f" {other})"), site
+    summary = result.stdout.splitlines()[0]
+    assert (
+        "within 50 miles (80 km)" in summary
+        if first == "mi"
+        else "within 80 km (50 miles)" in summary
+    )
+
+
+def test_a_bad_unit_exits_2(seed_store_path: str) -> None:
+    result = runner.invoke(app, ["search", "--db", seed_store_path, "--unit", "furlong"])
+    assert result.exit_code == 2
+    assert "--unit" in result.stderr

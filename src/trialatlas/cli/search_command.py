@@ -17,7 +17,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from trialatlas.model.search import SORT_KEYS, SearchHit, SearchResults
+from trialatlas.features.distance_text import site_distance
+from trialatlas.model.search import SORT_KEYS, NearestSite, SearchHit, SearchResults
 
 TABLE_MIN_WIDTH = 120  # narrower terminals (and pipes) get a block per hit instead
 # /api/search parameters whose option here is not ``--`` + the name with dashes.
@@ -59,8 +60,16 @@ def _hit_lines(hit: SearchHit) -> list[str]:
     site = hit.nearest_site
     if site is not None:
         where = ", ".join(p for p in (site.facility, site.city, site.state, site.country) if p)
-        lines.append(f"  Nearest site: {where} ({site.distance_mi:,.1f} mi)")
+        lines.append(f"  Nearest site: {where} — {_distance(site)}")
     return lines
+
+
+def _distance(site: NearestSite) -> str:
+    """As the web page says it: the chosen unit first, the other in brackets, with how
+    exactly the site is placed ("about 13 mi (21 km)", "in Jacksonville, about …")."""
+    return site.distance_text or site_distance(
+        site.distance_km, site.precision, "mi", city=site.city
+    )
 
 
 def print_hits(results: SearchResults, console: Console) -> None:
@@ -68,8 +77,8 @@ def print_hits(results: SearchResults, console: Console) -> None:
     lines, a block per hit, titles in full) and the next cursor."""
     where = ""
     if results.place:
-        miles = results.place.radius_km / 1.609344
-        where = f" within {miles:,.0f} mi of {results.place.label}"
+        radius = results.place.radius_text or f"{results.place.radius_km:,.0f} km"
+        where = f" within {radius} of {results.place.label}"
     about = "about " if results.total_estimated else ""
     plural = "s" if results.total != 1 else ""
     console.print(f"{about}{results.total:,} trial{plural}{where}", markup=False)
@@ -120,7 +129,7 @@ def _print_table(results: SearchResults, console: Console) -> None:
             else:
                 row += [
                     escape(", ".join(p for p in (site.facility, site.city) if p)),
-                    f"{site.distance_mi:,.1f} mi",
+                    escape(_distance(site)),
                 ]
         table.add_row(*row)
     console.print(table)
@@ -180,6 +189,7 @@ def register(app: typer.Typer) -> None:
         country: Annotated[str | None, typer.Option("--country", help="Country of a site.")] = None,
         near: Annotated[str | None, typer.Option("--near", help="City, 'City, State', ZIP or 'lat, lon'.")] = None,
         radius: Annotated[str | None, typer.Option("--radius", help="Distance from --near: 50mi, 80km (default 50mi).")] = None,
+        unit: Annotated[str | None, typer.Option("--unit", help="Distances in mi or km first (default: the radius's unit, else mi).")] = None,
         sort: Annotated[str, typer.Option("--sort", help=f"One of {', '.join(SORT_KEYS)} (nearest needs --near).")] = "relevance",
         order: Annotated[str, typer.Option("--order", help="open_first: trials open to enrollment first, each group in the sort's order; relevance: one order over every trial.")] = "open_first",
         limit: Annotated[int, typer.Option("--limit", min=1, max=100, help="Trials per page.")] = 20,
@@ -216,6 +226,7 @@ def register(app: typer.Typer) -> None:
             "country": country,
             "near": near,
             "radius": radius,
+            "unit": unit,
             "sort": sort,
             "order": order,
             "limit": str(limit),
