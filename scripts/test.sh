@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Install everything TrialAtlas and its tests need, then run the whole test suite.
-# System package (Debian): chromium for the headless browser tests (driven by
-# Playwright with executable_path; no browser is downloaded). Extra arguments go to pytest.
+# System packages (Debian): chromium for the headless browser tests (driven by
+# Playwright with executable_path; no browser is downloaded) and postgresql, whose server
+# binaries the PostgreSQL store tests run a throwaway server with (missing ones fail
+# those tests, never skip them). Extra arguments go to pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
+compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || need+=(postgresql)  # PostgreSQL store tests
 if [ ${#need[@]} -gt 0 ]; then
   SUDO=""
   [ "$(id -u)" -eq 0 ] || SUDO="sudo"

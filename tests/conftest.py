@@ -17,6 +17,7 @@ from trialatlas.store import open_store
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SEED_JSON = sample_dir() / "NCT06001853.json"
+pytest_plugins = ["postgres_fixtures"]  # postgres_server, store_url (both backends), parity_urls
 
 
 def seed_sources() -> list[str]:

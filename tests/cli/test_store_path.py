@@ -53,7 +53,9 @@ def test_ingest_creates_the_store_then_show_reads_it(tmp_path: Path) -> None:
     assert result.stdout.startswith("Allogeneic BM-MSC's")
 
 
-def test_postgres_url_is_a_clear_error() -> None:
-    result = runner.invoke(app, ["show", "--db", "postgresql://localhost/trials", "NCT06001853"])
+def test_unreachable_postgres_url_is_a_clear_error_without_its_password() -> None:
+    url = "postgresql://someone:secret@127.0.0.1:1/trials"
+    result = runner.invoke(app, ["show", "--db", url, "NCT06001853"])
     assert result.exit_code == 2
-    assert "PostgreSQL is not available" in result.stderr
+    assert "cannot connect to postgresql://127.0.0.1:1/trials" in result.stderr
+    assert "secret" not in result.output + result.stderr

@@ -13,8 +13,8 @@ SEED = "NCT06001853"
 
 
 @pytest.fixture(scope="module")
-def seed_study(seed_store_path: str) -> Study:
-    store = open_store(seed_store_path)
+def seed_study(seed_store_url: str) -> Study:
+    store = open_store(seed_store_url)
     try:
         study = store.get_study(SEED)
     finally:

@@ -16,8 +16,8 @@ SEED = "NCT06001853"
 
 
 @pytest.fixture(scope="module")
-def seed_store(seed_store_path: str) -> Iterator[Store]:
-    store = open_store(seed_store_path)
+def seed_store(seed_store_url: str) -> Iterator[Store]:
+    store = open_store(seed_store_url)
     yield store
     store.close()
 

@@ -38,8 +38,8 @@ NCT = "NCT06001853"
 
 
 @pytest.fixture(scope="module")
-def study(seed_store_path: str) -> Study:
-    store = open_store(seed_store_path)
+def study(seed_store_url: str) -> Study:
+    store = open_store(seed_store_url)
     try:
         found = store.get_study(NCT)
     finally:

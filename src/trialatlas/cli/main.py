@@ -126,6 +126,7 @@ COMMAND_MODULES: list[str] = [
     "match_command",
     "related_command",
     "index_command",
+    "sync_command",
 ]
 
 

@@ -18,7 +18,12 @@ def open_store(url: str, *, read_only: bool = False) -> Store:
     be at the current schema.
     """
     if url.startswith(("postgresql://", "postgres://")):
-        raise StoreError("PostgreSQL is not available in this version yet; use a SQLite file path")
+        from trialatlas.store.postgres.store import PostgresStore, StoreUnavailable
+
+        try:
+            return PostgresStore(url, read_only=read_only)
+        except StoreUnavailable as exc:
+            raise StoreError(str(exc)) from exc
     import sqlite3
     from pathlib import Path
 

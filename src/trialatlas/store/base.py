@@ -275,3 +275,14 @@ class Store(Protocol):
     def vectors_version(self, model: str) -> str:
         """Changes whenever the stored vectors of ``model`` change (differs between stores)."""
         ...
+
+    # -- where an interrupted sync stands (store/sqlite/sync_cursor.py) --
+    def load_sync_cursor(self, source: str) -> str | None:
+        """The state text last saved for the sync from ``source`` (an API root URL), None
+        when there is none (never saved, or dropped when that sync completed)."""
+        ...
+
+    def save_sync_cursor(self, source: str, state: str | None) -> None:
+        """Keep ``state`` (opaque text, JSON) for ``source``, replacing the previous one,
+        committed at once; ``None`` drops it."""
+        ...

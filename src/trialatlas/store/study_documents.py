@@ -3,19 +3,20 @@ JSON), without building the whole Study: backend-neutral, no SQL."""
 
 from __future__ import annotations
 
-import json
+from collections.abc import Sequence
 from typing import Any
 
 import orjson
+import zstandard
 
 from trialatlas.store.base import BriefIntervention, SeriousEvents, StudyBrief
-from trialatlas.store.prepared import decode_text
+from trialatlas.store.site_rows import NewPoint
 
 
 def serious_events_of(nct_id: str, blob: bytes) -> SeriousEvents | None:
     """The posted serious adverse events of one stored document, summed over its groups
     (None when it has no posted adverse events)."""
-    document = orjson.loads(decode_text(blob))
+    document = orjson.loads(zstandard.decompress(blob))
     groups = ((document.get("results") or {}).get("adverse_events") or {}).get("groups") or []
     if not groups:
         return None
@@ -42,7 +43,19 @@ def study_brief_of(
     blob: bytes,
 ) -> StudyBrief:
     """What the related-trials feature compares of one trial (its row and document)."""
-    doc: dict[str, Any] = json.loads(decode_text(blob))
+    document: dict[str, Any] = orjson.loads(zstandard.decompress(blob))
+    return study_brief_of_document(nct_id, title, status, study_type, phases, document)
+
+
+def study_brief_of_document(
+    nct_id: str,
+    title: str,
+    status: str | None,
+    study_type: str | None,
+    phases: str | None,
+    doc: dict[str, Any],
+) -> StudyBrief:
+    """:func:`study_brief_of` from the document already parsed."""
     design = doc.get("design") or {}
     arm_types = {a["label"]: a.get("type") or "" for a in doc.get("arms") or ()}
     return StudyBrief(
@@ -67,3 +80,19 @@ def study_brief_of(
             for iv in doc.get("interventions") or ()
         ),
     )
+
+
+def relocated_document(blob: bytes, points: Sequence[NewPoint]) -> bytes:
+    """The stored document with its sites' new points (a point without lat/lon drops
+    the site's point; an ordinal the document has no site for is left alone)."""
+    document = orjson.loads(zstandard.decompress(blob))
+    locations = document.get("locations") or []
+    for point in points:
+        if not 0 <= point.ordinal < len(locations):
+            continue
+        if point.lat is None or point.lon is None:
+            locations[point.ordinal].pop("geo", None)
+        else:
+            geo = {"lat": point.lat, "lon": point.lon, "precision": point.precision}
+            locations[point.ordinal]["geo"] = geo
+    return zstandard.ZstdCompressor(level=1).compress(orjson.dumps(document))

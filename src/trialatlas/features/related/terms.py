@@ -34,6 +34,7 @@ _CONDITION_SPLIT = re.compile(r"\s*[()\[\];]\s*")
 _STOPWORDS = frozenset(
     {"a", "an", "the", "of", "in", "for", "to", "on", "at", "by", "or", "and", "with"}
 )
+TERM_CACHE = 100_000  # names read into terms, kept per process (a few hundred bytes each)
 _UNITS = frozenset({"mg", "mcg", "ug", "g", "kg", "ml", "l", "iu", "units", "unit", "x", "mg/kg"})
 
 
@@ -83,22 +84,24 @@ def treatment_terms(brief: StudyBrief) -> list[Term]:
         if not _is_comparator(iv):
             names += [iv.name, *iv.other_names]
     names += [_uninvert(t) for t in brief.intervention_mesh]
-    parts = [p for name in names for p in _TREATMENT_SPLIT.split(_TYPE_PREFIX.sub("", name))]
-    return _terms(parts, treatment=True)
+    return _merged([_name_terms(name, True) for name in names])
 
 
 def condition_terms(brief: StudyBrief) -> list[Term]:
     """The conditions as registered and as MeSH terms ("Osteoarthritis, Knee" → knee osteoarthritis)."""
     names = [*brief.conditions, *(_uninvert(t) for t in brief.condition_mesh)]
-    parts = [p for name in names for p in _CONDITION_SPLIT.split(name)]
-    return _terms(parts, treatment=False)
+    return _merged([_name_terms(name, False) for name in names])
 
 
 def shared_terms(field: Field, mine: list[Term], theirs: list[Term]) -> list[SharedTerm]:
     """What ``theirs`` shares with ``mine``, in the words of the shorter name."""
     out: dict[str, SharedTerm] = {}
+    # two terms share nothing unless their last keys are equal: only those pairs are compared
+    by_last: dict[str, list[Term]] = {}
+    for b in theirs:
+        by_last.setdefault(b.keys[-1], []).append(b)
     for a in mine:
-        for b in theirs:
+        for b in by_last.get(a.keys[-1], ()):
             shared = _compare(field, a, b)
             if shared is not None and (
                 shared.display not in out or (shared.same and not out[shared.display].same)
@@ -130,8 +133,20 @@ def _common_suffix(a: tuple[str, ...], b: tuple[str, ...]) -> int:
 def _is_comparator(iv: BriefIntervention) -> bool:
     if iv.arm_types and all(t in COMPARATOR_ARMS for t in iv.arm_types):
         return True
-    words = " ".join(_WORD.findall(iv.name.lower()))
-    return any(re.search(rf"\b{re.escape(c)}\b", words) for c in rules().comparators)
+    return _names_comparator(iv.name)
+
+
+@functools.lru_cache(maxsize=TERM_CACHE)
+def _names_comparator(name: str) -> bool:
+    words = " ".join(_WORD.findall(name.lower()))
+    return _comparator_pattern().search(words) is not None
+
+
+@functools.cache
+def _comparator_pattern() -> re.Pattern[str]:
+    """Any comparator of the rules as a whole word (one pattern, compiled once)."""
+    names = sorted(rules().comparators, key=lambda c: (-len(c), c))
+    return re.compile(r"\b(?:" + "|".join(re.escape(c) for c in names) + r")\b")
 
 
 def _uninvert(term: str) -> str:
@@ -143,12 +158,24 @@ def _uninvert(term: str) -> str:
     return f"{tail} {head}"
 
 
-def _terms(parts: list[str], treatment: bool) -> list[Term]:
+@functools.lru_cache(maxsize=TERM_CACHE)
+def _name_terms(name: str, treatment: bool) -> tuple[Term, ...]:
+    """The terms of one registered name (its parts split at "and", commas, brackets…):
+    a pure function of the name, so the names many trials share are read once."""
+    if treatment:
+        parts = _TREATMENT_SPLIT.split(_TYPE_PREFIX.sub("", name))
+    else:
+        parts = _CONDITION_SPLIT.split(name)
+    return tuple(_merged([(t,) for t in (_term(p, treatment) for p in parts) if t is not None]))
+
+
+def _merged(groups: list[tuple[Term, ...]]) -> list[Term]:
+    """The terms in order, each set of keys once (its first term)."""
     out: dict[tuple[str, ...], Term] = {}
-    for part in parts:
-        term = _term(part, treatment)
-        if term is not None and term.keys not in out:
-            out[term.keys] = term
+    for group in groups:
+        for term in group:
+            if term.keys not in out:
+                out[term.keys] = term
     return list(out.values())
 
 

@@ -8,6 +8,13 @@ terms; each hit joins ``studies`` by primary key (``CROSS JOIN`` keeps the index
 first: SQLite never reorders it, so the planner cannot scan ``studies`` by status
 and probe the index once per row). Phrases are built from words only
 (:func:`trialatlas.store.fts_query.fts_terms`), so no user text reaches FTS syntax.
+
+Neither query reads the wide study rows of its hits (a common treatment has tens of
+thousands of them at 600k): the trials with results are probed in the partial index
+``studies_finished_with_results`` (completed trials with posted results only: id,
+completion date, NCT ID; migration 9), and the count by treatment and condition reads
+the full-text index alone (the trial itself is left out by its rowid). Only the few
+trials listed are read from ``studies``.
 """
 
 from __future__ import annotations
@@ -35,24 +42,22 @@ def column_match(column: str, phrases: Sequence[str]) -> str | None:
     return f"{column} : ({' OR '.join(quoted)})"
 
 
+_FINISHED_HITS = (
+    " FROM studies_fts CROSS JOIN studies s INDEXED BY studies_finished_with_results"
+    " ON s.id = studies_fts.rowid"
+    " WHERE studies_fts MATCH ? AND s.has_results = 1 AND s.overall_status = 'COMPLETED'"
+    " AND s.nct_id != ?"
+)
+
+
 def completed_with_results_sql() -> str:
-    """Completed trials with posted results whose interventions match; newest completion first."""
-    return (
-        "SELECT s.nct_id, coalesce(s.brief_title, s.official_title, s.nct_id), s.overall_status,"
-        " s.phases, s.enrollment_count, s.completion_date"
-        " FROM studies_fts CROSS JOIN studies s ON s.id = studies_fts.rowid"
-        " WHERE studies_fts MATCH ? AND s.has_results = 1 AND s.overall_status = 'COMPLETED'"
-        " AND s.nct_id != ?"
-        " ORDER BY s.completion_date DESC, s.nct_id LIMIT ?"
-    )
+    """Row ids of the completed trials with posted results whose interventions match,
+    newest completion first (read from the full-text and the partial index only)."""
+    return "SELECT s.id" + _FINISHED_HITS + " ORDER BY s.completion_date DESC, s.nct_id LIMIT ?"
 
 
 def completed_with_results_count_sql() -> str:
-    return (
-        "SELECT count(*) FROM studies_fts CROSS JOIN studies s ON s.id = studies_fts.rowid"
-        " WHERE studies_fts MATCH ? AND s.has_results = 1 AND s.overall_status = 'COMPLETED'"
-        " AND s.nct_id != ?"
-    )
+    return "SELECT count(*)" + _FINISHED_HITS
 
 
 def trials_with_results(
@@ -66,7 +71,18 @@ def trials_with_results(
     total = int(store.execute(completed_with_results_count_sql(), params).fetchone()[0])
     if total == 0:
         return 0, []
-    rows = store.execute(completed_with_results_sql(), (*params, limit)).fetchall()
+    ids = [int(r[0]) for r in store.execute(completed_with_results_sql(), (*params, limit))]
+    if not ids:
+        return total, []
+    marks = ", ".join("?" for _ in ids)
+    rows = {
+        r[0]: r[1:]
+        for r in store.execute(
+            "SELECT id, nct_id, coalesce(brief_title, official_title, nct_id), overall_status,"
+            f" phases, enrollment_count, completion_date FROM studies WHERE id IN ({marks})",
+            ids,
+        )
+    }
     trials = [
         EvidenceTrial(
             nct_id=r[0],
@@ -76,7 +92,7 @@ def trials_with_results(
             enrollment_count=r[4],
             completion_date=r[5],
         )
-        for r in rows
+        for r in (rows[i] for i in ids if i in rows)
     ]
     return total, trials
 
@@ -94,8 +110,8 @@ def count_intervention_trials(
     conditions = column_match("conditions", condition_terms)
     match = f"({interventions}) AND ({conditions})" if conditions else interventions
     row = store.execute(
-        "SELECT count(*) FROM studies_fts CROSS JOIN studies s ON s.id = studies_fts.rowid"
-        " WHERE studies_fts MATCH ? AND s.nct_id != ?",
+        "SELECT count(*) FROM studies_fts WHERE studies_fts MATCH ?"
+        " AND rowid != coalesce((SELECT id FROM studies WHERE nct_id = ?), 0)",
         (match, exclude or ""),
     ).fetchone()
     return int(row[0])

@@ -8,8 +8,10 @@ connections and every write.
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -27,6 +29,7 @@ from trialatlas.store.fts_query import FTS_WEIGHTS, fts_match
 from trialatlas.store.listing import StudyListPage, StudyListQuery
 from trialatlas.store.prepared import decode_study, decode_text
 from trialatlas.store.sqlite import ctgov_api
+from trialatlas.store.sqlite.generation_cache import GenerationCache
 from trialatlas.store.sqlite.reader import names_by_study
 
 if TYPE_CHECKING:
@@ -94,7 +97,16 @@ class StoreReads:
         )
 
     def count_studies(self) -> int:
-        return int(self.execute("SELECT count(*) FROM studies").fetchone()[0])
+        return self._answers.get(
+            self._conn(),
+            ("count_studies",),
+            lambda: int(self.execute("SELECT count(*) FROM studies").fetchone()[0]),
+        )
+
+    @functools.cached_property
+    def _answers(self) -> GenerationCache:
+        """Counts kept while the store generation stays (store/sqlite/generation_cache.py)."""
+        return GenerationCache()
 
     def iter_nct_ids(self) -> list[str]:
         return [r[0] for r in self.execute("SELECT nct_id FROM studies ORDER BY nct_id")]
@@ -222,19 +234,36 @@ class StoreReads:
 
     # -- related trials (store/sqlite/related.py) --
     def study_briefs(self, nct_ids: Sequence[str]) -> dict[str, StudyBrief]:
-        from trialatlas.store.sqlite import related
+        from trialatlas.store.sqlite.briefs import read_briefs
 
-        return related.study_briefs(self, nct_ids)
+        return read_briefs(self, nct_ids)
 
     def term_neighbours(self, nct_id: str, limit: int = 100) -> list[tuple[str, float]]:
         from trialatlas.store.sqlite import related
 
-        return related.term_neighbours(self, nct_id, limit)
+        conn = self._conn()
+
+        def holder_count(field: str, term: str, cap: int) -> int:
+            key = ("holders", field, term, cap)
+            return self._answers.get(
+                conn, key, lambda: related.count_holders(self, field, term, cap)
+            )
+
+        return related.term_neighbours(self, nct_id, limit, self.count_studies(), holder_count)
 
     def term_document_counts(self, field: str, terms: Sequence[str]) -> dict[str, int]:
         from trialatlas.store.sqlite import related
 
-        return related.term_document_counts(self, field, terms)
+        related.term_document_counts(self, field, [])  # an unknown field is refused
+        conn = self._conn()
+
+        def count(term: str) -> int:
+            return related.term_document_counts(self, field, [term])[term]
+
+        return {
+            term: self._answers.get(conn, ("documents", field, term), partial(count, term))
+            for term in dict.fromkeys(terms)
+        }
 
     # -- sentence vectors (store/sqlite/vectors.py) --
     def iter_study_texts(

@@ -1,4 +1,5 @@
-"""Store queries of the related-trials feature: compared facts, term neighbours, term counts.
+"""Store queries of the related-trials feature: term neighbours, term counts (the
+compared facts of each trial are in store/sqlite/briefs.py).
 
 ``term_neighbours`` finds the trials that share a MeSH browse term (conditions and
 interventions) or a condition or intervention name (case-insensitive) with a trial.
@@ -11,17 +12,14 @@ store say nothing and are not followed at all (which also bounds the rows read a
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Protocol
 
-from trialatlas.store.base import StudyBrief
 from trialatlas.store.fts_query import fts_terms
-from trialatlas.store.study_documents import study_brief_of
 
 # a term held by more than this share of the store is not followed to its trials
 MAX_TERM_SHARE = 0.02
 MIN_TERM_CAP = 50  # … but a small store still follows terms up to this many trials
-_CHUNK = 500
 
 # field → (table, column, kind filter) of the exact-term lookups
 _TERM_TABLES: dict[str, tuple[str, str, str | None]] = {
@@ -37,21 +35,7 @@ class _Reader(Protocol):
     def execute(self, sql: str, params: Iterable[object] = ()) -> Any: ...
 
 
-def study_briefs(db: _Reader, nct_ids: Sequence[str]) -> dict[str, StudyBrief]:
-    """The compared facts of the trials in ``nct_ids`` that the store holds."""
-    ids = list(dict.fromkeys(nct_ids))
-    out: dict[str, StudyBrief] = {}
-    for start in range(0, len(ids), _CHUNK):
-        chunk = ids[start : start + _CHUNK]
-        marks = ", ".join("?" for _ in chunk)
-        rows = db.execute(
-            "SELECT nct_id, coalesce(brief_title, official_title, nct_id), overall_status,"
-            f" study_type, phases, document FROM studies WHERE nct_id IN ({marks})",
-            chunk,
-        ).fetchall()
-        for nct_id, title, status, study_type, phases, blob in rows:
-            out[nct_id] = study_brief_of(nct_id, title, status, study_type, phases, blob)
-    return out
+HolderCount = Callable[[str, str, int], int]  # (field, term, cap) → distinct holders ≤ cap + 1
 
 
 def term_document_counts(db: _Reader, field: str, terms: Sequence[str]) -> dict[str, int]:
@@ -86,24 +70,45 @@ def _exact_count(db: _Reader, field: str, term: str) -> int:
     return int(db.execute(sql, params).fetchone()[0])
 
 
-def term_neighbours(db: _Reader, nct_id: str, limit: int) -> list[tuple[str, float]]:
-    """Other trials sharing a not-too-common term with ``nct_id``, by summed IDF."""
-    total = int(db.execute("SELECT count(*) FROM studies").fetchone()[0])
+def term_neighbours(
+    db: _Reader,
+    nct_id: str,
+    limit: int,
+    total: int | None = None,
+    holder_count: HolderCount | None = None,
+) -> list[tuple[str, float]]:
+    """Other trials sharing a not-too-common term with ``nct_id``, by summed IDF.
+
+    ``total`` is the store's count of studies and ``holder_count(field, term, cap)``
+    how many distinct trials hold a term, counted no further than ``cap + 1``: given,
+    they may be kept answers (store/sqlite/generation_cache.py); else counted here. A
+    term too common to follow is counted in SQL and never read into Python."""
+    if total is None:
+        total = int(db.execute("SELECT count(*) FROM studies").fetchone()[0])
     if total == 0 or limit <= 0:
         return []
     cap = max(MIN_TERM_CAP, int(total * MAX_TERM_SHARE))
+    count = holder_count or (lambda field, term, cap: count_holders(db, field, term, cap))
     scores: dict[str, float] = {}
     for field, terms in _own_terms(db, nct_id).items():
         for term in terms:
-            holders = _holders(db, field, term, cap + 1)
-            if len(holders) > cap or len(holders) < 2:
+            held = count(field, term, cap)
+            if held > cap or held < 2:
                 continue  # too common to say anything, or held by this trial alone
+            holders = _holders(db, field, term, cap + 1)
             weight = math.log(total / len(holders))
             for other in holders:
                 if other != nct_id:
                     scores[other] = scores.get(other, 0.0) + weight
     ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
     return [(nct, round(weight, 4)) for nct, weight in ranked[:limit]]
+
+
+def count_holders(db: _Reader, field: str, term: str, cap: int) -> int:
+    """Distinct trials holding ``term`` exactly (case-insensitive), counted up to ``cap + 1``."""
+    sql, params = _holders_sql(field, term)
+    row = db.execute(f"SELECT count(*) FROM ({sql} LIMIT ?)", [*params, cap + 1]).fetchone()
+    return int(row[0])
 
 
 def _own_terms(db: _Reader, nct_id: str) -> dict[str, list[str]]:
@@ -122,11 +127,16 @@ def _own_terms(db: _Reader, nct_id: str) -> dict[str, list[str]]:
 
 def _holders(db: _Reader, field: str, term: str, limit: int) -> list[str]:
     """Up to ``limit`` distinct trials holding ``term`` exactly (case-insensitive)."""
+    sql, params = _holders_sql(field, term)
+    rows = db.execute(sql + " LIMIT ?", [*params, limit]).fetchall()
+    return [str(r[0]) for r in rows]
+
+
+def _holders_sql(field: str, term: str) -> tuple[str, list[object]]:
     table, column, kind = _TERM_TABLES[field]
     sql = f"SELECT DISTINCT nct_id FROM {table} WHERE {column} = ? COLLATE NOCASE"
     params: list[object] = [term]
     if kind is not None:
         sql += " AND kind = ?"
         params.append(kind)
-    rows = db.execute(sql + " LIMIT ?", [*params, limit]).fetchall()
-    return [str(r[0]) for r in rows]
+    return sql, params

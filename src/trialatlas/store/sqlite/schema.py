@@ -149,6 +149,26 @@ MIGRATIONS: list[str] = [
     CREATE TABLE site_placement (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL);
     INSERT INTO site_placement (id, version) VALUES (1, 0);
     """,
+    # 8: where an interrupted `trialatlas sync` stands, per registry API root (its
+    # query, next page token and counts as JSON; store/sqlite/sync_cursor.py)
+    """
+    CREATE TABLE sync_cursors (
+        source TEXT PRIMARY KEY,
+        state TEXT NOT NULL,
+        saved_at TEXT NOT NULL
+    );
+    """,
+    # 9: the patient page's evidence (store/sqlite/evidence.py): completed trials with
+    # posted results, probed by rowid from full-text hits without reading the wide rows
+    """
+    CREATE INDEX studies_finished_with_results ON studies(id, completion_date, nct_id)
+        WHERE has_results = 1 AND overall_status = 'COMPLETED';
+    """,
+    # 10: each study's brief, what related trials compare (store/sqlite/briefs.py),
+    # written with the study; a store from before is filled when next opened for writing
+    """
+    CREATE TABLE study_briefs (nct_id TEXT PRIMARY KEY, brief BLOB NOT NULL);
+    """,
 ]
 
 CHILD_TABLES = (

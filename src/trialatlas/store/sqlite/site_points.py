@@ -12,12 +12,10 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Sequence
 
-import orjson
-import zstandard
-
 from trialatlas.model.search import SiteTown
 from trialatlas.store.site_rows import NewPoint, StoredSite
 from trialatlas.store.sqlite.search_geo import site_towns_sql
+from trialatlas.store.study_documents import relocated_document
 
 
 def placement_version(conn: sqlite3.Connection) -> int:
@@ -66,19 +64,9 @@ def _rewrite_document(conn: sqlite3.Connection, nct_id: str, points: list[NewPoi
     row = conn.execute("SELECT document FROM studies WHERE nct_id = ?", (nct_id,)).fetchone()
     if row is None:
         return
-    document = orjson.loads(zstandard.decompress(row[0]))
-    locations = document.get("locations") or []
-    for point in points:
-        if not 0 <= point.ordinal < len(locations):
-            continue
-        if point.lat is None or point.lon is None:
-            locations[point.ordinal].pop("geo", None)
-        else:
-            geo = {"lat": point.lat, "lon": point.lon, "precision": point.precision}
-            locations[point.ordinal]["geo"] = geo
     conn.execute(
         "UPDATE studies SET document = ? WHERE nct_id = ?",
-        (zstandard.ZstdCompressor(level=1).compress(orjson.dumps(document)), nct_id),
+        (relocated_document(row[0], points), nct_id),
     )
 
 

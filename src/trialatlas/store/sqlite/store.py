@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING
 from trialatlas.model.study import Study
 from trialatlas.sources.records import RawRecord
 from trialatlas.store.base import WriteOutcome
-from trialatlas.store.prepared import PreparedStudy, date_key, prepare_study
+from trialatlas.store.prepared import PreparedStudy, prepare_study
+from trialatlas.store.sqlite.briefs import briefs_missing, fill_missing_briefs, write_brief
 from trialatlas.store.sqlite.bulk import (
     BULK_CACHE_KIB,
     BulkLock,
@@ -31,6 +32,7 @@ from trialatlas.store.sqlite.bulk import (
 from trialatlas.store.sqlite.reads import StoreReads
 from trialatlas.store.sqlite.schema import CHILD_TABLES, check_schema, migrate
 from trialatlas.store.sqlite.search_columns import SearchColumnsCache
+from trialatlas.store.write_rules import write_outcome
 
 if TYPE_CHECKING:
     import numpy as np
@@ -62,6 +64,8 @@ class SQLiteStore(StoreReads):
         else:
             migrate(conn)
             repair_interrupted_load(conn, self.path)
+            if briefs_missing(conn):  # a store from before briefs were kept (migration 10)
+                fill_missing_briefs(conn)
 
     # -- connections ---------------------------------------------------------------
     def _conn(self) -> sqlite3.Connection:
@@ -196,19 +200,14 @@ class SQLiteStore(StoreReads):
             "SELECT checksum, last_update_posted, format FROM raw_records WHERE nct_id = ?",
             (prep.nct_id,),
         ).fetchone()
-        if row is not None:
-            if row[0] == prep.checksum:
-                return "unchanged"
-            new, stored = date_key(prep.last_update_posted), date_key(row[1])
-            if new < stored:
-                return "older"
-            if new == stored and _FORMAT_RANK.get(prep.raw_format, 0) < _FORMAT_RANK.get(row[2], 0):
-                return "older"  # the same version, already stored from a richer format
-            if self._indexes_deferred:
-                # replacing needs the nct_id indexes: bulk mode ends here (in this
-                # transaction), the lock is let go when the load ends
-                build_indexes(conn, in_transaction=True)
-                self._indexes_deferred = False
+        outcome = write_outcome(prep, row)  # newest version wins (store/write_rules.py)
+        if outcome in ("unchanged", "older"):
+            return outcome
+        if row is not None and self._indexes_deferred:
+            # replacing needs the nct_id indexes: bulk mode ends here (in this
+            # transaction), the lock is let go when the load ends
+            build_indexes(conn, in_transaction=True)
+            self._indexes_deferred = False
         conn.execute("SAVEPOINT study")
         try:
             study_id = self._replace(conn, prep, row is not None, loaded_at)
@@ -218,7 +217,7 @@ class SQLiteStore(StoreReads):
             raise
         conn.execute("RELEASE study")
         fts[study_id] = prep.fts
-        return "loaded" if row is None else "updated"
+        return outcome
 
     def _replace(
         self, conn: sqlite3.Connection, prep: PreparedStudy, existed: bool, loaded_at: str
@@ -232,6 +231,7 @@ class SQLiteStore(StoreReads):
         for table, rows in prep.children.items():
             if rows:
                 conn.executemany(_child_insert(table, len(rows[0])), rows)
+        write_brief(conn, core, prep.brief)
         conn.execute(
             _RAW_UPSERT,
             (
@@ -272,10 +272,19 @@ class SQLiteStore(StoreReads):
         with self._write_lock:
             return vectors.delete_vectors(self._conn(), None)
 
+    # -- where an interrupted sync stands (store/sqlite/sync_cursor.py) --
+    def load_sync_cursor(self, source: str) -> str | None:
+        from trialatlas.store.sqlite.sync_cursor import load_sync_cursor
 
-# Formats by richness: of two records of one study with the same last-update date,
-# the richer one is kept whatever the order they come in (ingesting both again is a no-op)
-_FORMAT_RANK = {"ctgov_xml": 1, "ctgov_v2": 2}
+        return load_sync_cursor(self._conn(), source)
+
+    def save_sync_cursor(self, source: str, state: str | None) -> None:
+        from trialatlas.store.sqlite.sync_cursor import save_sync_cursor
+
+        with self._write_lock:
+            save_sync_cursor(self._conn(), source, state)
+
+
 _CACHE_KIB = 65536  # page cache of every connection (64 MB)
 _READER_CACHE_KIB = 8192  # of a read-only connection: its reads go through the memory map
 _READER_MMAP_BYTES = 1 << 40  # map the whole file (SQLite caps it at its build's maximum)

@@ -1,0 +1,98 @@
+"""What the store knows about other trials of a treatment (for the patient summary), on
+PostgreSQL: the same questions as :mod:`trialatlas.store.sqlite.evidence`, through the
+``interventions`` and ``conditions`` text fields of ``study_text`` (each GIN-indexed).
+Phrases are built from words only (:func:`trialatlas.store.postgres.text_query.phrases_query`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+from trialatlas.store.base import EvidenceTrial, SeriousEvents
+from trialatlas.store.postgres.sql_text import Params
+from trialatlas.store.postgres.text_query import phrases_query
+from trialatlas.store.sqlite.evidence import MAX_PHRASES
+from trialatlas.store.study_documents import serious_events_of
+
+
+class Rows(Protocol):
+    def rows(self, sql: str, params: Any = ()) -> list[tuple[Any, ...]]: ...
+
+
+def _field_match(field: str, terms: Sequence[str], p: Params) -> str | None:
+    query = phrases_query(terms, p, MAX_PHRASES)
+    return None if query is None else f"st.{field} @@ {query}"
+
+
+def trials_with_results(
+    store: Rows, intervention_terms: Sequence[str], exclude: str | None, limit: int
+) -> tuple[int, list[EvidenceTrial]]:
+    """How many completed trials with posted results test one of the terms, and the
+    ``limit`` most recently completed."""
+    p = Params()
+    match = _field_match("interventions", intervention_terms, p)
+    if match is None:
+        return 0, []
+    where = (
+        f"{match} AND s.has_results = 1 AND s.overall_status = 'COMPLETED'"
+        f" AND s.nct_id <> {p.add('exclude', exclude or '')}"
+    )
+    source = "study_text st JOIN studies s ON s.nct_id = st.nct_id"
+    total = int(store.rows(f"SELECT count(*) FROM {source} WHERE {where}", p.values)[0][0])
+    if total == 0:
+        return 0, []
+    found = store.rows(
+        "SELECT s.nct_id, coalesce(s.brief_title, s.official_title, s.nct_id), s.overall_status,"
+        f" s.phases, s.enrollment_count, s.completion_date FROM {source} WHERE {where}"
+        f" ORDER BY s.completion_date DESC NULLS LAST, s.nct_id LIMIT {p.add('limit', limit)}",
+        p.values,
+    )
+    trials = [
+        EvidenceTrial(
+            nct_id=r[0],
+            title=r[1],
+            overall_status=r[2],
+            phases=r[3].split("|") if r[3] else [],
+            enrollment_count=r[4],
+            completion_date=r[5],
+        )
+        for r in found
+    ]
+    return total, trials
+
+
+def count_intervention_trials(
+    store: Rows,
+    intervention_terms: Sequence[str],
+    condition_terms: Sequence[str],
+    exclude: str | None,
+) -> int:
+    """How many trials (other than ``exclude``) test one of the terms for one of the conditions."""
+    p = Params()
+    interventions = _field_match("interventions", intervention_terms, p)
+    if interventions is None:
+        return 0
+    conditions = _field_match("conditions", condition_terms, p)
+    match = f"{interventions} AND {conditions}" if conditions else interventions
+    found = store.rows(
+        f"SELECT count(*) FROM study_text st WHERE {match}"
+        f" AND st.nct_id <> {p.add('exclude', exclude or '')}",
+        p.values,
+    )
+    return int(found[0][0])
+
+
+def serious_events(store: Rows, nct_ids: Sequence[str]) -> dict[str, SeriousEvents]:
+    """Posted serious adverse events per trial, summed over its groups (trials without
+    posted adverse events are left out)."""
+    ids = list(dict.fromkeys(nct_ids))[:50]
+    if not ids:
+        return {}
+    out: dict[str, SeriousEvents] = {}
+    found = store.rows("SELECT nct_id, document FROM studies WHERE nct_id = ANY(%s)", (ids,))
+    for nct_id, blob in sorted(found, key=lambda r: ids.index(r[0])):
+        events = serious_events_of(nct_id, blob)
+        if events is not None:
+            out[nct_id] = events
+    return out
