@@ -132,8 +132,9 @@ def bare_fts(store: Store, text: str) -> float:
     return (time.perf_counter() - start) * 1000
 
 
-def run(store: Store, label: str, count: int) -> None:
-    """Time every search once (after a warm-up pass) and print the table for ``label``."""
+def run(store: Store, label: str, count: int, bare: bool = True) -> None:
+    """Time every search once (after a warm-up pass) and print the table for ``label``;
+    ``bare``: also time the bare FTS5 query (SQLite only)."""
     plan = queries(count)
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     start = time.perf_counter()
@@ -151,7 +152,7 @@ def run(store: Store, label: str, count: int) -> None:
         result = search_trials(store, q)
         t.ours_ms.append((time.perf_counter() - start) * 1000)
         t.totals.append(result.total)
-        if q.text:
+        if q.text and bare:
             t.bare_ms.append(bare_fts(store, q.text))
         if kind == "words" and result.next:
             start = time.perf_counter()

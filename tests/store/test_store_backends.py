@@ -174,3 +174,16 @@ def test_a_huge_description_is_stored_whole_and_found_by_its_words(
     stored = store.get_study("NCT09000003")
     assert stored is not None and stored.detailed_description == " ".join(words)
     assert [h.nct_id for h in store.search_text(words[10])] == ["NCT09000003"]
+
+
+def test_space_by_table_says_where_the_bytes_go(store: Store, tmp_path: Path) -> None:
+    empty = dict(store.space_by_table())
+    studies = [_study(f"NCT0900{i:04d}", "2024-01-01", f"Trial {i}", ["Asthma"]) for i in range(40)]
+    for study in studies:
+        study["protocolSection"]["descriptionModule"]["detailedDescription"] = "airway " * 2000
+    ingest_paths(store, [_jsonl(tmp_path / "many.jsonl", *studies)])
+    tables = store.space_by_table()
+    sizes = [size for _, size in tables]
+    assert sizes == sorted(sizes, reverse=True) and all(size > 0 for size in sizes)
+    grown = {name for name, size in tables if size > empty.get(name, 0)}
+    assert {"studies", "raw_records"} <= grown, tables

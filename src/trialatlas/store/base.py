@@ -138,6 +138,10 @@ class Store(Protocol):
 
     def count_studies(self) -> int: ...
 
+    def space_by_table(self) -> list[tuple[str, int]]:
+        """Bytes on disk per table and index, largest first (what a study costs, and where)."""
+        ...
+
     def iter_studies(self) -> Iterator[Study]: ...
 
     def search_text(self, query: str, limit: int = 20, offset: int = 0) -> list[TextHit]:

@@ -55,6 +55,12 @@ def _prepare_search(store: Store, state: AppState) -> None:
         store.prepare_search()
     with contextlib.suppress(Exception):  # loaded once per process (memory-mapped file)
         state.vector_index()
+    with contextlib.suppress(Exception):  # places sites without a point: not on a first visit
+        from trialatlas.index.gazetteer import Gazetteer
+        from trialatlas.index.zip_codes import zip_entry
+
+        Gazetteer.load()
+        zip_entry("10001")
 
 
 def create_app(settings: Settings) -> FastAPI:

@@ -93,6 +93,15 @@ class PostgresReads:
     def iter_nct_ids(self) -> list[str]:
         return [r[0] for r in self.rows("SELECT nct_id FROM studies ORDER BY nct_id")]
 
+    def space_by_table(self) -> list[tuple[str, int]]:
+        """Bytes on disk per table or index of the store's schema, largest first."""
+        found = self.rows(
+            "SELECT c.relname, pg_relation_size(c.oid) FROM pg_class c"
+            " WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind IN ('r', 'i', 't', 'm')"
+            " ORDER BY 2 DESC"
+        )
+        return [(str(name), int(size)) for name, size in found if size]
+
     def iter_studies(self) -> Iterator[Study]:
         """Every study by NCT ID, streamed through a server-side cursor (one snapshot)."""
         with (

@@ -108,6 +108,19 @@ class StoreReads:
         """Counts kept while the store generation stays (store/sqlite/generation_cache.py)."""
         return GenerationCache()
 
+    def space_by_table(self) -> list[tuple[str, int]]:
+        """Bytes per table or index of the file, largest first (the dbstat table), or
+        the whole file as one row when this SQLite lacks dbstat."""
+        try:
+            found = self.execute(
+                "SELECT name, sum(pgsize) FROM dbstat GROUP BY name ORDER BY 2 DESC"
+            ).fetchall()
+        except sqlite3.OperationalError:
+            pages = self.execute("PRAGMA page_count").fetchone()[0]
+            size = self.execute("PRAGMA page_size").fetchone()[0]
+            return [("(the whole file)", int(pages) * int(size))]
+        return [(str(name), int(size)) for name, size in found]
+
     def iter_nct_ids(self) -> list[str]:
         return [r[0] for r in self.execute("SELECT nct_id FROM studies ORDER BY nct_id")]
 
