@@ -36,6 +36,7 @@ def test_a_pending_migration_is_applied_when_opened_for_writing(postgres_server)
     open_store(url).close()
     with psycopg.connect(url, autocommit=True) as conn:  # as a store of the first version
         conn.execute("DROP TABLE sync_cursors")
+        conn.execute("DROP TABLE study_briefs")
         conn.execute("UPDATE schema_version SET version = 1")
     with pytest.raises(
         StoreError, match=f"schema version 1, this TrialAtlas reads {len(MIGRATIONS)}"

@@ -187,3 +187,15 @@ def test_space_by_table_says_where_the_bytes_go(store: Store, tmp_path: Path) ->
     assert sizes == sorted(sizes, reverse=True) and all(size > 0 for size in sizes)
     grown = {name for name, size in tables if size > empty.get(name, 0)}
     assert {"studies", "raw_records"} <= grown, tables
+
+
+def test_a_brief_is_kept_with_its_study_and_replaced_with_it(store: Store, tmp_path: Path) -> None:
+    old = _study("NCT09000201", "2024-01-01", "First title", ["Asthma"])
+    new = _study("NCT09000201", "2025-01-01", "Second title", ["Gout"])
+    ingest_paths(store, [_jsonl(tmp_path / "old.jsonl", old)])
+    assert store.study_briefs(["NCT09000201"])["NCT09000201"].conditions == ("Asthma",)
+    ingest_paths(store, [_jsonl(tmp_path / "new.jsonl", new)])
+    brief = store.study_briefs(["NCT09000201", "NCT00000000"])
+    assert list(brief) == ["NCT09000201"]
+    assert brief["NCT09000201"].title == "Second title"
+    assert brief["NCT09000201"].conditions == ("Gout",)

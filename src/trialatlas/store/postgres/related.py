@@ -11,6 +11,7 @@ from typing import Any, Protocol
 from trialatlas.store.base import StudyBrief
 from trialatlas.store.postgres.schema import TEXT_CONFIG
 from trialatlas.store.postgres.text_query import searchable
+from trialatlas.store.sqlite.briefs import decode_brief
 from trialatlas.store.sqlite.related import _TERM_TABLES, MAX_TERM_SHARE, MIN_TERM_CAP
 from trialatlas.store.study_documents import study_brief_of
 
@@ -26,12 +27,22 @@ def study_briefs(db: Rows, nct_ids: Sequence[str]) -> dict[str, StudyBrief]:
     ids = list(dict.fromkeys(nct_ids))
     if not ids:
         return {}
-    found = db.rows(
-        "SELECT nct_id, coalesce(brief_title, official_title, nct_id), overall_status,"
-        " study_type, phases, document FROM studies WHERE nct_id = ANY(%s)",
-        (ids,),
-    )
-    return {row[0]: study_brief_of(*row) for row in found}
+    briefs: dict[str, StudyBrief] = {}
+    for nct, data in db.rows(
+        "SELECT nct_id, brief FROM study_briefs WHERE nct_id = ANY(%s)", (ids,)
+    ):
+        brief = decode_brief(nct, bytes(data))
+        if brief is not None:
+            briefs[nct] = brief
+    missing = [nct for nct in ids if nct not in briefs]  # written before briefs were kept
+    if missing:
+        found = db.rows(
+            "SELECT nct_id, coalesce(brief_title, official_title, nct_id), overall_status,"
+            " study_type, phases, document FROM studies WHERE nct_id = ANY(%s)",
+            (missing,),
+        )
+        briefs.update((row[0], study_brief_of(*row)) for row in found)
+    return {nct: briefs[nct] for nct in ids if nct in briefs}
 
 
 def term_document_counts(db: Rows, field: str, terms: Sequence[str]) -> dict[str, int]:

@@ -165,6 +165,11 @@ MIGRATIONS: list[str] = [
     """
     CREATE TABLE sync_cursors (source TEXT PRIMARY KEY, state TEXT NOT NULL, saved_at TEXT NOT NULL);
     """,
+    # 3: each study's brief, what related trials compare (store/sqlite/briefs.py's format),
+    # written with the study; a study without one is read from its document
+    """
+    CREATE TABLE study_briefs (nct_id TEXT PRIMARY KEY, brief BYTEA NOT NULL);
+    """,
 ]
 
 

@@ -227,6 +227,10 @@ def _replace(conn: psycopg.Connection, prep: PreparedStudy, existed: bool, loade
             "d": description,
         },
     )  # fmt: skip
+    if prep.brief:  # what related trials compare, replaced with the study
+        conn.execute(_BRIEF_UPSERT, (prep.nct_id, prep.brief))
+    else:
+        conn.execute("DELETE FROM study_briefs WHERE nct_id = %s", (prep.nct_id,))
     conn.execute(
         _RAW_UPSERT,
         (
@@ -257,6 +261,10 @@ _TEXT_INSERT = (
     f" to_tsvector('{TEXT_CONFIG}', %(s)s) AS s, to_tsvector('{TEXT_CONFIG}', %(d)s) AS d) v"
     " RETURNING tokens) UPDATE text_stats SET documents = documents + 1,"
     " tokens = text_stats.tokens + added.tokens FROM added WHERE id = 1"
+)
+_BRIEF_UPSERT = (
+    "INSERT INTO study_briefs (nct_id, brief) VALUES (%s, %s)"
+    " ON CONFLICT (nct_id) DO UPDATE SET brief = excluded.brief"
 )
 _RAW_UPSERT = (
     "INSERT INTO raw_records (nct_id, format, source, checksum, last_update_posted, loaded_at, body)"
