@@ -15,7 +15,10 @@ class Sql:
 
 
 class Params:
-    """Collects named parameters; every user value goes through :meth:`add`."""
+    """Collects named parameters; every user value goes through :meth:`add`.
+    ``PLACEHOLDER``: how the driver writes a named parameter (sqlite3: ``:name``)."""
+
+    PLACEHOLDER = ":{}"
 
     def __init__(self) -> None:
         self.values: dict[str, Any] = {}
@@ -23,7 +26,7 @@ class Params:
     def add(self, prefix: str, value: Any) -> str:
         name = f"{prefix}{len(self.values)}"
         self.values[name] = value
-        return f":{name}"
+        return self.PLACEHOLDER.format(name)
 
     def add_all(self, prefix: str, values: list[Any]) -> str:
         return ", ".join(self.add(prefix, v) for v in values)
