@@ -30,6 +30,7 @@ from dataclasses import dataclass
 
 from trialatlas.features.criteria import parse_criteria
 from trialatlas.features.prescreen import Questionnaire, build_questionnaire
+from trialatlas.features.prescreen.kept_meaning import IGNORED_WORDS
 from trialatlas.features.prescreen.phrasing import exception_spans, lead_sentence, plain_words
 from trialatlas.features.prescreen.run_on import run_on_items
 from trialatlas.model.criteria import Criterion, ParsedCriteria, TimeWindow
@@ -39,84 +40,6 @@ _TOPIC = re.compile(r"pregnan|breastfeed|birth control|contracept|father a child
 _SOLE = re.compile(r"^c\d+(?:i\d+)?x*$")  # an item's only question (not one of a/b/c parts)
 _ITEM = re.compile(r"^c\d+(?:i(\d+))?")  # c10i3: item 3 of a run-together registry line
 _WORD = re.compile(r"[a-z][a-z'-]{2,}")
-_STOP = frozenset(
-    [
-        "the",
-        "and",
-        "for",
-        "with",
-        "that",
-        "this",
-        "are",
-        "was",
-        "were",
-        "has",
-        "have",
-        "had",
-        "any",
-        "all",
-        "other",
-        "than",
-        "except",
-        "excepting",
-        "excluding",
-        "exception",
-        "apart",
-        "aside",
-        "from",
-        "not",
-        "who",
-        "which",
-        "when",
-        "where",
-        "their",
-        "them",
-        "they",
-        "its",
-        "into",
-        "within",
-        "prior",
-        "past",
-        "last",
-        "previous",
-        "before",
-        "after",
-        "since",
-        "during",
-        "day",
-        "days",
-        "week",
-        "weeks",
-        "month",
-        "months",
-        "year",
-        "years",
-        "hour",
-        "hours",
-        "ago",
-        "least",
-        "more",
-        "less",
-        "one",
-        "two",
-        "three",
-        "four",
-        "five",
-        "six",
-        "seven",
-        "eight",
-        "nine",
-        "ten",
-        "twelve",
-        "patients",
-        "patient",
-        "subjects",
-        "subject",
-        "participants",
-        "participant",
-        "study",
-    ]
-)
 _WINDOW_RELATIONS = frozenset({"within", "in the past", "before", "at least before"})
 _FOR_LIFE = re.compile(r"\b(?:lifetime|ever|at any time)\b", re.I)
 _HISTORY = re.compile(r"\b(?:history of|prior history|past history)\b", re.I)
@@ -214,7 +137,7 @@ def audit_question(
             continue  # another limit's exception, on a line of several limits
         if _TOPIC.search(text) and not _TOPIC.search(lead[a:b]):
             continue  # a pregnancy or birth control question keeps its topic's exceptions
-        needed = words(plain[a:b]) - _STOP
+        needed = words(plain[a:b]) - IGNORED_WORDS
         if needed and not needed <= asked:
             fault("exception dropped")
             break

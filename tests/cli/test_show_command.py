@@ -7,7 +7,7 @@ import json
 from typer.testing import CliRunner
 
 from trialatlas.cli.main import app
-from trialatlas.cli.show_command import table_lines
+from trialatlas.cli.results_text import table_lines
 from trialatlas.features.results_tables import Column, ResultTable, Row
 from trialatlas.features.trial_page import SECTIONS
 

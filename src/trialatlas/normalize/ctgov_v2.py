@@ -11,6 +11,8 @@ Written for bulk ingest: one pass over each registry object, no copies of the in
 and the study is built as a plain dict tree validated by pydantic in a single call
 (about a third cheaper than a constructor per part; see ``ctgov_v2_results``).
 Dates and ages are memoized by their text, since the same values recur in every study.
+The status module and the memoized dates and ages are in :mod:`.ctgov_v2_dates`,
+contacts and sites in :mod:`.ctgov_v2_sites`, the results in :mod:`.ctgov_v2_results`.
 """
 
 from __future__ import annotations
@@ -20,7 +22,10 @@ from typing import Any
 from pydantic import ValidationError
 
 from trialatlas.model.study import Study
-from trialatlas.normalize.ctgov_v2_results import Tree, dict_list, get_float, results_tree, texts
+from trialatlas.normalize.ctgov_v2_dates import DATE_TYPES, parsed_age, status_tree
+from trialatlas.normalize.ctgov_v2_fields import Tree, dict_list, texts
+from trialatlas.normalize.ctgov_v2_results import results_tree
+from trialatlas.normalize.ctgov_v2_sites import contacts_tree, locations_tree
 from trialatlas.normalize.enumerations import check_enumerations
 from trialatlas.normalize.values import (
     RecordError,
@@ -30,71 +35,13 @@ from trialatlas.normalize.values import (
     get_int,
     get_str,
     get_str_list,
-    parse_age,
-    parse_partial_date,
 )
 
 _PS = "protocolSection"
-_DATE_TYPES = frozenset({"ACTUAL", "ESTIMATED"})
-
-# Parsed dates and ages, memoized as plain dicts: the same few thousand values
-# ("2023-11", "18 Years") recur across every study, and the single validation of
-# the study tree still gives each study its own PartialDate/Age objects.
-_MEMO_LIMIT = 100_000
-_dates: dict[tuple[str, str | None], Tree | None] = {}
-_ages: dict[str, Tree | None] = {}
-
-
-def _date(text: Any, field: str, kind: str | None = None) -> Tree | None:
-    """:func:`parse_partial_date`, memoized; errors still name ``field``."""
-    if text.__class__ is not str:
-        parsed = parse_partial_date(text, field, kind)  # None or a RecordError
-        return None if parsed is None else parsed.model_dump()
-    key = (text, kind)
-    if key in _dates:
-        return _dates[key]
-    parsed = parse_partial_date(text, field, kind)
-    value = None if parsed is None else parsed.model_dump()
-    if len(_dates) < _MEMO_LIMIT:
-        _dates[key] = value
-    return value
-
-
-def _age(text: Any, field: str) -> Tree | None:
-    """:func:`parse_age`, memoized; errors still name ``field``."""
-    if text.__class__ is not str:
-        parsed = parse_age(text, field)
-        return None if parsed is None else parsed.model_dump()
-    if text in _ages:
-        return _ages[text]
-    parsed = parse_age(text, field)
-    value = None if parsed is None else parsed.model_dump()
-    if len(_ages) < _MEMO_LIMIT:
-        _ages[text] = value
-    return value
-
 
 # registry key → model field, for the text fields of each registry object
 _IDENT = {"briefTitle": "brief_title", "officialTitle": "official_title", "acronym": "acronym"}
 _SECONDARY_ID = {"id": "id", "type": "type", "domain": "domain", "link": "link"}
-_STATUS = {
-    "overallStatus": "overall_status",
-    "lastKnownStatus": "last_known_status",
-    "whyStopped": "why_stopped",
-}
-_DATE_STRUCTS = {
-    "startDateStruct": "start_date",
-    "primaryCompletionDateStruct": "primary_completion_date",
-    "completionDateStruct": "completion_date",
-    "studyFirstPostDateStruct": "first_posted",
-    "resultsFirstPostDateStruct": "results_first_posted",
-    "lastUpdatePostDateStruct": "last_update_posted",
-}
-_PLAIN_DATES = {
-    "statusVerifiedDate": "status_verified_date",
-    "studyFirstSubmitDate": "first_submitted",
-    "lastUpdateSubmitDate": "last_update_submitted",
-}
 _RESPONSIBLE = {
     "type": "type",
     "investigatorFullName": "investigator_full_name",
@@ -134,22 +81,7 @@ _ELIGIBILITY = {
     "studyPopulation": "study_population",
     "samplingMethod": "sampling_method",
 }
-_CONTACT = {
-    "name": "name",
-    "role": "role",
-    "phone": "phone",
-    "phoneExt": "phone_ext",
-    "email": "email",
-}
 _OFFICIAL = {"name": "name", "affiliation": "affiliation", "role": "role"}
-_LOCATION = {
-    "facility": "facility",
-    "status": "status",
-    "city": "city",
-    "state": "state",
-    "zip": "zip",
-    "country": "country",
-}
 _REFERENCE = {"citation": "citation", "pmid": "pmid", "type": "type"}
 _LINK = {"url": "url", "label": "label"}
 _IPD = {
@@ -190,34 +122,6 @@ def _identification(mod: dict[str, Any], path: str) -> Tree:
     return out
 
 
-def _date_struct(struct: Any, path: str) -> Tree | None:
-    """``{"date": "2023-11", "type": "ESTIMATED"}`` → the PartialDate fields, with its type."""
-    if not isinstance(struct, dict):
-        raise RecordError(path, f"expected an object, got {type(struct).__name__}")
-    kind = get_str(struct, "type", path)
-    if kind is not None and kind not in _DATE_TYPES:
-        raise RecordError(f"{path}.type", f"unknown date type {kind!r} (ACTUAL or ESTIMATED)")
-    return _date(struct.get("date"), f"{path}.date", kind)
-
-
-def _status(mod: dict[str, Any], path: str) -> Tree:
-    out = texts(mod, _STATUS, path)
-    for key, name in _DATE_STRUCTS.items():
-        struct = mod.get(key)
-        if struct is not None:
-            out[name] = _date_struct(struct, f"{path}.{key}")
-    for key, name in _PLAIN_DATES.items():
-        text = mod.get(key)
-        if text is not None:
-            out[name] = _date(text, f"{path}.{key}")
-    access = get_dict(mod, "expandedAccessInfo", path)
-    if access:
-        out["has_expanded_access"] = get_bool(
-            access, "hasExpandedAccess", f"{path}.expandedAccessInfo"
-        )
-    return out
-
-
 def _sponsors(mod: dict[str, Any], path: str) -> Tree:
     rp = get_dict(mod, "responsibleParty", path)
     return {
@@ -243,7 +147,7 @@ def _design(mod: dict[str, Any], path: str) -> Tree:
     if enrollment:
         ep = f"{path}.enrollmentInfo"
         kind = get_str(enrollment, "type", ep)
-        if kind is not None and kind not in _DATE_TYPES:
+        if kind is not None and kind not in DATE_TYPES:
             raise RecordError(f"{ep}.type", f"unknown enrollment type {kind!r}")
         out["enrollment_type"] = kind
         out["enrollment_count"] = get_int(enrollment, "count", ep)
@@ -286,41 +190,11 @@ def _outcomes(mod: dict[str, Any], path: str) -> list[Tree]:
 def _eligibility(mod: dict[str, Any], path: str) -> Tree:
     out = texts(mod, _ELIGIBILITY, path)
     out["gender_based"] = get_bool(mod, "genderBased", path)
-    out["minimum_age"] = _age(mod.get("minimumAge"), f"{path}.minimumAge")
-    out["maximum_age"] = _age(mod.get("maximumAge"), f"{path}.maximumAge")
+    out["minimum_age"] = parsed_age(mod.get("minimumAge"), f"{path}.minimumAge")
+    out["maximum_age"] = parsed_age(mod.get("maximumAge"), f"{path}.maximumAge")
     out["std_ages"] = get_str_list(mod, "stdAges", path)
     out["healthy_volunteers"] = get_bool(mod, "healthyVolunteers", path)
     return out
-
-
-def _contacts(obj: dict[str, Any], key: str, path: str) -> list[Tree]:
-    return [texts(c, _CONTACT, p) for c, p in dict_list(obj, key, path)]
-
-
-def _geo(point: Any, path: str) -> Tree:
-    """``geoPoint {lat, lon}`` → a site-precision GeoPoint; both numbers, in range."""
-    if not isinstance(point, dict):
-        raise RecordError(path, f"expected an object, got {type(point).__name__}")
-    lat = get_float(point, "lat", path)
-    lon = get_float(point, "lon", path)
-    if lat is None or lon is None:
-        raise RecordError(path, "geoPoint needs both lat and lon")
-    if not (-90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0):
-        raise RecordError(path, f"coordinates out of range: lat {lat}, lon {lon}")
-    return {"lat": lat, "lon": lon, "precision": "site"}
-
-
-def _locations(mod: dict[str, Any], path: str) -> list[Tree]:
-    locations = []
-    for loc, p in dict_list(mod, "locations", path):
-        location = texts(loc, _LOCATION, p)
-        point = loc.get("geoPoint")
-        if point is not None:
-            location["geo"] = _geo(point, f"{p}.geoPoint")
-        if "contacts" in loc:
-            location["contacts"] = _contacts(loc, "contacts", p)
-        locations.append(location)
-    return locations
 
 
 def _ipd(mod: dict[str, Any], path: str) -> Tree | None:
@@ -398,7 +272,7 @@ def v2_tree(data: dict[str, Any]) -> Tree:
     tree: Tree = {
         "source_format": "ctgov_v2",
         "identification": ident,
-        "status": _status(*module("statusModule")),
+        "status": status_tree(*module("statusModule")),
         "sponsors": _sponsors(*module("sponsorCollaboratorsModule")),
         "oversight": _bools(*module("oversightModule"), _OVERSIGHT),
         "brief_summary": get_str(description, "briefSummary", description_path),
@@ -412,12 +286,12 @@ def v2_tree(data: dict[str, Any]) -> Tree:
         "interventions": _interventions(arms, arms_path),
         "outcomes": _outcomes(*module("outcomesModule")),
         "eligibility": _eligibility(*module("eligibilityModule")),
-        "central_contacts": _contacts(contacts, "centralContacts", contacts_path),
+        "central_contacts": contacts_tree(contacts, "centralContacts", contacts_path),
         "overall_officials": [
             texts(o, _OFFICIAL, p, "name")
             for o, p in dict_list(contacts, "overallOfficials", contacts_path)
         ],
-        "locations": _locations(contacts, contacts_path),
+        "locations": locations_tree(contacts, contacts_path),
         "references": [
             texts(r, _REFERENCE, p) for r, p in dict_list(refs, "references", refs_path)
         ],

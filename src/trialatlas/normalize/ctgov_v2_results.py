@@ -10,8 +10,8 @@ Speed: a study with posted results holds thousands of values, and 600,000 studie
 must ingest in minutes, so each registry object is read in one pass over its keys
 (:func:`texts`) into a plain dict, and the whole tree is validated by pydantic once
 (in :func:`normalize_v2_results`, or with the study in ``ctgov_v2``). The typed
-accessors the protocol mapper shares (:func:`texts`, :func:`dict_list`,
-:func:`get_float`) live here, the lower of the two v2 modules, to avoid a cycle.
+accessors both v2 mappers share live in :mod:`.ctgov_v2_fields`; the more-information
+module is mapped in :mod:`.ctgov_v2_more_info`.
 """
 
 from __future__ import annotations
@@ -20,68 +20,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from trialatlas.model.results import Results
-from trialatlas.normalize.values import (
-    RecordError,
-    get_bool,
-    get_dict,
-    get_int,
-    get_list,
-    get_str,
-    get_str_list,
-)
-
-Tree = dict[str, Any]
-"""A model part as a plain dict (model field names), validated later in one call."""
-
-# ---------------------------------------------------------------------------
-# typed accessors shared with ctgov_v2.py
-
-
-def texts(
-    obj: dict[str, Any], fields: Mapping[str, str], path: str, required: str | None = None
-) -> Tree:
-    """The text fields of ``obj`` in one pass: registry key → model field, stripped.
-
-    Blank text is dropped (the model default applies). A non-string value goes
-    through :func:`get_str` (numbers become text, anything else is a RecordError
-    naming the field). ``required`` names a registry key that must be present.
-    """
-    out: Tree = {}
-    for key, value in obj.items():
-        name = fields.get(key)
-        if name is None or value is None:
-            continue
-        value = value.strip() if value.__class__ is str else get_str(obj, key, path)
-        if value:
-            out[name] = value
-    if required is not None and fields[required] not in out:
-        raise RecordError(f"{path}.{required}", "missing")
-    return out
-
-
-def dict_list(obj: dict[str, Any], key: str, path: str) -> list[tuple[dict[str, Any], str]]:
-    """The objects of list ``key`` with each one's field path; a non-object item is an error."""
-    items = get_list(obj, key, path)
-    if not items:
-        return []
-    base = f"{path}.{key}"
-    out: list[tuple[dict[str, Any], str]] = []
-    for i, item in enumerate(items):
-        if item.__class__ is not dict and not isinstance(item, dict):
-            raise RecordError(f"{base}[{i}]", f"expected an object, got {type(item).__name__}")
-        out.append((item, f"{base}[{i}]"))
-    return out
-
-
-def get_float(obj: dict[str, Any], key: str, path: str) -> float | None:
-    """A number field or None; text, booleans and objects are errors naming the field."""
-    value = obj.get(key)
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise RecordError(f"{path}.{key}", f"expected a number, got {type(value).__name__}")
-    return float(value)
-
+from trialatlas.normalize.ctgov_v2_fields import Tree, dict_list, texts
+from trialatlas.normalize.ctgov_v2_more_info import more_info_tree
+from trialatlas.normalize.values import get_dict, get_int, get_str, get_str_list
 
 # ---------------------------------------------------------------------------
 # shared result parts
@@ -307,89 +248,6 @@ def _adverse_events(mod: dict[str, Any], path: str) -> Tree:
 
 
 # ---------------------------------------------------------------------------
-# more information
-
-# The registry's own wording for the coded "certain agreements" (the same sentences
-# the legacy XML carries), so both source formats give the same text.
-_PI_EMPLOYEE = {
-    True: "All Principal Investigators ARE employed by the organization sponsoring the study.",
-    False: "Principal Investigators are NOT employed by the organization sponsoring the study.",
-}
-_NO_AGREEMENT = (
-    "There is NOT an agreement between Principal Investigators and the Sponsor (or its "
-    "agents) that restricts the PI's rights to discuss or publish trial results after the "
-    "trial is completed."
-)
-_AGREEMENT = (
-    "There IS an agreement between Principal Investigators and the Sponsor (or its agents) "
-    "that restricts the PI's rights to discuss or publish trial results after the trial is "
-    "completed."
-)
-_EMBARGO = (
-    "The only disclosure restriction on the PI is that the sponsor can review results "
-    "communications prior to public release and can embargo communications regarding trial "
-    "results for a period that is {period}. The sponsor cannot require changes to the "
-    "communication and cannot extend the embargo."
-)
-_RESTRICTION = {
-    "LTE60": _EMBARGO.format(period="less than or equal to 60 days"),
-    "GT60": _EMBARGO.format(period="more than 60 days but less than or equal to 180 days"),
-}
-
-
-def _certain_agreement(ca: dict[str, Any], path: str) -> str | None:
-    """``certainAgreement`` (coded) → the registry's sentences, one per line.
-
-    ``restrictionType`` OTHER is described by the sponsor's own ``otherDetails``.
-    """
-    lines: list[str] = []
-    employee = get_bool(ca, "piSponsorEmployee", path)
-    if employee is not None:
-        lines.append(_PI_EMPLOYEE[employee])
-    restrictive = get_bool(ca, "restrictiveAgreement", path)
-    kind = get_str(ca, "restrictionType", path)
-    details = get_str(ca, "otherDetails", path)
-    if restrictive is False:
-        lines.append(_NO_AGREEMENT)
-    elif kind in _RESTRICTION:
-        lines.append(_RESTRICTION[kind])
-    elif details is None and (restrictive or kind):
-        lines.append(_AGREEMENT)
-    if details is not None:
-        lines.append(details)
-    return "\n".join(lines) or None
-
-
-def _point_of_contact(poc: dict[str, Any], path: str) -> str | None:
-    """``pointOfContact`` → ``Title, Organization, email, phone ext. N`` as posted."""
-    phone = get_str(poc, "phone", path)
-    ext = get_str(poc, "phoneExt", path)
-    if phone and ext:
-        phone = f"{phone} ext. {ext}"
-    parts = [
-        get_str(poc, "title", path),
-        get_str(poc, "organization", path),
-        get_str(poc, "email", path),
-        phone,
-    ]
-    return ", ".join(p for p in parts if p) or None
-
-
-def _more_info(mod: dict[str, Any], path: str) -> Tree | None:
-    limits = get_dict(mod, "limitationsAndCaveats", path)
-    info = {
-        "limitations": get_str(limits, "description", f"{path}.limitationsAndCaveats"),
-        "certain_agreement": _certain_agreement(
-            get_dict(mod, "certainAgreement", path), f"{path}.certainAgreement"
-        ),
-        "point_of_contact": _point_of_contact(
-            get_dict(mod, "pointOfContact", path), f"{path}.pointOfContact"
-        ),
-    }
-    return info if any(info.values()) else None
-
-
-# ---------------------------------------------------------------------------
 
 
 def results_tree(section: dict[str, Any], path: str = "resultsSection") -> Tree | None:
@@ -413,7 +271,7 @@ def results_tree(section: dict[str, Any], path: str = "resultsSection") -> Tree 
         "adverse_events": _adverse_events(events, f"{path}.adverseEventsModule")
         if events
         else None,
-        "more_info": _more_info(more, f"{path}.moreInfoModule") if more else None,
+        "more_info": more_info_tree(more, f"{path}.moreInfoModule") if more else None,
     }
 
 

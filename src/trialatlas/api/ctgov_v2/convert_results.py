@@ -30,11 +30,11 @@ from trialatlas.model.results import (
     ResultGroup,
     Results,
 )
-from trialatlas.normalize.ctgov_v2_results import (
-    _AGREEMENT,
-    _NO_AGREEMENT,
-    _PI_EMPLOYEE,
-    _RESTRICTION,
+from trialatlas.normalize.ctgov_v2_more_info import (
+    AGREEMENT,
+    NO_AGREEMENT,
+    PI_EMPLOYEE,
+    RESTRICTION,
 )
 
 Json = dict[str, Any]
@@ -263,8 +263,8 @@ def _adverse_events(ae: AdverseEvents) -> Json:
     )
 
 
-_EMPLOYEE_FLAGS = {sentence: flag for flag, sentence in _PI_EMPLOYEE.items()}
-_RESTRICTION_TYPES = {sentence: kind for kind, sentence in _RESTRICTION.items()}
+_EMPLOYEE_FLAGS = {sentence: flag for flag, sentence in PI_EMPLOYEE.items()}
+_RESTRICTION_TYPES = {sentence: kind for kind, sentence in RESTRICTION.items()}
 
 
 def certain_agreement(text: str | None) -> Json:
@@ -276,12 +276,12 @@ def certain_agreement(text: str | None) -> Json:
     for line in text.split("\n"):
         if line in _EMPLOYEE_FLAGS and "piSponsorEmployee" not in out:
             out["piSponsorEmployee"] = _EMPLOYEE_FLAGS[line]
-        elif line == _NO_AGREEMENT and "restrictiveAgreement" not in out:
+        elif line == NO_AGREEMENT and "restrictiveAgreement" not in out:
             out["restrictiveAgreement"] = False
         elif line in _RESTRICTION_TYPES and "restrictionType" not in out:
             out["restrictiveAgreement"] = True
             out["restrictionType"] = _RESTRICTION_TYPES[line]
-        elif line == _AGREEMENT and "restrictiveAgreement" not in out:
+        elif line == AGREEMENT and "restrictiveAgreement" not in out:
             out["restrictiveAgreement"] = True
         else:
             other.append(line)

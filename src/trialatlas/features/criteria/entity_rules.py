@@ -14,7 +14,7 @@ Three kinds of rule, all data:
   ("NYHA class III", "ALT > 3 × ULN"); it runs only on items that contain one
   of its ``gate`` words (or characters), so most items never pay for it.
 
-Candidates carry token offsets into the item; :mod:`.entities` resolves them.
+Candidates carry token offsets into the item; :mod:`.entity_candidates` resolves them.
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ from trialatlas.features.prescreen.model import (
     Question,
     RangeCheck,
 )
-from trialatlas.features.prescreen.numbers import disqualifying_words, operator_of, range_check
+from trialatlas.features.prescreen.range_checks import disqualifying_words, operator_of, range_check
 from trialatlas.model.criteria import Comparison, Criterion
 from trialatlas.model.study import Age, Eligibility
 

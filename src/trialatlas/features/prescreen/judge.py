@@ -29,9 +29,9 @@ from trialatlas.features.prescreen.model import (
     RangeCheck,
     YesNoCheck,
 )
-from trialatlas.features.prescreen.numbers import describe_range
 from trialatlas.features.prescreen.phrasing import shorten
 from trialatlas.features.prescreen.quantities import convert, fmt_number, is_unitless
+from trialatlas.features.prescreen.range_checks import describe_range
 
 Status = Literal["ok", "fails", "unknown"]
 OVERALL_LABELS: dict[Overall, str] = {

@@ -38,7 +38,8 @@ from trialatlas.model.criteria import Criterion, TimeWindow
 MAX_OWN_WORDS = 50  # a criterion longer than this is shown as itself ("Does this apply…")
 MAX_EXCEPTION_WORDS = 40
 _WORD = re.compile(r"[a-z][a-z'-]{2,}")
-_IGNORED = frozenset(
+# words that carry no meaning of their own: time words, numbers, linking words
+IGNORED_WORDS = frozenset(
     [
         "the",
         "and",
@@ -133,7 +134,7 @@ def content_words(text: str) -> set[str]:
     """The words that carry meaning (no time words, numbers or linking words), in the
     everyday wording a question uses ("malignancy" → "cancer")."""
     plain = plain_words(unescape(text)).lower()
-    return {w.strip("'-") for w in _WORD.findall(plain)} - _IGNORED
+    return {w.strip("'-") for w in _WORD.findall(plain)} - IGNORED_WORDS
 
 
 def exception_phrases(lead: str) -> list[tuple[int, str]]:

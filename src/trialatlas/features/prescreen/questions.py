@@ -6,17 +6,24 @@ start-date question (its entities, windows and first sentence), or a
 as the following:") are not criteria of their own; the items under an "except
 for the following" parent are part of the parent. Age and sex come from the
 structured eligibility. The questionnaire depends on the registry record only,
-so it is cached per record (never anything a patient sends).
+so it is cached per record (never anything a patient sends). The layout of the list
+is read in :mod:`.criteria_outline`, questions are collected in :mod:`.question_builder`.
 """
 
 from __future__ import annotations
 
 import math
-import re
 from functools import lru_cache
 
 from trialatlas.features.criteria import parse_criteria
 from trialatlas.features.prescreen.alternatives import find_alternatives
+from trialatlas.features.prescreen.criteria_outline import (
+    inside_exception,
+    is_exception_parent,
+    is_header,
+    parent_heading,
+    says_nothing,
+)
 from trialatlas.features.prescreen.cut_criteria import criteria_read, mark_cut
 from trialatlas.features.prescreen.eligibility import (
     AGE_ID,
@@ -33,20 +40,13 @@ from trialatlas.features.prescreen.kept_meaning import (
 from trialatlas.features.prescreen.model import (
     GROUP_ORDER,
     CheckedCriterion,
-    Question,
     QuestionGroup,
     Questionnaire,
     RangeCheck,
     TeamCheck,
 )
-from trialatlas.features.prescreen.numbers import (
-    NumberSpec,
-    disqualifying_words,
-    is_age_comparison,
-    number_spec,
-)
+from trialatlas.features.prescreen.numbers import NumberSpec, is_age_comparison, number_spec
 from trialatlas.features.prescreen.phrasing import (
-    cut_exceptions,
     lab_abnormality_spans,
     lead_sentence,
     mentions_judgement,
@@ -55,11 +55,14 @@ from trialatlas.features.prescreen.phrasing import (
     unescape,
 )
 from trialatlas.features.prescreen.quantities import convert
-from trialatlas.features.prescreen.rules import phrasing
+from trialatlas.features.prescreen.question_builder import (
+    QuestionBuilder,
+    checked_criterion,
+    spec_question,
+)
 from trialatlas.features.prescreen.run_on import run_on_items
 from trialatlas.features.prescreen.uln import uln_spec
 from trialatlas.features.prescreen.yesno import (
-    FALLBACK,
     YesNoSpec,
     is_permission,
     is_plain_allowance,
@@ -73,60 +76,7 @@ from trialatlas.model.study import Eligibility, Study
 TEAM_REASON = "This needs the study team's judgement or their own tests."
 
 
-def _heading(text: str) -> str | None:
-    """A registry sub-heading ("Chemotherapy:", "Hepatic", "Life expectancy"), lower case."""
-    name = unescape(text).strip().rstrip(":").strip().lower()
-    return name if name in phrasing().section_headings else None
-
-
-def _is_header(parsed: ParsedCriteria, index: int) -> bool:
-    """A heading or lead-in that asks nothing itself: its items ask, nested under it or
-    not ("Chemotherapy", "Patients must have:"); never the lead-in of an exception list."""
-    criterion = parsed.criteria[index]
-    if _heading(criterion.text) is not None:
-        return True  # "Chemotherapy" over its items, or a heading whose items did not nest
-    return unescape(criterion.text).rstrip().endswith(":") and not _is_exception_parent(criterion)
-
-
 _PERMISSIONS = frozenset({"allowed", "permitted", "recommended"})
-
-
-def _parent_heading(parsed: ParsedCriteria, index: int) -> str | None:
-    parent = parsed.criteria[index].parent
-    return _heading(parsed.criteria[parent].text) if parent is not None else None
-
-
-def _says_nothing(criterion: Criterion) -> bool:
-    """ "Not specified", "See Disease Characteristics": nothing to check."""
-    text = unescape(criterion.text).strip()
-    return any(p.match(text) for p in phrasing().not_criteria)
-
-
-def _is_exception_parent(criterion: Criterion) -> bool:
-    return cut_exceptions(criterion.text)[1]
-
-
-# An item that reads as a criterion of its own ("No uncontrolled infection", "Must …"):
-# the exceptions listed under "… except:" have ended (registry lines nest every later
-# item under the exception list).
-_NEW_ITEM = re.compile(
-    r"^\W*(?:no|not|none|never|must|should|patients?|subjects?|participants?|at least|"
-    r"prior|concurrent|concomitant|recovered|fertile|negative|pregnant|other)\b",
-    re.IGNORECASE,
-)
-
-
-def _inside_exception(parsed: ParsedCriteria, index: int) -> bool:
-    """Is the item one of the exceptions listed under "… except:" (part of its parent)?"""
-    child, parent = index, parsed.criteria[index].parent
-    seen = 0
-    while parent is not None and seen < 20:
-        if _is_exception_parent(parsed.criteria[parent]):
-            listed = [i for i in parsed.children(parent) if i <= child]
-            return not any(_NEW_ITEM.match(unescape(parsed.criteria[i].text)) for i in listed)
-        child, parent = parent, parsed.criteria[parent].parent
-        seen += 1
-    return False
 
 
 def _team_check(index: int, criterion: Criterion, heading: str | None = None) -> TeamCheck | None:
@@ -154,79 +104,9 @@ def _team_check(index: int, criterion: Criterion, heading: str | None = None) ->
     return None
 
 
-class _Builder:
-    """Collects questions; an identical question asked twice is asked once."""
-
-    def __init__(self) -> None:
-        self.questions: list[Question] = []
-        self._by_text: dict[tuple[str, str, str | None], Question] = {}
-        self.team: list[TeamCheck] = []
-
-    def add(self, question: Question) -> None:
-        key = (question.text, question.answer_type, question.unit)
-        existing = self._by_text.get(key) if question.text != FALLBACK else None
-        if existing is not None and existing.checks[0].key != question.checks[0].key:
-            existing.checks.extend(question.checks)
-            return
-        if existing is not None:
-            question = question.model_copy(update={"id": f"{question.id}x"})
-        self._by_text[key] = question
-        self.questions.append(question)
-
-    def question(self, question_id: str) -> Question | None:
-        return next((q for q in self.questions if q.id == question_id), None)
-
-
-def _checked(index: int, criterion: Criterion, spec: NumberSpec | YesNoSpec) -> CheckedCriterion:
-    words = (
-        disqualifying_words(spec.check)
-        if isinstance(spec, NumberSpec)
-        else spec.disqualifying_answer
-    )
-    return CheckedCriterion(
-        key=f"c{index}",
-        index=index,
-        kind=criterion.kind,
-        source="criteria",
-        text=unescape(criterion.text),
-        disqualifying_answer=words,
-        label=spec.label,
-        check=spec.check,
-    )
-
-
-def _question(qid: str, index: int, criterion: Criterion, spec: NumberSpec | YesNoSpec) -> Question:
-    checked = _checked(index, criterion, spec)
-    if isinstance(spec, NumberSpec):
-        return Question(
-            id=qid,
-            group=spec.group,
-            text=spec.text,
-            help=spec.help,
-            answer_type="number",  # type: ignore[arg-type]
-            unit=spec.unit,
-            units=spec.units,
-            not_applicable=spec.not_applicable,
-            profile_terms=spec.terms,
-            measure=spec.measure,
-            checks=[checked],
-        )
-    return Question(
-        id=qid,
-        group=spec.group,
-        text=spec.text,
-        help=spec.help,  # type: ignore[arg-type]
-        answer_type=spec.answer_type,
-        window_days=spec.window_days,  # type: ignore[arg-type]
-        before_days=spec.before_days,  # type: ignore[arg-type]
-        require_all=spec.require_all,
-        never_label=spec.never_label,
-        profile_terms=spec.terms,
-        checks=[checked],
-    )
-
-
-def _add_age(builder: _Builder, index: int, criterion: Criterion, comparison: Comparison) -> None:
+def _add_age(
+    builder: QuestionBuilder, index: int, criterion: Criterion, comparison: Comparison
+) -> None:
     age = builder.question(AGE_ID)
     if age is None:
         age = age_question()
@@ -251,7 +131,7 @@ def _satisfiable(index: int, criterion: Criterion, ages: list[Comparison]) -> bo
 
 
 def _add_criterion(
-    builder: _Builder, index: int, criterion: Criterion, excepted: list[str], base: str
+    builder: QuestionBuilder, index: int, criterion: Criterion, excepted: list[str], base: str
 ) -> None:
     """The criterion's questions; ``excepted``: the exceptions listed under it ("… except:")."""
     specs: list[NumberSpec | YesNoSpec] = []
@@ -286,7 +166,9 @@ def _add_criterion(
             if twin is None:
                 specs.append(spec)
             else:  # "> 170 or < 90 mm Hg": one question, two limits
-                extra_checks.setdefault(twin.text, []).append(_checked(index, criterion, spec))
+                extra_checks.setdefault(twin.text, []).append(
+                    checked_criterion(index, criterion, spec)
+                )
     if numbers:
         rest = yes_no_spec(criterion, covered, remainder=True)
         if rest is not None:  # after ages alone, every window of the sentence is the question's
@@ -296,13 +178,13 @@ def _add_criterion(
     specs = [s if isinstance(s, NumberSpec) else with_listed_exceptions(s, excepted) for s in specs]
     for n, spec in enumerate(specs):
         qid = base if len(specs) == 1 else f"{base}{chr(ord('a') + n)}"
-        question = _question(qid, index, criterion, spec)
+        question = spec_question(qid, index, criterion, spec)
         question.checks.extend(extra_checks.get(spec.text, []))
         builder.add(question)
 
 
 def _add_item(
-    builder: _Builder,
+    builder: QuestionBuilder,
     parsed: ParsedCriteria,
     index: int,
     criterion: Criterion,
@@ -328,12 +210,12 @@ def _add_item(
                 )
             )
         else:
-            builder.add(_question(qid, index, criterion, spec))
+            builder.add(spec_question(qid, index, criterion, spec))
         return
     excepted = [
         unescape(parsed.criteria[i].text)
         for i in parsed.children(index)
-        if _is_exception_parent(criterion) and _inside_exception(parsed, i)
+        if is_exception_parent(criterion) and inside_exception(parsed, i)
     ]
     _add_criterion(builder, index, criterion, excepted, qid)
 
@@ -342,7 +224,7 @@ def build_questionnaire(
     nct_id: str, title: str, parsed: ParsedCriteria, eligibility: Eligibility
 ) -> Questionnaire:
     """The questionnaire for already-parsed criteria and the structured eligibility."""
-    builder = _Builder()
+    builder = QuestionBuilder()
     age_check = structured_age_check(eligibility)
     if age_check is not None:
         age = age_question()
@@ -354,10 +236,10 @@ def build_questionnaire(
     for index, criterion in enumerate(parsed.criteria):
         if sum(ch.isalpha() for ch in criterion.text) < 3:
             continue
-        if _is_header(parsed, index) or _inside_exception(parsed, index):
+        if is_header(parsed, index) or inside_exception(parsed, index):
             continue
-        heading = _parent_heading(parsed, index)
-        if _says_nothing(criterion) or heading in ("age", "sex", "gender"):
+        heading = parent_heading(parsed, index)
+        if says_nothing(criterion) or heading in ("age", "sex", "gender"):
             continue  # age and sex come from the structured eligibility
         if heading in _PERMISSIONS:
             continue  # "Allowed:" / "* PCP prophylaxis, antibiotics …": nothing is required
