@@ -197,13 +197,13 @@ def test_list_sql_is_built_without_a_database() -> None:
     query = StudyListQuery(cond='"pain" or NEAR(x*)', sort=(StudySort("last_update_posted"),))
     sql, params, width = list_studies_sql(query, after=("2024-01-01", "NCT00000001"), limit=11)
     assert width == 2
-    assert "studies_fts MATCH ?" in sql and "LIMIT ?" in sql
+    assert "studies_fts MATCH :match0" in sql and "LIMIT :limit" in sql
     # FTS syntax is quoted away; lower-case "or" is a word, a stopword left out of the match
-    assert params[0] == (
+    assert params["match0"] == (
         '({title conditions keywords} : ("pain")) AND ({title conditions keywords} : ("near"))'
         ' AND ({title conditions keywords} : ("x"))'
     )
-    assert params[-1] == 11
+    assert list(params.values())[-1] == 11
 
 
 # -- /api/v2/studies/{nctId} -------------------------------------------------------------

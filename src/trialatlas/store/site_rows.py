@@ -3,7 +3,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+
+from trialatlas.model.search import SiteTown
+
+# the columns of a StoredSite, in its order
+STORED_SITE_COLUMNS = "nct_id, ordinal, city, state, zip, country, lat, lon, geo_precision"
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,3 +36,16 @@ class NewPoint:
     lat: float | None
     lon: float | None
     precision: str | None
+
+
+def points_by_study(points: Iterable[NewPoint]) -> dict[str, list[NewPoint]]:
+    """The new points of each study, in the order given."""
+    by_study: dict[str, list[NewPoint]] = {}
+    for point in points:
+        by_study.setdefault(point.nct_id, []).append(point)
+    return by_study
+
+
+def site_towns_of(rows: Iterable[tuple[object, str | None, str | None]]) -> list[SiteTown]:
+    """Towns from ``(city, state, country)`` rows, as stored."""
+    return [SiteTown(city=str(c), state=s, country=k) for c, s, k in rows]

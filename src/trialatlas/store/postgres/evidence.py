@@ -7,17 +7,17 @@ Phrases are built from words only (:func:`trialatlas.store.postgres.text_query.p
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Protocol
 
 from trialatlas.store.base import EvidenceTrial, SeriousEvents
+from trialatlas.store.evidence_rows import (
+    MAX_PHRASES,
+    event_trial_ids,
+    evidence_trial,
+    serious_events_by_study,
+)
 from trialatlas.store.postgres.sql_text import Params
 from trialatlas.store.postgres.text_query import phrases_query
-from trialatlas.store.sqlite.evidence import MAX_PHRASES
-from trialatlas.store.study_documents import serious_events_of
-
-
-class Rows(Protocol):
-    def rows(self, sql: str, params: Any = ()) -> list[tuple[Any, ...]]: ...
+from trialatlas.store.sql_text import Rows
 
 
 def _field_match(field: str, terms: Sequence[str], p: Params) -> str | None:
@@ -48,17 +48,7 @@ def trials_with_results(
         f" ORDER BY s.completion_date DESC NULLS LAST, s.nct_id LIMIT {p.add('limit', limit)}",
         p.values,
     )
-    trials = [
-        EvidenceTrial(
-            nct_id=r[0],
-            title=r[1],
-            overall_status=r[2],
-            phases=r[3].split("|") if r[3] else [],
-            enrollment_count=r[4],
-            completion_date=r[5],
-        )
-        for r in found
-    ]
+    trials = [evidence_trial(r) for r in found]
     return total, trials
 
 
@@ -86,13 +76,8 @@ def count_intervention_trials(
 def serious_events(store: Rows, nct_ids: Sequence[str]) -> dict[str, SeriousEvents]:
     """Posted serious adverse events per trial, summed over its groups (trials without
     posted adverse events are left out)."""
-    ids = list(dict.fromkeys(nct_ids))[:50]
+    ids = event_trial_ids(nct_ids)
     if not ids:
         return {}
-    out: dict[str, SeriousEvents] = {}
     found = store.rows("SELECT nct_id, document FROM studies WHERE nct_id = ANY(%s)", (ids,))
-    for nct_id, blob in sorted(found, key=lambda r: ids.index(r[0])):
-        events = serious_events_of(nct_id, blob)
-        if events is not None:
-            out[nct_id] = events
-    return out
+    return serious_events_by_study(sorted(found, key=lambda r: ids.index(r[0])))

@@ -1,8 +1,10 @@
 """Every read of the PostgreSQL store: the mixin :class:`PostgresReads` of ``PostgresStore``.
 
-Studies, raw records and full-text hits are read here; the other reads are thin calls
-into the query module of their feature (``listing``, ``search``, ``evidence``,
-``related``, ``vectors``, ``site_points``), as in the SQLite store.
+Studies and full-text hits are read here; the other reads are thin calls into the query
+module of their feature (``search``, ``related``, ``vectors``, ``site_points``), as in
+the SQLite store, and those both backends answer alike (a study and its raw record by
+NCT ID, the listing through ``listing``, the evidence through ``evidence``) are the
+store's :class:`~trialatlas.store.shared_reads.SharedReads`.
 """
 
 from __future__ import annotations
@@ -14,15 +16,12 @@ from typing import TYPE_CHECKING, Any
 from trialatlas.model.search import SearchQuery, SearchResults
 from trialatlas.model.study import Study
 from trialatlas.store.base import (
-    EvidenceTrial,
-    SeriousEvents,
-    StoredRecord,
     StudyBrief,
     StudyText,
     TextHit,
 )
 from trialatlas.store.fts_query import fts_terms
-from trialatlas.store.listing import StudyListPage, StudyListQuery
+from trialatlas.store.postgres import evidence, listing
 from trialatlas.store.postgres.bm25 import bm25_sql
 from trialatlas.store.postgres.schema import TEXT_CONFIG
 from trialatlas.store.postgres.sql_text import Params
@@ -33,7 +32,8 @@ from trialatlas.store.postgres.text_query import (
     searchable,
     words_query,
 )
-from trialatlas.store.prepared import decode_study, decode_text
+from trialatlas.store.prepared import decode_study
+from trialatlas.store.shared_reads import SharedReads, text_hit
 
 if TYPE_CHECKING:
     import numpy as np
@@ -45,8 +45,12 @@ if TYPE_CHECKING:
 MAX_RANK_TERMS = 256  # as the SQLite backend's text_rank.MAX_TERMS
 
 
-class PostgresReads:
+class PostgresReads(SharedReads):
     """Every read of the store. The class that mixes it in owns the pool."""
+
+    _params = Params
+    _listing = listing.LISTING
+    _evidence = evidence
 
     if TYPE_CHECKING:
 
@@ -57,10 +61,6 @@ class PostgresReads:
         ) -> list[tuple[Any, ...]]: ...
 
     # -- studies, raw records, full text ---------------------------------------------
-    def get_study(self, nct_id: str) -> Study | None:
-        found = self.rows("SELECT document FROM studies WHERE nct_id = %s", (nct_id,))
-        return decode_study(found[0][0]) if found else None
-
     def get_studies(self, nct_ids: Iterable[str]) -> dict[str, Study]:
         ids = list(dict.fromkeys(nct_ids))
         if not ids:
@@ -68,30 +68,8 @@ class PostgresReads:
         found = self.rows("SELECT nct_id, document FROM studies WHERE nct_id = ANY(%s)", (ids,))
         return {nct: decode_study(blob) for nct, blob in found}
 
-    def get_raw(self, nct_id: str) -> StoredRecord | None:
-        found = self.rows(
-            "SELECT nct_id, format, source, checksum, last_update_posted, loaded_at, body"
-            " FROM raw_records WHERE nct_id = %s",
-            (nct_id,),
-        )
-        if not found:
-            return None
-        nct, fmt, source, checksum, last_update, loaded_at, body = found[0]
-        return StoredRecord(
-            nct_id=nct,
-            format=fmt,
-            source=source,
-            checksum=checksum,
-            text=decode_text(body),
-            last_update_posted=last_update,
-            loaded_at=loaded_at,
-        )
-
     def count_studies(self) -> int:
         return int(self.rows("SELECT count(*) FROM studies")[0][0])
-
-    def iter_nct_ids(self) -> list[str]:
-        return [r[0] for r in self.rows("SELECT nct_id FROM studies ORDER BY nct_id")]
 
     def space_by_table(self) -> list[tuple[str, int]]:
         """Bytes on disk per table or index of the store's schema, largest first."""
@@ -133,17 +111,7 @@ class PostgresReads:
                 p.values,
             )
             if found:
-                return [
-                    TextHit(
-                        nct_id=r[0],
-                        title=r[1],
-                        overall_status=r[2],
-                        phases=r[3].split("|") if r[3] else [],
-                        conditions=list(r[5] or []),
-                        score=-float(r[4]),
-                    )
-                    for r in found
-                ]
+                return [text_hit(r, list(r[5] or [])) for r in found]
         return []
 
     def rank_text(
@@ -182,22 +150,6 @@ class PostgresReads:
         counts = {str(w): int(n) for w, n in found}
         return {word: counts.get(searchable(word), 0) for word in distinct}
 
-    # -- ClinicalTrials.gov-compatible API and FHIR search (store/postgres/listing.py) --
-    def list_studies(
-        self,
-        query: StudyListQuery,
-        after: Sequence[Any] | None,
-        limit: int,
-        count_total: bool = False,
-    ) -> StudyListPage:
-        from trialatlas.store.postgres import listing
-
-        return listing.list_studies(self, query, after, limit, count_total)
-
-    def latest_update_posted(self) -> str | None:
-        found = self.rows("SELECT max(last_update_posted) FROM studies")
-        return found[0][0] if found else None
-
     # -- trial search (store/postgres/search.py) --
     def search_trials(self, query: SearchQuery) -> SearchResults:
         from trialatlas.store.postgres.search import search_trials
@@ -224,31 +176,6 @@ class PostgresReads:
 
         with self.connection() as conn:
             return sites_to_place(conn)
-
-    # -- evidence for the patient summary (store/postgres/evidence.py) --
-    def trials_with_results(
-        self, intervention_terms: Sequence[str], exclude: str | None = None, limit: int = 5
-    ) -> tuple[int, list[EvidenceTrial]]:
-        from trialatlas.store.postgres import evidence
-
-        return evidence.trials_with_results(self, intervention_terms, exclude, limit)
-
-    def count_intervention_trials(
-        self,
-        intervention_terms: Sequence[str],
-        condition_terms: Sequence[str],
-        exclude: str | None = None,
-    ) -> int:
-        from trialatlas.store.postgres import evidence
-
-        return evidence.count_intervention_trials(
-            self, intervention_terms, condition_terms, exclude
-        )
-
-    def serious_events(self, nct_ids: Sequence[str]) -> dict[str, SeriousEvents]:
-        from trialatlas.store.postgres import evidence
-
-        return evidence.serious_events(self, nct_ids)
 
     # -- related trials (store/postgres/related.py) --
     def study_briefs(self, nct_ids: Sequence[str]) -> dict[str, StudyBrief]:

@@ -1,21 +1,21 @@
 """Search filters as PostgreSQL conditions over a row ``s`` of ``studies`` and ``st`` of
-``study_text`` (built without a database): the meaning of
-:mod:`trialatlas.store.sqlite.search_filters`, test for test (a missing age bound is no
-bound, a missing date fails a date range, sponsor names by their start and countries
-in any case)."""
+``study_text`` (built without a database): the words as tsquery tests, and the other
+filters as the store's (:mod:`trialatlas.store.search_filters`: a missing age bound is
+no bound, a missing date fails a date range, sponsor names by their start and
+countries in any case) with PostgreSQL's country test."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from trialatlas.model.codes import LABELS
 from trialatlas.model.search import SearchQuery
 from trialatlas.store.fts_query import fts_terms
 from trialatlas.store.postgres.bm25 import bm25_sql
 from trialatlas.store.postgres.sql_text import Params
 from trialatlas.store.postgres.text_query import match_terms, words_query
 from trialatlas.store.search_cursor import Mode
-from trialatlas.store.sqlite.search_filters import lower_date_key, nct_ids_in, sponsor_pattern
+from trialatlas.store.search_filters import filter_clauses as shared_filter_clauses
+from trialatlas.store.search_filters import nct_ids_in
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,65 +63,14 @@ def has_all_words_sql(text: str, p: Params) -> str | None:
     return f"EXISTS (SELECT 1 FROM study_text st WHERE st.document @@ {tsq})"
 
 
-def phase_test(code: str, p: Params) -> str:
-    """SQL true when ``s.phases`` (codes joined by ``|``) holds ``code`` (``PHASE1`` is
-    not found in ``EARLY_PHASE1``)."""
-    param = p.add("phase", code)
-    test = f"strpos(s.phases, {param}) > 0"
-    longer = [other for other in LABELS["phase"] if other != code and code in other]
-    if not longer:
-        return test
-    names = [p.add("phase_other", other) for other in longer]
-    cleaned = "s.phases"
-    for name in names:
-        cleaned = f"replace({cleaned}, {name}, '')"
-    holds_longer = " OR ".join(f"strpos(s.phases, {name}) > 0" for name in names)
-    return f"({test} AND (NOT ({holds_longer}) OR strpos({cleaned}, {param}) > 0))"
+# a site of the study in the country, in any case
+_COUNTRY_TEST = (
+    "EXISTS (SELECT 1 FROM locations AS lc WHERE lc.nct_id = s.nct_id"
+    " AND lower(lc.country) = lower({}))"
+)
 
 
 def filter_clauses(query: SearchQuery, p: Params) -> list[str]:
-    """WHERE conditions over ``s`` for every filter but the words and the place."""
-    where: list[str] = []
-    if query.has_results is not None:
-        where.append(f"s.has_results = {p.add('results', int(query.has_results))}")
-    if query.healthy_volunteers is not None:
-        where.append(f"s.healthy_volunteers = {p.add('hv', int(query.healthy_volunteers))}")
-    if query.age_years is not None:
-        days = p.add("age", round(query.age_years * 365.25))
-        where.append(f"(s.min_age_days IS NULL OR s.min_age_days <= {days})")
-        where.append(f"(s.max_age_days IS NULL OR s.max_age_days >= {days})")
-    if query.study_type:
-        where.append(f"s.study_type = {p.add('type', query.study_type)}")
-    if query.sponsor_class:
-        where.append(f"s.lead_sponsor_class = {p.add('class', query.sponsor_class)}")
-    if query.statuses:
-        where.append(f"s.overall_status = ANY({p.add('status', list(query.statuses))})")
-    if query.status_not:
-        left_out = p.add("not_status", list(query.status_not))
-        where.append(f"(s.overall_status IS NULL OR NOT s.overall_status = ANY({left_out}))")
-    if query.sex:
-        where.append(f"(s.sex IS NULL OR s.sex = 'ALL' OR s.sex = {p.add('sex', query.sex)})")
-    for column, low, high in (
-        ("s.start_date", query.start_from, query.start_to),
-        ("s.last_update_posted", query.updated_from, query.updated_to),
-    ):
-        if low:
-            where.append(f"{column} >= {p.add('from', lower_date_key(low))}")
-        if high:
-            where.append(f"{column} <= {p.add('to', high.isoformat())}")
-    if query.phase:
-        where.append("(" + " OR ".join(phase_test(code, p) for code in query.phase) + ")")
-    if query.sponsor:
-        where.append(
-            "EXISTS (SELECT 1 FROM sponsors AS sp WHERE sp.nct_id = s.nct_id AND sp.name"
-            f" ILIKE {p.add('sponsor', sponsor_pattern(query.sponsor))} ESCAPE '\\')"
-        )
-    if query.country:
-        where.append(
-            "EXISTS (SELECT 1 FROM locations AS lc WHERE lc.nct_id = s.nct_id"
-            f" AND lower(lc.country) = lower({p.add('country', query.country)}))"
-        )
-    ids = nct_ids_in(query.text) if query.text else []
-    if ids:
-        where.append(f"s.nct_id = ANY({p.add('nct', ids)})")
-    return where
+    """WHERE conditions over ``s`` for every filter but the words and the place (the
+    store's :func:`trialatlas.store.search_filters.filter_clauses`)."""
+    return shared_filter_clauses(query, p, _COUNTRY_TEST)

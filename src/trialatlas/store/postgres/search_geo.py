@@ -1,18 +1,19 @@
 """Search around a place on PostgreSQL: sites in a bounding box (``locations_geo``
 index), the exact great-circle distance (the haversine of
 :func:`trialatlas.index.geo.haversine_km`, in plain SQL) and each trial's nearest site.
-Built without a database; the same rules as :mod:`trialatlas.store.sqlite.search_geo`
-(a city-placed site of one of the query's ``near_towns`` counts as within the radius).
+Built without a database; the box and town tests are the store's
+(:mod:`trialatlas.store.geo_sql`: a city-placed site of one of the query's ``near_towns``
+counts as within the radius).
 """
 
 from __future__ import annotations
 
 import math
 
-from trialatlas.index.geo import EARTH_RADIUS_KM, bounding_box
+from trialatlas.index.geo import EARTH_RADIUS_KM
 from trialatlas.model.search import SiteTown
+from trialatlas.store.geo_sql import CITY_REACH_KM, box_tests, town_test, within_first
 from trialatlas.store.postgres.sql_text import Params, Sql
-from trialatlas.store.sqlite.search_geo import CITY_REACH_KM
 
 __all__ = ["CITY_REACH_KM", "box_test", "distance_sql", "geo_cte", "nearest_sites_sql"]
 
@@ -32,27 +33,8 @@ def distance_sql(lat: str, lon: str, lat0: float, lon0: float, p: Params) -> str
 
 def box_test(lat: float, lon: float, radius_km: float, p: Params, site: str = "l.") -> str:
     """WHERE test over a site for the bounding box of the circle (index ``locations_geo``)."""
-    box = bounding_box(lat, lon, radius_km)
-    lo, hi = p.add("min_lon", box.min_lon), p.add("max_lon", box.max_lon)
-    if box.crosses_antimeridian:
-        lon_test = f"({site}lon >= {lo} OR {site}lon <= {hi})"
-    else:
-        lon_test = f"{site}lon BETWEEN {lo} AND {hi}"
-    low, high = p.add("min_lat", box.min_lat), p.add("max_lat", box.max_lat)
-    return f"{site}lat BETWEEN {low} AND {high} AND {lon_test}"
-
-
-def town_test(towns: list[SiteTown], p: Params, site: str = "l.") -> str:
-    """SQL true when the site is placed by its city and that city is one of ``towns``."""
-    if not towns:
-        return "FALSE"
-    tests = [
-        f"({site}city = {p.add('town', t.city)}"
-        f" AND coalesce({site}state, '') = {p.add('tstate', t.state or '')}"
-        f" AND coalesce({site}country, '') = {p.add('tcountry', t.country or '')})"
-        for t in towns
-    ]
-    return f"({site}geo_precision = 'city' AND ({' OR '.join(tests)}))"
+    lat_test, lon_test = box_tests(lat, lon, radius_km, p, site)
+    return f"{lat_test} AND {lon_test}"
 
 
 def geo_cte(
@@ -83,10 +65,7 @@ def nearest_sites_sql(
     ``radius_km``, a site that counts as within it (see :func:`geo_cte`) comes first."""
     p = Params()
     dist = distance_sql("lat", "lon", lat, lon, p)
-    first = ""
-    if radius_km is not None:
-        counts = f"{dist} <= {p.add('radius', radius_km)} OR {town_test(towns or [], p, '')}"
-        first = f"({counts}) DESC, "
+    first = within_first(dist, radius_km, towns, p)
     text = (
         f"SELECT DISTINCT ON (nct_id) nct_id, facility, city, state, country, geo_precision,"
         f" {dist} AS d FROM locations WHERE nct_id = ANY({p.add('ids', nct_ids)})"

@@ -11,15 +11,21 @@ import psycopg
 from trialatlas.model.search import SiteTown
 from trialatlas.store.postgres.search_geo import CITY_REACH_KM, box_test, distance_sql
 from trialatlas.store.postgres.sql_text import Params
-from trialatlas.store.site_rows import NewPoint, StoredSite
+from trialatlas.store.site_rows import (
+    STORED_SITE_COLUMNS,
+    NewPoint,
+    StoredSite,
+    points_by_study,
+    site_towns_of,
+)
 from trialatlas.store.study_documents import relocated_document
 
 
 def sites_to_place(conn: psycopg.Connection) -> list[StoredSite]:
     """Every site not placed at its ZIP code (those are placed for good), by study."""
     rows = conn.execute(
-        "SELECT nct_id, ordinal, city, state, zip, country, lat, lon, geo_precision"
-        " FROM locations WHERE geo_precision IS DISTINCT FROM 'zip' ORDER BY nct_id, ordinal"
+        f"SELECT {STORED_SITE_COLUMNS} FROM locations"
+        " WHERE geo_precision IS DISTINCT FROM 'zip' ORDER BY nct_id, ordinal"
     ).fetchall()
     return [StoredSite(*row) for row in rows]
 
@@ -29,9 +35,7 @@ def save_site_points(
 ) -> None:
     """Write the new points into the site rows and the studies' documents, and record
     ``version``, in one transaction."""
-    by_study: dict[str, list[NewPoint]] = {}
-    for point in points:
-        by_study.setdefault(point.nct_id, []).append(point)
+    by_study = points_by_study(points)
     with conn.transaction():
         with conn.cursor() as cur:
             cur.executemany(
@@ -68,7 +72,4 @@ def site_towns(conn: psycopg.Connection, lat: float, lon: float, city: str) -> l
         f" AND lower(l.city) = lower({p.add('city', city)})"
         f" AND {distance_sql('l.lat', 'l.lon', lat, lon, p)} <= {p.add('reach', CITY_REACH_KM)}"
     )
-    return [
-        SiteTown(city=str(c), state=s, country=k)
-        for c, s, k in conn.execute(text, p.values).fetchall()  # type: ignore[arg-type]
-    ]
+    return site_towns_of(conn.execute(text, p.values).fetchall())  # type: ignore[arg-type]

@@ -10,7 +10,6 @@ of a deployment answers alike from the same database.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -27,6 +26,7 @@ from trialatlas.store.postgres.reads import PostgresReads
 from trialatlas.store.postgres.schema import CHILD_TABLES, TEXT_CONFIG, check_schema, migrate
 from trialatlas.store.postgres.text_query import FIELD_BREAK, searchable
 from trialatlas.store.prepared import PreparedStudy, prepare_study
+from trialatlas.store.upsert_sql import RAW_RECORD_COLUMNS, insert_sql, raw_record_row, upsert_sql
 from trialatlas.store.write_rules import write_outcome
 
 if TYPE_CHECKING:
@@ -200,7 +200,7 @@ def _clean(value: Any) -> Any:
 
 def _replace(conn: psycopg.Connection, prep: PreparedStudy, existed: bool, loaded_at: str) -> None:
     core = {k: _clean(v) for k, v in prep.core.items()}
-    conn.execute(_study_upsert(tuple(core)), tuple(core.values()))
+    conn.execute(upsert_sql("studies", tuple(core), "%s"), tuple(core.values()))
     if existed:
         for table in CHILD_TABLES:
             conn.execute(f"DELETE FROM {table} WHERE nct_id = %s", (prep.nct_id,))
@@ -214,7 +214,7 @@ def _replace(conn: psycopg.Connection, prep: PreparedStudy, existed: bool, loade
         for table, rows in prep.children.items():
             if rows:
                 cleaned = [tuple(_clean(v) for v in row) for row in rows]
-                cur.executemany(_child_insert(table, len(rows[0])), cleaned)
+                cur.executemany(insert_sql(table, len(rows[0]), "%s"), cleaned)
     title, conditions, interventions, keywords, _, description = (
         searchable(text[:TEXT_INDEX_CHARS]) for text in prep.fts
     )
@@ -231,18 +231,7 @@ def _replace(conn: psycopg.Connection, prep: PreparedStudy, existed: bool, loade
         conn.execute(_BRIEF_UPSERT, (prep.nct_id, prep.brief))
     else:
         conn.execute("DELETE FROM study_briefs WHERE nct_id = %s", (prep.nct_id,))
-    conn.execute(
-        _RAW_UPSERT,
-        (
-            prep.nct_id,
-            prep.raw_format,
-            _clean(prep.raw_source),
-            prep.checksum,
-            prep.last_update_posted,
-            loaded_at,
-            prep.raw_body,
-        ),
-    )
+    conn.execute(_RAW_UPSERT, tuple(_clean(v) for v in raw_record_row(prep, loaded_at)))
 
 
 # the weighted document: title A, conditions and interventions B, keywords C, the rest D,
@@ -262,27 +251,5 @@ _TEXT_INSERT = (
     " RETURNING tokens) UPDATE text_stats SET documents = documents + 1,"
     " tokens = text_stats.tokens + added.tokens FROM added WHERE id = 1"
 )
-_BRIEF_UPSERT = (
-    "INSERT INTO study_briefs (nct_id, brief) VALUES (%s, %s)"
-    " ON CONFLICT (nct_id) DO UPDATE SET brief = excluded.brief"
-)
-_RAW_UPSERT = (
-    "INSERT INTO raw_records (nct_id, format, source, checksum, last_update_posted, loaded_at, body)"
-    " VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT (nct_id) DO UPDATE SET"
-    " format = excluded.format, source = excluded.source, checksum = excluded.checksum,"
-    " last_update_posted = excluded.last_update_posted, loaded_at = excluded.loaded_at,"
-    " body = excluded.body"
-)
-
-
-@functools.cache
-def _study_upsert(columns: tuple[str, ...]) -> str:
-    cols = ", ".join(columns)
-    marks = ", ".join("%s" for _ in columns)
-    updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c != "nct_id")
-    return f"INSERT INTO studies ({cols}) VALUES ({marks}) ON CONFLICT (nct_id) DO UPDATE SET {updates}"
-
-
-@functools.cache
-def _child_insert(table: str, width: int) -> str:
-    return f"INSERT INTO {table} VALUES ({', '.join('%s' for _ in range(width))})"
+_BRIEF_UPSERT = upsert_sql("study_briefs", ("nct_id", "brief"), "%s")
+_RAW_UPSERT = upsert_sql("raw_records", RAW_RECORD_COLUMNS, "%s")

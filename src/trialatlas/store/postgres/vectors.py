@@ -12,12 +12,19 @@ import numpy as np
 import psycopg
 
 from trialatlas.store.base import StudyText
-from trialatlas.store.sqlite.vectors import StoredDtype
+from trialatlas.store.upsert_sql import upsert_sql
+from trialatlas.store.vector_rows import NEXT_GENERATION as _NEXT
+from trialatlas.store.vector_rows import (
+    VECTOR_COLUMNS,
+    read_batch,
+    stored_rows,
+    study_text,
+    study_text_batches,
+)
 
 if TYPE_CHECKING:
     from trialatlas.store.postgres.reads import PostgresReads
 
-_NEXT = "UPDATE vector_generation SET value = value + 1 WHERE id = 1"
 _TEXTS = (
     "SELECT s.nct_id, s.brief_title, s.official_title, st.brief_summary,"
     " (SELECT array_agg(c.name ORDER BY c.ordinal) FROM conditions c WHERE c.nct_id = s.nct_id),"
@@ -28,40 +35,21 @@ _TEXTS = (
 
 
 def _texts(rows: list[tuple]) -> list[StudyText]:  # type: ignore[type-arg]
-    return [
-        StudyText(
-            nct_id=nct,
-            brief_title=brief,
-            official_title=official,
-            conditions=tuple(conditions or ()),
-            interventions=tuple(interventions or ()),
-            summary=summary or None,
-        )
-        for nct, brief, official, summary, conditions, interventions in rows
-    ]
+    return [study_text(nct, *fields) for nct, *fields in rows]
 
 
 def iter_study_texts(
     store: PostgresReads, nct_ids: Sequence[str] | None, batch: int
 ) -> Iterator[list[StudyText]]:
     """Text fields of studies in batches: all by NCT ID (keyset pages), or the given ones."""
-    if nct_ids is not None:
-        for start in range(0, len(nct_ids), batch):
-            chunk = list(nct_ids[start : start + batch])
-            found = {r[0]: r for r in store.rows(_TEXTS + " WHERE s.nct_id = ANY(%s)", (chunk,))}
-            texts = _texts([found[n] for n in chunk if n in found])
-            if texts:
-                yield texts
-        return
-    after = ""
-    while True:
-        rows = store.rows(
-            _TEXTS + " WHERE s.nct_id > %s ORDER BY s.nct_id LIMIT %s", (after, batch)
-        )
-        if not rows:
-            return
-        after = rows[-1][0]
-        yield _texts(rows)
+    return study_text_batches(
+        nct_ids,
+        batch,
+        lambda chunk: _texts(store.rows(_TEXTS + " WHERE s.nct_id = ANY(%s)", (chunk,))),
+        lambda last, limit: _texts(
+            store.rows(_TEXTS + " WHERE s.nct_id > %s ORDER BY s.nct_id LIMIT %s", (last, limit))
+        ),
+    )
 
 
 def write_vectors(
@@ -70,15 +58,10 @@ def write_vectors(
     """Upsert the rows and move the generation, in one transaction."""
     if not rows:
         return
-    params = [
-        (nct, model, checksum, np.asarray(vec, dtype=StoredDtype).tobytes())
-        for nct, checksum, vec in rows
-    ]
+    params = stored_rows(model, rows)
     with conn.transaction(), conn.cursor() as cur:
         cur.executemany(
-            "INSERT INTO study_vectors (nct_id, model, checksum, vector) VALUES (%s, %s, %s, %s)"
-            " ON CONFLICT (nct_id) DO UPDATE SET model = excluded.model,"
-            " checksum = excluded.checksum, vector = excluded.vector",
+            upsert_sql("study_vectors", VECTOR_COLUMNS, "%s"),
             params,
         )
         cur.execute(_NEXT)
@@ -116,6 +99,4 @@ def iter_vectors(
             rows = cur.fetchmany(batch)
             if not rows:
                 break
-            ids = [r[0] for r in rows]
-            data = np.frombuffer(b"".join(bytes(r[1]) for r in rows), dtype=StoredDtype)
-            yield ids, data.reshape(len(ids), -1).astype(np.float32)
+            yield read_batch(rows)

@@ -22,11 +22,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from trialatlas.store.base import EvidenceTrial, SeriousEvents
+from trialatlas.store.evidence_rows import (
+    MAX_PHRASES,
+    event_trial_ids,
+    evidence_trial,
+    serious_events_by_study,
+)
 from trialatlas.store.fts_query import fts_terms
 from trialatlas.store.sqlite.reader import Reader
-from trialatlas.store.study_documents import serious_events_of
-
-MAX_PHRASES = 8
 
 
 def column_match(column: str, phrases: Sequence[str]) -> str | None:
@@ -83,17 +86,7 @@ def trials_with_results(
             ids,
         )
     }
-    trials = [
-        EvidenceTrial(
-            nct_id=r[0],
-            title=r[1],
-            overall_status=r[2],
-            phases=r[3].split("|") if r[3] else [],
-            enrollment_count=r[4],
-            completion_date=r[5],
-        )
-        for r in (rows[i] for i in ids if i in rows)
-    ]
+    trials = [evidence_trial(rows[i]) for i in ids if i in rows]
     return total, trials
 
 
@@ -121,15 +114,10 @@ def serious_events(store: Reader, nct_ids: Sequence[str]) -> dict[str, SeriousEv
     """Posted serious adverse events per trial, summed over its groups (trials without
     posted adverse events are left out). Reads only the adverse-events part of each
     stored document, without building the whole Study."""
-    ids = list(dict.fromkeys(nct_ids))[:50]
+    ids = event_trial_ids(nct_ids)
     if not ids:
         return {}
     marks = ", ".join("?" for _ in ids)
-    out: dict[str, SeriousEvents] = {}
-    for nct_id, blob in store.execute(
-        f"SELECT nct_id, document FROM studies WHERE nct_id IN ({marks})", ids
-    ):
-        events = serious_events_of(nct_id, blob)
-        if events is not None:
-            out[nct_id] = events
-    return out
+    return serious_events_by_study(
+        store.execute(f"SELECT nct_id, document FROM studies WHERE nct_id IN ({marks})", ids)
+    )

@@ -1,9 +1,11 @@
 """Every read of the SQLite store: the mixin :class:`StoreReads` of ``SQLiteStore``.
 
-Studies, raw records and full-text hits are read here; the other reads are thin calls
-into the query module of their feature (``ctgov_api``, ``search``, ``evidence``,
-``related``, ``vectors``, ``text_rank``). :mod:`trialatlas.store.sqlite.store` keeps the
-connections and every write.
+Studies and full-text hits are read here; the other reads are thin calls into the query
+module of their feature (``search``, ``related``, ``vectors``, ``text_rank``), and those
+both backends answer alike (a study and its raw record by NCT ID, the listing through
+``ctgov_api``, the evidence through ``evidence``) are the store's
+:class:`~trialatlas.store.shared_reads.SharedReads`. :mod:`trialatlas.store.sqlite.store`
+keeps the connections and every write.
 """
 
 from __future__ import annotations
@@ -18,19 +20,17 @@ from typing import TYPE_CHECKING, Any
 from trialatlas.model.search import SearchQuery, SearchResults
 from trialatlas.model.study import Study
 from trialatlas.store.base import (
-    EvidenceTrial,
-    SeriousEvents,
-    StoredRecord,
     StudyBrief,
     StudyText,
     TextHit,
 )
 from trialatlas.store.fts_query import FTS_WEIGHTS, fts_match
-from trialatlas.store.listing import StudyListPage, StudyListQuery
-from trialatlas.store.prepared import decode_study, decode_text
-from trialatlas.store.sqlite import ctgov_api
+from trialatlas.store.prepared import decode_study
+from trialatlas.store.shared_reads import SharedReads, text_hit
+from trialatlas.store.sqlite import ctgov_api, evidence
 from trialatlas.store.sqlite.generation_cache import GenerationCache
 from trialatlas.store.sqlite.reader import names_by_study
+from trialatlas.store.sqlite.sql_text import Params
 
 if TYPE_CHECKING:
     import numpy as np
@@ -40,8 +40,12 @@ if TYPE_CHECKING:
     from trialatlas.store.sqlite.search_columns import SearchColumnsCache
 
 
-class StoreReads:
+class StoreReads(SharedReads):
     """Every read of the store. The class that mixes it in owns the connections."""
+
+    _params = Params
+    _listing = ctgov_api.LISTING
+    _evidence = evidence
 
     path: Path
     _search_columns: SearchColumnsCache
@@ -60,11 +64,15 @@ class StoreReads:
         """Run one read query on this thread's connection (for store-layer modules)."""
         return self._conn().execute(sql, tuple(params))
 
-    # -- studies, raw records, full text ---------------------------------------------
-    def get_study(self, nct_id: str) -> Study | None:
-        row = self.execute("SELECT document FROM studies WHERE nct_id = ?", (nct_id,)).fetchone()
-        return decode_study(row[0]) if row else None
+    def rows(
+        self, sql: str, params: Iterable[object] | dict[str, Any] = ()
+    ) -> list[tuple[Any, ...]]:
+        """Every row of one read query on this thread's connection (named parameters in
+        a dict), as :class:`trialatlas.store.sql_text.Rows` asks."""
+        values = params if isinstance(params, dict) else tuple(params)
+        return self._conn().execute(sql, values).fetchall()
 
+    # -- studies, raw records, full text ---------------------------------------------
     def get_studies(self, nct_ids: Iterable[str]) -> dict[str, Study]:
         ids = list(dict.fromkeys(nct_ids))
         out: dict[str, Study] = {}
@@ -76,25 +84,6 @@ class StoreReads:
             ):
                 out[nct] = decode_study(blob)
         return out
-
-    def get_raw(self, nct_id: str) -> StoredRecord | None:
-        row = self.execute(
-            "SELECT nct_id, format, source, checksum, last_update_posted, loaded_at, body"
-            " FROM raw_records WHERE nct_id = ?",
-            (nct_id,),
-        ).fetchone()
-        if row is None:
-            return None
-        nct, fmt, source, checksum, last_update, loaded_at, body = row
-        return StoredRecord(
-            nct_id=nct,
-            format=fmt,
-            source=source,
-            checksum=checksum,
-            text=decode_text(body),
-            last_update_posted=last_update,
-            loaded_at=loaded_at,
-        )
 
     def count_studies(self) -> int:
         return self._answers.get(
@@ -121,9 +110,6 @@ class StoreReads:
             return [("(the whole file)", int(pages) * int(size))]
         return [(str(name), int(size)) for name, size in found]
 
-    def iter_nct_ids(self) -> list[str]:
-        return [r[0] for r in self.execute("SELECT nct_id FROM studies ORDER BY nct_id")]
-
     def iter_studies(self) -> Iterator[Study]:
         conn = sqlite3.connect(self.path, check_same_thread=False)
         try:
@@ -149,17 +135,7 @@ class StoreReads:
             ).fetchall()
             if rows:
                 conds = names_by_study(self, "conditions", [r[0] for r in rows])
-                return [
-                    TextHit(
-                        nct_id=r[0],
-                        title=r[1],
-                        overall_status=r[2],
-                        phases=r[3].split("|") if r[3] else [],
-                        conditions=conds.get(r[0], []),
-                        score=-float(r[4]),
-                    )
-                    for r in rows
-                ]
+                return [text_hit(r, conds.get(r[0], [])) for r in rows]
         return []
 
     def rank_text(
@@ -175,19 +151,6 @@ class StoreReads:
         from trialatlas.store.sqlite.text_rank import document_frequencies
 
         return document_frequencies(self._conn(), words)
-
-    # -- ClinicalTrials.gov-compatible API and FHIR search (store/sqlite/ctgov_api.py) --
-    def list_studies(
-        self,
-        query: StudyListQuery,
-        after: Sequence[Any] | None,
-        limit: int,
-        count_total: bool = False,
-    ) -> StudyListPage:
-        return ctgov_api.list_studies(self, query, after, limit, count_total)
-
-    def latest_update_posted(self) -> str | None:
-        return ctgov_api.latest_update_posted(self)
 
     # -- trial search (store/sqlite/search.py) --
     def search_trials(self, query: SearchQuery) -> SearchResults:
@@ -219,31 +182,6 @@ class StoreReads:
         from trialatlas.store.sqlite.site_points import sites_to_place
 
         return sites_to_place(self._conn())
-
-    # -- evidence for the patient summary (store/sqlite/evidence.py) --
-    def trials_with_results(
-        self, intervention_terms: Sequence[str], exclude: str | None = None, limit: int = 5
-    ) -> tuple[int, list[EvidenceTrial]]:
-        from trialatlas.store.sqlite import evidence
-
-        return evidence.trials_with_results(self, intervention_terms, exclude, limit)
-
-    def count_intervention_trials(
-        self,
-        intervention_terms: Sequence[str],
-        condition_terms: Sequence[str],
-        exclude: str | None = None,
-    ) -> int:
-        from trialatlas.store.sqlite import evidence
-
-        return evidence.count_intervention_trials(
-            self, intervention_terms, condition_terms, exclude
-        )
-
-    def serious_events(self, nct_ids: Sequence[str]) -> dict[str, SeriousEvents]:
-        from trialatlas.store.sqlite import evidence
-
-        return evidence.serious_events(self, nct_ids)
 
     # -- related trials (store/sqlite/related.py) --
     def study_briefs(self, nct_ids: Sequence[str]) -> dict[str, StudyBrief]:

@@ -22,41 +22,35 @@ from __future__ import annotations
 import math
 import sqlite3
 from collections.abc import Callable
-from dataclasses import dataclass
+from functools import partial
 
-from trialatlas.model.codes import label, phases_label
 from trialatlas.model.search import (
     DEFAULT_RADIUS_KM,
     NearestSite,
-    SearchError,
     SearchHit,
     SearchQuery,
     SearchResults,
 )
 from trialatlas.store.fts_query import fts_terms
-from trialatlas.store.open_first import group_queries
-from trialatlas.store.search_cursor import (
-    Cursor,
-    Group,
-    Mode,
-    decode_cursor,
-    decode_group_cursor,
-    encode_cursor,
-    encode_group_cursor,
-    query_fingerprint,
+from trialatlas.store.search_cursor import Cursor, Mode
+from trialatlas.store.search_facets import Counts, facets_of
+from trialatlas.store.search_pages import (
+    Gathered,
+    checked_query,
+    nearest_site,
+    search_hits,
+    search_pages,
 )
 from trialatlas.store.sqlite.search_columns import SearchColumnsCache
 from trialatlas.store.sqlite.search_columns_query import answer, word_counts
 from trialatlas.store.sqlite.search_counts import (
     COUNT_SAMPLE,
     COUNTRY_FACET_TOP,
-    Counts,
     count_search,
     counts_of_sample,
     counts_of_set,
     large_store,
 )
-from trialatlas.store.sqlite.search_facets import facets_of, merged_counts
 from trialatlas.store.sqlite.search_filters import match_expression, nct_ids_in
 from trialatlas.store.sqlite.search_geo import nearest_sites_sql
 from trialatlas.store.sqlite.search_sql import (
@@ -99,90 +93,18 @@ def search_trials(
     exact counts, every match near the place ranked); any other search, in SQL, its
     counts over the columns too unless its words match more than ``WORD_COUNT_LIMIT``
     trials."""
-    if query.near is not None and query.radius_km is None:
-        query = query.model_copy(update={"radius_km": DEFAULT_RADIUS_KM})
-    if query.sort == "nearest" and query.near is None:
-        raise SearchError("Sorting by the nearest site needs a place to measure from.")
-    cursor = decode_cursor(query.cursor, query) if query.cursor and not query.open_first else None
+    query, cursor = checked_query(query)
     if query.near is not None:
         ensure_math_functions(conn)
     own = not conn.in_transaction
     if own:
         conn.execute("BEGIN")
     try:
-        if query.open_first:
-            return _search_open_first(conn, query, columns)
-        return _search(conn, query, cursor, columns)
+        gather = partial(_gather, conn, columns=columns)
+        return search_pages(query, cursor, gather, partial(_results, conn))
     finally:
         if own and conn.in_transaction:
             conn.execute("COMMIT")
-
-
-@dataclass(frozen=True, slots=True)
-class _Gathered:
-    """The hits after the cursor (one more than a page at least), their pools, and the
-    counts of the whole set."""
-
-    rows: list[Row]
-    pools: list[int | None]
-    pooled: bool
-    counts: Counts
-    every_country: bool
-    mode: Mode
-
-
-def _search(
-    conn: sqlite3.Connection,
-    query: SearchQuery,
-    cursor: Cursor | None,
-    columns: SearchColumnsCache | None,
-) -> SearchResults:
-    found = _gather(conn, query, cursor, columns)
-    page = found.rows[: query.page_size]
-    next_cursor = None
-    if len(found.rows) > query.page_size:
-        next_cursor = encode_cursor(_cursor_after(query, found, query.page_size - 1))
-    return _results(conn, query, page, found.counts, next_cursor, [found])
-
-
-def _search_open_first(
-    conn: sqlite3.Connection, query: SearchQuery, columns: SearchColumnsCache | None
-) -> SearchResults:
-    """Trials open to enrollment first, then the others, each group in the order of
-    the sort: one search per group (both give their counts; the page takes the hits
-    of the cursor's group, then those of the next group)."""
-    group, inner = decode_group_cursor(query.cursor, query) if query.cursor else ("open", None)
-    found: dict[Group, _Gathered] = {}
-    hits: list[tuple[Group, int]] = []  # (group, index in the group's rows)
-    for name, sub in group_queries(query):
-        cursor = decode_cursor(inner, sub) if inner is not None and name == group else None
-        found[name] = _gather(conn, sub, cursor, columns)
-        if name != "open" or group == "open":
-            hits += [(name, i) for i in range(len(found[name].rows))]
-    size = query.page_size
-    page = [found[name].rows[i] for name, i in hits[:size]]
-    next_cursor = None
-    if len(hits) > size:
-        name, i = hits[size - 1]
-        sub = dict(group_queries(query))[name]
-        wrapped = encode_cursor(_cursor_after(sub, found[name], i))
-        next_cursor = encode_group_cursor(name, wrapped, query)
-    parts = list(found.values())
-    results = _results(
-        conn, query, page, merged_counts([p.counts for p in parts]), next_cursor, parts
-    )
-    results.open_first = True
-    results.open_total = found["open"].counts.total if "open" in found else 0
-    return results
-
-
-def _cursor_after(query: SearchQuery, found: _Gathered, index: int) -> Cursor:
-    """The cursor after the hit ``found.rows[index]`` of ``query``."""
-    last = found.rows[index]
-    key = last[1] if isinstance(last[1], str) else float(last[1])  # type: ignore[arg-type]
-    below = found.pools[index] if found.pools else None
-    fingerprint = query_fingerprint(query)
-    return Cursor(query.effective_sort, found.mode, key, str(last[0]), fingerprint, below)
 
 
 def _results(
@@ -191,7 +113,7 @@ def _results(
     page: list[Row],
     counts: Counts,
     next_cursor: str | None,
-    parts: list[_Gathered],
+    parts: list[Gathered],
 ) -> SearchResults:
     total = counts.total
     every_country = all(p.every_country for p in parts)
@@ -216,7 +138,7 @@ def _gather(
     query: SearchQuery,
     cursor: Cursor | None,
     columns: SearchColumnsCache | None,
-) -> _Gathered:
+) -> Gathered:
     mode: Mode = cursor.mode if cursor else _word_mode(conn, query)
     limit = query.page_size + 1 if cursor else max(query.page_size + 1, COUNTRY_FACET_TOP)
     pools: list[int | None] = []
@@ -246,7 +168,7 @@ def _gather(
                 conn, query, mode, rows, complete=complete, via=via,
                 top=lambda: rows if not cursor else _page(conn, query, mode, None, COUNTRY_FACET_TOP, via)[0],
             )  # fmt: skip
-    return _Gathered(rows, pools, pooled, counts, every_country, mode)
+    return Gathered(rows, counts, mode, pools, pooled, every_country)
 
 
 def _filters_only(
@@ -367,7 +289,7 @@ def _hits(conn: sqlite3.Connection, query: SearchQuery, page: list[Row]) -> list
     if not ids:
         return []
     studies_sql, conditions_sql = page_rows_sql(ids)
-    studies = {r[0]: r for r in _rows(conn, studies_sql)}
+    studies = {r[0]: r[1:] for r in _rows(conn, studies_sql)}
     conditions: dict[str, list[str]] = {}
     for nct, name in _rows(conn, conditions_sql):
         conditions.setdefault(str(nct), []).append(str(name))
@@ -375,27 +297,5 @@ def _hits(conn: sqlite3.Connection, query: SearchQuery, page: list[Row]) -> list
     if query.near is not None:
         radius = query.radius_km or DEFAULT_RADIUS_KM
         sql = nearest_sites_sql(ids, query.near.lat, query.near.lon, radius, query.near_towns)
-        for nct, facility, city, state, country, precision, dist in _rows(conn, sql):
-            sites[str(nct)] = NearestSite(
-                facility=facility, city=city, state=state, country=country,  # type: ignore[arg-type]
-                distance_km=round(float(dist), 3),  # type: ignore[arg-type]
-                precision=precision if precision in ("city", "zip") else "site",
-            )  # fmt: skip
-    out = []
-    for nct, _key, rank, *_ in page:
-        _, title, status, phases = studies.get(nct, (nct, nct, None, None))
-        codes = str(phases).split("|") if phases else []
-        out.append(
-            SearchHit(
-                nct_id=str(nct),
-                title=str(title),
-                status=status,  # type: ignore[arg-type]
-                status_label=label("overall_status", status) or None,  # type: ignore[arg-type]
-                phase=codes,
-                phase_label=phases_label(codes) or None,
-                conditions=conditions.get(str(nct), []),
-                nearest_site=sites.get(str(nct)),
-                score=None if rank is None else round(-float(rank), 4),  # type: ignore[arg-type]
-            )
-        )
-    return out
+        sites = {str(row[0]): nearest_site(row[1:]) for row in _rows(conn, sql)}
+    return search_hits(page, studies, conditions, sites)

@@ -20,6 +20,8 @@ import numpy.typing as npt
 from trialatlas.index.geo import EARTH_RADIUS_KM, bounding_box
 from trialatlas.model.search import DEFAULT_RADIUS_KM, SearchQuery
 from trialatlas.store.search_cursor import Cursor
+from trialatlas.store.search_facets import Counts
+from trialatlas.store.search_filters import lower_date_key, sponsor_pattern
 from trialatlas.store.sqlite.search_columns import (
     IntArray,
     SearchColumns,
@@ -29,8 +31,6 @@ from trialatlas.store.sqlite.search_columns import (
     sponsor_nct_ids,
     word_match_ids,
 )
-from trialatlas.store.sqlite.search_counts import Counts
-from trialatlas.store.sqlite.search_filters import lower_date_key, sponsor_pattern
 from trialatlas.store.sqlite.search_geo import town_sites_sql
 
 Row = tuple[object, ...]

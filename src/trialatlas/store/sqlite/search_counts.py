@@ -16,15 +16,14 @@ a large result set does not count it again.
 
 from __future__ import annotations
 
-import math
 import sqlite3
 import threading
 from collections import Counter, OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from trialatlas.model.search import SearchQuery
 from trialatlas.store.search_cursor import Mode, query_fingerprint
+from trialatlas.store.search_facets import Counts, about
 from trialatlas.store.sqlite.search_filters import filter_clauses
 from trialatlas.store.sqlite.search_sql import (
     build_countries,
@@ -40,28 +39,6 @@ LARGE_STORE = 50_000  # studies (by id span): below this every count is exact an
 COUNT_CACHE_SIZE = 64  # searches whose counts are remembered per connection
 Row = tuple[object, ...]
 _caches = threading.local()  # per thread: (connection, data version, remembered counts)
-
-
-@dataclass(frozen=True, slots=True)
-class Counts:
-    """Facet combinations ``(status, phases, type, class, count)``, country counts, the
-    total, and how the facet counts scale up to the whole set (``sample``: the number
-    of hits counted, None when all were)."""
-
-    combos: list[Row]
-    countries: list[tuple[str, int]]
-    total: int
-    scale: float = 1.0
-    total_estimated: bool = False
-    sample: int | None = None
-
-
-def about(value: float) -> int:
-    """``value`` rounded to three significant digits (an estimate shows no false precision)."""
-    if value < 1000:
-        return round(value)
-    digits = int(math.floor(math.log10(value))) - 2
-    return int(round(value, -digits))
 
 
 def count_search(

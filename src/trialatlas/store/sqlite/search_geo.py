@@ -1,12 +1,8 @@
 """Search around a place, in SQL: sites in a bounding box (read through the
 ``locations_geo_cell`` index: quarter-degree latitude bands × a longitude range), the
 exact great-circle distance (the haversine of :func:`trialatlas.index.geo.haversine_km`,
-with SQLite's math functions) and each trial's nearest site. Built without a database.
-
-A site placed only by its city (``geo_precision = 'city'``: its point is the city's)
-counts as within the radius, whatever its distance, when its town is one of the
-query's ``near_towns`` (towns the searched place lies in, chosen by the feature layer
-among :func:`site_towns_sql`'s).
+with SQLite's math functions) and each trial's nearest site. Built without a database;
+the box and town tests are the store's (:mod:`trialatlas.store.geo_sql`).
 """
 
 from __future__ import annotations
@@ -15,11 +11,10 @@ import math
 
 from trialatlas.index.geo import EARTH_RADIUS_KM, bounding_box
 from trialatlas.model.search import SiteTown
+from trialatlas.store.geo_sql import CITY_REACH_KM, box_tests, town_test, within_first
 from trialatlas.store.sqlite.sql_text import Params, Sql
 
 GEO_CELLS_PER_DEGREE = 4  # must match the expression of the locations_geo_cell index
-# a city's point (where its city-placed sites are) lies this close to any place in it
-CITY_REACH_KM = 80.0
 
 
 def distance_sql(lat: str, lon: str) -> str:
@@ -40,32 +35,13 @@ def point_params(lat: float, lon: float) -> dict[str, float]:
 def box_test(lat: float, lon: float, radius_km: float, p: Params, *, cells: bool) -> str:
     """WHERE test over ``l`` (locations) for the bounding box of the circle; with
     ``cells`` it is written so that ``locations_geo_cell`` can seek each latitude band."""
-    box = bounding_box(lat, lon, radius_km)
-    lo, hi = p.add("min_lon", box.min_lon), p.add("max_lon", box.max_lon)
-    if box.crosses_antimeridian:
-        lon_test = f"(l.lon >= {lo} OR l.lon <= {hi})"
-    else:
-        lon_test = f"l.lon BETWEEN {lo} AND {hi}"
-    lat_test = f"l.lat BETWEEN {p.add('min_lat', box.min_lat)} AND {p.add('max_lat', box.max_lat)}"
+    lat_test, lon_test = box_tests(lat, lon, radius_km, p)
     if not cells:
         return f"{lat_test} AND {lon_test}"
+    box = bounding_box(lat, lon, radius_km)
     step = GEO_CELLS_PER_DEGREE
     bands = list(range(int(box.min_lat * step), int(box.max_lat * step) + 1))
     return f"CAST(l.lat * {step} AS INTEGER) IN ({p.add_all('cell', bands)}) AND {lon_test} AND {lat_test}"
-
-
-def town_test(towns: list[SiteTown], p: Params, site: str = "l.") -> str:
-    """SQL true when the site (columns prefixed ``site``) is placed by its city and that
-    city is one of ``towns``."""
-    if not towns:
-        return "0"
-    tests = [
-        f"({site}city = {p.add('town', t.city)}"
-        f" AND coalesce({site}state, '') = {p.add('tstate', t.state or '')}"
-        f" AND coalesce({site}country, '') = {p.add('tcountry', t.country or '')})"
-        for t in towns
-    ]
-    return f"({site}geo_precision = 'city' AND ({' OR '.join(tests)}))"
 
 
 def geo_cte(
@@ -151,10 +127,7 @@ def nearest_sites_sql(
     p.values.update(point_params(lat, lon))
     ids = p.add_all("id", nct_ids)
     dist = distance_sql("lat", "lon")
-    first = ""
-    if radius_km is not None:
-        counts = f"{dist} <= {p.add('radius', radius_km)} OR {town_test(towns or [], p, '')}"
-        first = f"({counts}) DESC, "
+    first = within_first(dist, radius_km, towns, p)
     text = (
         "SELECT nct_id, facility, city, state, country, geo_precision, d FROM ("
         f"SELECT nct_id, facility, city, state, country, geo_precision, {dist} AS d,"

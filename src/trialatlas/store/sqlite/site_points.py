@@ -13,7 +13,13 @@ import sqlite3
 from collections.abc import Sequence
 
 from trialatlas.model.search import SiteTown
-from trialatlas.store.site_rows import NewPoint, StoredSite
+from trialatlas.store.site_rows import (
+    STORED_SITE_COLUMNS,
+    NewPoint,
+    StoredSite,
+    points_by_study,
+    site_towns_of,
+)
 from trialatlas.store.sqlite.search_geo import site_towns_sql
 from trialatlas.store.study_documents import relocated_document
 
@@ -28,8 +34,8 @@ def placement_version(conn: sqlite3.Connection) -> int:
 def sites_to_place(conn: sqlite3.Connection) -> list[StoredSite]:
     """Every site not placed at its ZIP code (those are placed for good), by study."""
     rows = conn.execute(
-        "SELECT nct_id, ordinal, city, state, zip, country, lat, lon, geo_precision"
-        " FROM locations WHERE geo_precision IS NOT 'zip' ORDER BY nct_id, ordinal"
+        f"SELECT {STORED_SITE_COLUMNS} FROM locations WHERE geo_precision IS NOT 'zip'"
+        " ORDER BY nct_id, ordinal"
     ).fetchall()
     return [StoredSite(*row) for row in rows]
 
@@ -39,9 +45,7 @@ def save_site_points(
 ) -> None:
     """Write the new points into the site rows and the studies' documents, and record
     ``version``, in one transaction (the caller holds the write lock)."""
-    by_study: dict[str, list[NewPoint]] = {}
-    for point in points:
-        by_study.setdefault(point.nct_id, []).append(point)
+    by_study = points_by_study(points)
     conn.execute("BEGIN IMMEDIATE")
     try:
         conn.executemany(
@@ -74,7 +78,4 @@ def site_towns(conn: sqlite3.Connection, lat: float, lon: float, city: str) -> l
     """Towns named ``city`` (as the registry writes them) with sites placed only by
     their city near the point (see :func:`search_geo.site_towns_sql`)."""
     sql = site_towns_sql(lat, lon, city)
-    return [
-        SiteTown(city=str(c), state=s, country=k)
-        for c, s, k in conn.execute(sql.text, sql.params).fetchall()
-    ]
+    return site_towns_of(conn.execute(sql.text, sql.params).fetchall())

@@ -1,32 +1,36 @@
-"""SQL text with named parameters: what the store's query builders return."""
+"""SQL text with named parameters for sqlite3 (``:name``): what the SQLite query builders
+return. The collector is the store's (:mod:`trialatlas.store.sql_text`), in SQLite's
+spelling."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from collections.abc import Sequence
 from typing import Any
 
+from trialatlas.store.sql_text import Params as _Params
+from trialatlas.store.sql_text import Sql
 
-@dataclass(frozen=True, slots=True)
-class Sql:
-    """A statement and its named parameters."""
-
-    text: str
-    params: dict[str, Any]
+__all__ = ["Params", "Sql"]
 
 
-class Params:
-    """Collects named parameters; every user value goes through :meth:`add`.
-    ``PLACEHOLDER``: how the driver writes a named parameter (sqlite3: ``:name``)."""
+class Params(_Params):
+    """Collects named parameters, written as sqlite3's ``:name``; a parameter holding
+    many values is a JSON array, read by ``json_each``."""
 
     PLACEHOLDER = ":{}"
+    FALSE = "0"
+    POSITION = "instr"
+    LIKE_ANY_CASE = "LIKE"  # ASCII letters in any case
 
-    def __init__(self) -> None:
-        self.values: dict[str, Any] = {}
+    def any_of(self, column: str, prefix: str, values: Sequence[Any]) -> str:
+        return f"{column} IN ({self.add_all(prefix, values)})"
 
-    def add(self, prefix: str, value: Any) -> str:
-        name = f"{prefix}{len(self.values)}"
-        self.values[name] = value
-        return self.PLACEHOLDER.format(name)
+    def none_of(self, column: str, prefix: str, values: Sequence[Any]) -> str:
+        return f"{column} NOT IN ({self.add_all(prefix, values)})"
 
-    def add_all(self, prefix: str, values: list[Any]) -> str:
-        return ", ".join(self.add(prefix, v) for v in values)
+    def array(self, prefix: str, values: Sequence[Any]) -> str:
+        return self.add(prefix, json.dumps(list(values)))
+
+    def in_array(self, column: str, array: str) -> str:
+        return f"{column} IN (SELECT value FROM json_each({array}))"

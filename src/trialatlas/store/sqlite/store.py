@@ -8,7 +8,6 @@ reader sees a trial whole, before or after its update).
 
 from __future__ import annotations
 
-import functools
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
@@ -32,6 +31,7 @@ from trialatlas.store.sqlite.bulk import (
 from trialatlas.store.sqlite.reads import StoreReads
 from trialatlas.store.sqlite.schema import CHILD_TABLES, check_schema, migrate
 from trialatlas.store.sqlite.search_columns import SearchColumnsCache
+from trialatlas.store.upsert_sql import RAW_RECORD_COLUMNS, insert_sql, raw_record_row, upsert_sql
 from trialatlas.store.write_rules import write_outcome
 
 if TYPE_CHECKING:
@@ -230,20 +230,9 @@ class SQLiteStore(StoreReads):
                 conn.execute(f"DELETE FROM {table} WHERE nct_id = ?", (prep.nct_id,))
         for table, rows in prep.children.items():
             if rows:
-                conn.executemany(_child_insert(table, len(rows[0])), rows)
+                conn.executemany(insert_sql(table, len(rows[0]), "?"), rows)
         write_brief(conn, core, prep.brief)
-        conn.execute(
-            _RAW_UPSERT,
-            (
-                prep.nct_id,
-                prep.raw_format,
-                prep.raw_source,
-                prep.checksum,
-                prep.last_update_posted,
-                loaded_at,
-                prep.raw_body,
-            ),
-        )
+        conn.execute(_RAW_UPSERT, raw_record_row(prep, loaded_at))
         return study_id
 
     # -- site points placed again (store/sqlite/site_points.py) --
@@ -294,26 +283,8 @@ _FTS_INSERT = (
     " description) VALUES (?, ?, ?, ?, ?, ?, ?)"
 )
 _NEXT_GENERATION = "UPDATE store_generation SET value = value + 1 WHERE id = 1"
-_RAW_UPSERT = (
-    "INSERT INTO raw_records (nct_id, format, source, checksum, last_update_posted, loaded_at, body)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(nct_id) DO UPDATE SET format = excluded.format,"
-    " source = excluded.source, checksum = excluded.checksum,"
-    " last_update_posted = excluded.last_update_posted, loaded_at = excluded.loaded_at,"
-    " body = excluded.body"
-)
+_RAW_UPSERT = upsert_sql("raw_records", RAW_RECORD_COLUMNS, "?")
 
 
-@functools.cache
 def _study_upsert(columns: tuple[str, ...]) -> str:
-    cols = ", ".join(columns)
-    marks = ", ".join("?" for _ in columns)
-    updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c != "nct_id")
-    return (
-        f"INSERT INTO studies ({cols}) VALUES ({marks}) "
-        f"ON CONFLICT(nct_id) DO UPDATE SET {updates} RETURNING id"
-    )
-
-
-@functools.cache
-def _child_insert(table: str, width: int) -> str:
-    return f"INSERT INTO {table} VALUES ({', '.join('?' for _ in range(width))})"
+    return upsert_sql("studies", columns, "?") + " RETURNING id"

@@ -1,8 +1,7 @@
-"""Sentence vectors in SQLite: one float16 row per study, with its model and text checksum.
-
-float16 halves the table (768 bytes a study: 460 MB at 600k) and changes a cosine
-by less than 1e-3; readers get float32. Every write moves ``vector_generation``, so a
-saved faiss index built from one generation knows it is stale at the next.
+"""Sentence vectors in SQLite: one float16 row per study, with its model and text checksum
+(:mod:`trialatlas.store.vector_rows`; 460 MB at 600k studies). Every write moves
+``vector_generation``, so a saved faiss index built from one generation knows it is
+stale at the next.
 """
 
 from __future__ import annotations
@@ -14,36 +13,39 @@ import numpy as np
 
 from trialatlas.store.base import StudyText
 from trialatlas.store.sqlite.reader import names_by_study
+from trialatlas.store.upsert_sql import upsert_sql
+from trialatlas.store.vector_rows import NEXT_GENERATION as _NEXT
+from trialatlas.store.vector_rows import (
+    VECTOR_COLUMNS,
+    read_batch,
+    stored_rows,
+    study_text,
+    study_text_batches,
+)
 
-StoredDtype = np.float16
 Connect = Callable[[], sqlite3.Connection]
-
-_NEXT = "UPDATE vector_generation SET value = value + 1 WHERE id = 1"
 
 
 def iter_study_texts(
     conn: sqlite3.Connection, nct_ids: Sequence[str] | None, batch: int
 ) -> Iterator[list[StudyText]]:
     """Text fields of studies in batches: all by NCT ID (keyset pages), or the given ones."""
-    if nct_ids is not None:
-        for start in range(0, len(nct_ids), batch):
-            chunk = list(nct_ids[start : start + batch])
-            marks = ", ".join("?" for _ in chunk)
-            rows = conn.execute(_TEXTS + f" WHERE s.nct_id IN ({marks})", chunk).fetchall()
-            found = {row[0]: row for row in rows}
-            texts = _with_children(conn, [found[n] for n in chunk if n in found])
-            if texts:
-                yield texts
-        return
-    after = ""
-    while True:
-        rows = conn.execute(
-            _TEXTS + " WHERE s.nct_id > ? ORDER BY s.nct_id LIMIT ?", (after, batch)
-        ).fetchall()
-        if not rows:
-            return
-        after = rows[-1][0]
-        yield _with_children(conn, rows)
+
+    def of_ids(chunk: list[str]) -> list[StudyText]:
+        marks = ", ".join("?" for _ in chunk)
+        return _with_children(
+            conn, conn.execute(_TEXTS + f" WHERE s.nct_id IN ({marks})", chunk).fetchall()
+        )
+
+    def after(last: str, limit: int) -> list[StudyText]:
+        return _with_children(
+            conn,
+            conn.execute(
+                _TEXTS + " WHERE s.nct_id > ? ORDER BY s.nct_id LIMIT ?", (last, limit)
+            ).fetchall(),
+        )
+
+    return study_text_batches(nct_ids, batch, of_ids, after)
 
 
 _TEXTS = (
@@ -59,14 +61,7 @@ def _with_children(conn: sqlite3.Connection, rows: list[tuple]) -> list[StudyTex
     conditions = names_by_study(conn, "conditions", ids)
     interventions = names_by_study(conn, "interventions", ids)
     return [
-        StudyText(
-            nct_id=nct,
-            brief_title=brief,
-            official_title=official,
-            conditions=tuple(conditions.get(nct, ())),
-            interventions=tuple(interventions.get(nct, ())),
-            summary=summary or None,
-        )
+        study_text(nct, brief, official, summary, conditions.get(nct), interventions.get(nct))
         for nct, brief, official, summary in rows
     ]
 
@@ -83,16 +78,11 @@ def write_vectors(
     """Upsert the rows and move the generation, in one transaction (caller holds the write lock)."""
     if not rows:
         return
-    params = [
-        (nct, model, checksum, np.asarray(vec, dtype=StoredDtype).tobytes())
-        for nct, checksum, vec in rows
-    ]
+    params = stored_rows(model, rows)
     conn.execute("BEGIN IMMEDIATE")
     try:
         conn.executemany(
-            "INSERT INTO study_vectors (nct_id, model, checksum, vector) VALUES (?, ?, ?, ?)"
-            " ON CONFLICT(nct_id) DO UPDATE SET model = excluded.model,"
-            " checksum = excluded.checksum, vector = excluded.vector",
+            upsert_sql("study_vectors", VECTOR_COLUMNS, "?"),
             params,
         )
         conn.execute(_NEXT)
@@ -141,9 +131,7 @@ def iter_vectors(
             rows = cur.fetchmany(batch)
             if not rows:
                 break
-            ids = [r[0] for r in rows]
-            data = np.frombuffer(b"".join(r[1] for r in rows), dtype=StoredDtype)
-            yield ids, data.reshape(len(ids), -1).astype(np.float32)
+            yield read_batch(rows)
         conn.execute("COMMIT")
     finally:
         conn.close()

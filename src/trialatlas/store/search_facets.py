@@ -1,5 +1,6 @@
-"""Facet counts of a search from its :class:`Counts`, and the counts of an open-first
-search (``SearchQuery.open_first``) from those of its two groups.
+"""A search's counts (:class:`Counts`, as each backend gathers them), its facet counts
+from them, and the counts of an open-first search (``SearchQuery.open_first``) from
+those of its two groups. No SQL here; every store backend uses it.
 
 The open-first groups split the set by status (open to enrollment, the others), so
 each trial is counted in exactly one group: the set's counts are their sums.
@@ -7,15 +8,38 @@ each trial is counted in exactly one group: the set's counts are their sums.
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from trialatlas.model.codes import label
 from trialatlas.model.search import FacetCount, Facets
-from trialatlas.store.sqlite.search_counts import Counts, about
 
 FACET_LIMIT = 30  # values shown per facet (largest counts first)
 Row = tuple[object, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Counts:
+    """Facet combinations ``(status, phases, type, class, count)``, country counts, the
+    total, and how the facet counts scale up to the whole set (``sample``: the number
+    of hits counted, None when all were)."""
+
+    combos: list[Row]
+    countries: list[tuple[str, int]]
+    total: int
+    scale: float = 1.0
+    total_estimated: bool = False
+    sample: int | None = None
+
+
+def about(value: float) -> int:
+    """``value`` rounded to three significant digits (an estimate shows no false precision)."""
+    if value < 1000:
+        return round(value)
+    digits = int(math.floor(math.log10(value))) - 2
+    return int(round(value, -digits))
 
 
 def facets_of(combos: list[Row], countries: Iterable[tuple[str, int]], scale: float) -> Facets:
