@@ -6,9 +6,9 @@ Stages (each switchable in :class:`MatchOptions`, for the ablation in
 1. understand the patient (:mod:`patient_input`): age, sex, conditions with their
    context (ruled out, past, family), medicines, labs, procedures;
 2. retrieve (:mod:`retrieve`): BM25 over the keywords built from the understood
-   conditions (:mod:`query`), BM25 over titles and conditions alone, dense
-   neighbours of the conditions, fused by reciprocal rank; optionally a second
-   keyword round with the conditions the first candidates share (feedback);
+   conditions (:mod:`query`), BM25 over the note's own telling words, dense
+   neighbours of the conditions and of the whole note, fused by reciprocal rank
+   (a profile, which has no note, is also matched on titles and conditions alone);
 3. keep the trials that fit the place, radius and "open only";
 4. re-rank the best by their eligibility criteria judged against the patient
    (:mod:`rerank`): an age or sex limit that excludes them, or a met exclusion,
@@ -20,7 +20,6 @@ Nothing of the patient is stored or logged.
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -66,7 +65,6 @@ class MatchOptions:
     use_expansion: bool = True  # conditions as written beside their normalized names
     use_dense: bool = True
     use_rerank: bool = True
-    use_prf: bool = True
     use_note: bool = True  # BM25 over the note's own words (less what it rules out), fused
     rerank_depth: int = RERANK_DEPTH
 
@@ -93,7 +91,9 @@ def match_patient(
     query = build_query(facts, expand=options.use_expansion)
     if not options.use_keywords:
         query = PatientQuery(terms=_note_words(facts), dense_text=" ".join(facts.sentences)[:1000])
-    lists = keyword_lists(store, query)
+    # with a note, its own words find what titles and conditions alone would (and
+    # better: bench/matching.py); a profile has only its names
+    lists = keyword_lists(store, query, titles_and_conditions=not facts.sentences)
     if options.use_note and options.use_keywords and facts.sentences:
         # the note's own words, less what it rules out: rare words the reader does not
         # take as findings ("strawberry tongue", "owl's eye inclusions") still count
@@ -104,13 +104,6 @@ def match_patient(
         lists.update(dense_lists(index, {"dense": query.dense_text, "dense_note": note}))
     fused = fuse(lists)
     pool = _Pool(store, place, open_only, near=near, unit=choose_unit(radius))
-    if options.use_prf and options.use_keywords:
-        feedback = _feedback_terms(pool, fused[:10], query)
-        if feedback:
-            lists["feedback"] = [
-                n for n, _ in store.rank_text(feedback, 200, columns=("title", "conditions"))
-            ]
-            fused = fuse(lists)
     depth = max(limit, options.rerank_depth if options.use_rerank else limit)
     # a trial far below the best fits on one weak signal only: never shown, even when
     # the place or "open only" leave few others
@@ -260,16 +253,6 @@ class _Pool:
                 )
             )
         return self._nearest[study.nct_id]
-
-
-def _feedback_terms(pool: _Pool, top: list[Candidate], query: PatientQuery) -> list[str]:
-    """Conditions that at least three of the first candidates list and the query lacks."""
-    studies = pool.studies([c.nct_id for c in top])
-    counts: Counter[str] = Counter()
-    for study in studies.values():
-        counts.update({" ".join(c.lower().split()) for c in study.conditions})
-    asked = {t.lower() for t in query.condition_terms}
-    return [c for c, n in counts.most_common(5) if n >= 3 and c not in asked]
 
 
 def _check(study: Study, understood: PatientInput, today: dt.date | None) -> EligibilityCheck:
