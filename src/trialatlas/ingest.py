@@ -75,7 +75,7 @@ def prepare_record(raw: RawRecord, enrich: StudyHook) -> Prepared:
         if raw.format == "ctgov_v2" and isinstance(enrich, SitePlacer):
             tree = v2_record_tree(raw)
             enrich.place_tree(tree)
-            return prepare_study(validate_study(tree), raw, orjson.dumps(tree))
+            return prepare_study(validate_study(tree), raw, orjson.dumps(tree), tree)
         study = enrich(normalize_record(raw))
         return prepare_study(study, raw)
     except RecordError as exc:

@@ -92,12 +92,18 @@ def date_key(value: str | None) -> str:
     return "-".join(parts[:3])
 
 
-def prepare_study(study: Study, raw: RawRecord, document: bytes | None = None) -> PreparedStudy:
+def prepare_study(
+    study: Study,
+    raw: RawRecord,
+    document: bytes | None = None,
+    tree: dict[str, Any] | None = None,
+) -> PreparedStudy:
     """Everything to write for one study.
 
     ``document`` is the study as JSON when the caller already has it (the API v2
     mapper's plain tree, which loads back into an equal :class:`Study`); otherwise
-    the study is serialized here.
+    the study is serialized here. ``tree`` is that document as a dict, when the caller
+    has it (it is not parsed again).
     """
     core = study_row(study)
     if document is None:
@@ -114,5 +120,7 @@ def prepare_study(study: Study, raw: RawRecord, document: bytes | None = None) -
         raw_format=raw.format,
         raw_source=f"{raw.source}#{raw.position}",
         raw_body=_compress(raw.text.encode("utf-8")),
-        brief=encode_brief(brief_of_row(core, orjson.loads(document))),
+        brief=encode_brief(
+            brief_of_row(core, tree if tree is not None else orjson.loads(document))
+        ),
     )
