@@ -306,6 +306,49 @@ def test_paging_by_last_update_keeps_order_and_visits_each_once(bundled_client: 
     assert dates == sorted(dates, reverse=True)
 
 
+def _update_dates(client: Any, params: dict[str, str]) -> list[str]:
+    """The last-update dates of every study a search finds (all pages)."""
+    dates: list[str] = []
+    query = {**params, "pageSize": "1000", "fields": "NCTId,LastUpdatePostDate"}
+    for _ in range(100):
+        body = client.get("/api/v2/studies", params=query).json()
+        dates += [
+            s["protocolSection"]["statusModule"]["lastUpdatePostDateStruct"]["date"]
+            for s in body["studies"]
+        ]
+        if not body.get("nextPageToken"):
+            return dates
+        query["pageToken"] = body["nextPageToken"]
+    raise AssertionError("more pages than expected")
+
+
+def test_last_update_range_is_what_an_incremental_sync_asks(bundled_client: Any) -> None:
+    """``AREA[LastUpdatePostDate]RANGE[from,to]`` in query.term: every study posted in the
+    range and no other, oldest first with the sync's sort; with words, both apply."""
+    since = {"query.term": "AREA[LastUpdatePostDate]RANGE[2024-06-01,MAX]"}
+    ids, total = _walk_all(bundled_client, {**since, "countTotal": "true", "pageSize": 300})
+    every, _ = _walk_all(bundled_client, {"pageSize": 1000})
+    dates = _update_dates(bundled_client, since)
+    assert 0 < len(ids) == total < len(every)
+    assert all(d >= "2024-06-01" for d in dates)
+    # the complement: before the bound, with MIN, holds every other study
+    before = _update_dates(
+        bundled_client, {"query.term": "AREA[LastUpdatePostDate]RANGE[MIN,2024-05-31]"}
+    )
+    assert all(d <= "2024-05-31" for d in before) and len(before) + len(ids) == len(every)
+    page = bundled_client.get(
+        "/api/v2/studies", params={**since, "sort": "LastUpdatePostDate:asc", "pageSize": 50}
+    ).json()["studies"]
+    posted = [
+        s["protocolSection"]["statusModule"]["lastUpdatePostDateStruct"]["date"] for s in page
+    ]
+    assert posted == sorted(posted) and posted[0] >= "2024-06-01"
+    both = {"query.term": "cancer AND AREA[LastUpdatePostDate]RANGE[2024-06-01,MAX]"}
+    with_words, _ = _walk_all(bundled_client, {**both, "pageSize": 500})
+    cancer, _ = _walk_all(bundled_client, {"query.term": "cancer", "pageSize": 500})
+    assert set(with_words) == set(cancer) & set(ids) and with_words
+
+
 def test_relevance_paging_visits_each_match_once(bundled_client: Any) -> None:
     ids, total = _walk_all(
         bundled_client, {"query.cond": "cancer", "pageSize": 13, "countTotal": "true"}
@@ -492,6 +535,14 @@ def test_sort_by_date_and_enrollment(client: Any) -> None:
         ({"query.term": "cancer OR NOT pain"}, "NOT inside OR"),
         ({"query.spons": "Mayo OR Pfizer"}, "`OR` is not supported here"),
         ({"query.locn": "AREA[LocationCity]Boston"}, "AREA[LocationCity]"),
+        (
+            {"query.term": "AREA[LastUpdatePostDate]RANGE[01/15/2024,MAX]"},
+            "RANGE bounds are dates (YYYY-MM-DD), MIN or MAX; got `01/15/2024`",
+        ),
+        (
+            {"query.cond": "AREA[LastUpdatePostDate]RANGE[2024-01-15,MAX]"},
+            "AREA[LastUpdatePostDate]",
+        ),
     ],
 )
 def test_bad_parameters_get_400_with_a_message(

@@ -70,6 +70,10 @@ class StudyListQuery:
     has_results: bool | None = None
     healthy_volunteers: bool | None = None
     geo: GeoCircle | None = None
+    # last update posted within [from, to] (ISO dates, either end open): the registry's
+    # ``AREA[LastUpdatePostDate]RANGE[from,to]``, which incremental syncs send
+    updated_from: str | None = None
+    updated_to: str | None = None
     sort: tuple[StudySort, ...] = ()
 
     @property

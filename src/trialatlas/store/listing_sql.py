@@ -132,6 +132,10 @@ def filters(
     ):
         if flag is not None:
             where.append(f"{column} = {p.add('flag', int(flag))}")
+    if query.updated_from:
+        where.append(f"s.last_update_posted >= {p.add('updated', query.updated_from)}")
+    if query.updated_to:  # ISO dates compare as text ("2024-02" sorts before its days)
+        where.append(f"s.last_update_posted <= {p.add('updated', query.updated_to)}")
     return where
 
 

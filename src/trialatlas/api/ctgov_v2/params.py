@@ -267,11 +267,45 @@ def _plain_words(name: str, text: str) -> None:
         )
 
 
+# the one Essie area search served: what an incremental sync asks for
+_UPDATED_RANGE = re.compile(
+    r"AREA\[\s*LastUpdatePostDate\s*\]\s*RANGE\[\s*([^,\]]*?)\s*,\s*([^,\]]*?)\s*\]",
+    re.IGNORECASE,
+)
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_JOINER = re.compile(r"^\s*(?:AND\s+)?|\s*(?:\bAND)?\s*$")
+
+
+def _updated_range(name: str, text: str, out: dict[str, object]) -> str:
+    """Takes ``AREA[LastUpdatePostDate]RANGE[from,to]`` (ISO dates, ``MIN``/``MAX`` for an
+    open end) out of ``text`` into ``out``; returns the rest of the expression."""
+    found = list(_UPDATED_RANGE.finditer(text))
+    if not found:
+        return text
+    if len(found) > 1:
+        raise ParamError(f"Parameter `{name}`: give AREA[LastUpdatePostDate]RANGE[...] once")
+    start, end = found[0].group(1), found[0].group(2)
+    for key, value, open_end in (("updated_from", start, "MIN"), ("updated_to", end, "MAX")):
+        if value.upper() == open_end:
+            continue
+        if not _ISO_DATE.fullmatch(value):
+            raise ParamError(
+                f"Parameter `{name}`: RANGE bounds are dates (YYYY-MM-DD), MIN or MAX;"
+                f" got `{value[:20]}`"
+            )
+        out[key] = value
+    rest = text[: found[0].start()] + " " + text[found[0].end() :]
+    return _JOINER.sub("", rest.strip())
+
+
 def _queries(params: dict[str, str], out: dict[str, object]) -> None:
     """``query.*``: full-text areas keep the text (an Essie expression), the others become
-    words or IDs. A text without any word matches nothing."""
+    words or IDs. A text without any word matches nothing. ``query.term`` may also hold
+    ``AREA[LastUpdatePostDate]RANGE[from,to]`` (alone or joined by AND)."""
     for name, attr in QUERY_AREAS.items():
         text = params.get(name, "").strip()
+        if attr == "term" and text:
+            text = _updated_range(name, text, out)
         if not text:
             continue
         tokens = [t.upper() for t in _ID_SPLIT.split(text) if t]
