@@ -23,6 +23,7 @@ trials then read neighbours of the same index type and size, not meaningful ones
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import resource
 import sys
@@ -104,7 +105,23 @@ def timed_get(client: TestClient, url: str) -> float:
     return elapsed
 
 
-def run(db: Path, trials: int, seed: int) -> None:
+def drop_from_page_cache(db: Path) -> None:
+    """Evict the store and its vector index files from the OS page cache (as after a
+    reboot), so first visits read them from disk: runs compare on the same footing."""
+    stem = db.with_suffix("")
+    for path in (db, stem.with_name(stem.name + ".vectors.faiss")):
+        if path.is_file():
+            fd = os.open(path, os.O_RDONLY)
+            try:
+                os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+            finally:
+                os.close(fd)
+    print(f"dropped {db.name} and its vector index from the OS page cache")
+
+
+def run(db: Path, trials: int, seed: int, cold: bool = False) -> None:
+    if cold:
+        drop_from_page_cache(db)
     store = open_store(str(db))
     try:
         ids = store.iter_nct_ids()
@@ -194,11 +211,16 @@ def main() -> None:
     parser.add_argument("--db", type=Path, default=None, help="synthetic store to reuse or build")
     parser.add_argument("--trials", type=int, default=60, help="random trials to visit")
     parser.add_argument("--seed", type=int, default=13, help="which random trials")
+    parser.add_argument(
+        "--cold",
+        action="store_true",
+        help="evict the store and vector index from the OS page cache first (a server just booted)",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         db = args.db or Path(tmp) / "synthetic.db"
         synthetic_store(db, args.count).close()
-        run(db, args.trials, args.seed)
+        run(db, args.trials, args.seed, args.cold)
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import os
 import tempfile
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +39,7 @@ HNSW_EF_CONSTRUCTION = 80
 HNSW_EF_SEARCH = 96
 WRITE_BATCH = 512  # studies embedded and committed together
 _FORMAT = 1  # of the saved index's metadata file
+_PREFETCH_CHUNK = 1 << 20  # bytes read at a time when prefetching the index file
 _FILE_MODE = 0o644  # saved files readable like the store (temp files start 0600)
 
 
@@ -269,9 +271,39 @@ def _read_index(path: Path) -> faiss.Index:
     """
     flags = faiss.IO_FLAG_MMAP | faiss.IO_FLAG_READ_ONLY | getattr(faiss, "IO_FLAG_MMAP_IFC", 0)
     try:
-        return faiss.read_index(str(path), flags)
+        index = faiss.read_index(str(path), flags)
     except RuntimeError:
         return faiss.read_index(str(path))
+    prefetch_file(path)
+    return index
+
+
+def prefetch_file(path: Path) -> threading.Thread:
+    """Read a mapped index file once, in a background thread, so the OS keeps it in its
+    page cache; the thread is returned (a caller may wait for it).
+
+    An HNSW search reads a few thousand vectors scattered over the whole file: mapped
+    but not yet read, each is a page fault that waits for the disk (at 600,000 studies
+    a first search took about 130 ms, against 4 ms once the file is in the page cache).
+    The page cache is the OS's, shared by every worker that maps the file, and not
+    counted in any process's own memory. (``posix_fadvise(WILLNEED)`` alone is not
+    enough: Linux reads ahead only part of a large file.)
+    """
+    thread = threading.Thread(
+        target=_read_through, args=(path,), name="vector index prefetch", daemon=True
+    )
+    thread.start()
+    return thread
+
+
+def _read_through(path: Path) -> None:
+    chunk = bytearray(_PREFETCH_CHUNK)
+    try:
+        with path.open("rb", buffering=0) as handle:
+            while handle.readinto(chunk):
+                pass
+    except OSError as exc:
+        log.info("vector index %s not prefetched (%s)", path, exc)
 
 
 def _save(files: IndexFiles, index: VectorIndex, version: str) -> None:

@@ -150,11 +150,18 @@ class Store(Protocol):
         ...
 
     def rank_text(
-        self, terms: Sequence[str], limit: int = 100, columns: Sequence[str] | None = None
+        self,
+        terms: Sequence[str],
+        limit: int = 100,
+        columns: Sequence[str] | None = None,
+        *,
+        remember: bool = False,
     ) -> list[tuple[str, float]]:
         """``(nct_id, score)`` of trials holding ANY of ``terms`` (each a phrase; a term
         given twice weighs twice), best BM25 first; ``columns`` limits the fields. For
-        retrieval from long keyword lists (matching, baselines). Any text is safe."""
+        retrieval from long keyword lists (matching, baselines). Any text is safe.
+        ``remember``: the backend may keep the answer while the stored studies stay the
+        same (only for terms taken from the registry, never a patient's words)."""
         ...
 
     def text_document_frequencies(self, words: Sequence[str]) -> dict[str, int]:

@@ -19,6 +19,7 @@ from fastapi.staticfiles import StaticFiles
 
 from trialatlas.api.ctgov_v2.routes import router as ctgov_v2_router
 from trialatlas.api.fhir.routes import router as fhir_router
+from trialatlas.process_memory import release_freed_memory
 from trialatlas.settings import Settings
 from trialatlas.store.base import Store
 from trialatlas.web.errors import install_error_handlers
@@ -61,6 +62,7 @@ def _prepare_search(store: Store, state: AppState) -> None:
 
         Gazetteer.load()
         zip_entry("10001")
+    release_freed_memory()  # what loading them read and no longer needs
 
 
 def create_app(settings: Settings) -> FastAPI:

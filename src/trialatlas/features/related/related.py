@@ -98,7 +98,9 @@ def related_trials(
         text.setdefault(other, 0.0)
     # the treatments by name in others' words ("BM-MSC" is "bone marrow mesenchymal stem cells")
     names = list(dict.fromkeys(w for t in profile.treatments for w in t.words))
-    for other, _bm25 in store.rank_text(names, NEIGHBOURS, columns=_TREATMENT_COLUMNS):
+    for other, _bm25 in store.rank_text(
+        names, NEIGHBOURS, columns=_TREATMENT_COLUMNS, remember=True
+    ):
         text.setdefault(other, 0.0)
     text.pop(canonical, None)
     _fill_cosines(index, canonical, text)
@@ -151,7 +153,11 @@ def _text_similarity(
         if found:
             return {nct: max(0.0, min(1.0, float(cos))) for nct, cos in found}
     terms = [target.title, *target.conditions, *(iv.name for iv in target.interventions)]
-    hits = [(n, s) for n, s in store.rank_text(terms, NEIGHBOURS + 1) if n != target.nct_id]
+    hits = [
+        (n, s)
+        for n, s in store.rank_text(terms, NEIGHBOURS + 1, remember=True)
+        if n != target.nct_id
+    ]
     best = max((s for _, s in hits), default=0.0)
     # BM25 has no absolute scale: the best hit counts as a fairly close text (0.8)
     return {nct: 0.8 * s / best for nct, s in hits} if best > 0 else {}

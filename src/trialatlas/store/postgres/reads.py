@@ -115,10 +115,15 @@ class PostgresReads(SharedReads):
         return []
 
     def rank_text(
-        self, terms: Sequence[str], limit: int = 100, columns: Sequence[str] | None = None
+        self,
+        terms: Sequence[str],
+        limit: int = 100,
+        columns: Sequence[str] | None = None,
+        *,
+        remember: bool = False,
     ) -> list[tuple[str, float]]:
         """Trials holding any of ``terms`` (phrases), best bm25 first; a term given
-        twice weighs twice."""
+        twice weighs twice (``remember`` is a hint this backend does not use)."""
         p = Params()
         tsq = phrases_query(terms[:MAX_RANK_TERMS], p)
         if tsq is None or limit <= 0:

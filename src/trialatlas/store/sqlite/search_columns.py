@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from trialatlas.process_memory import release_freed_memory
 from trialatlas.store.fts_query import FTS_WEIGHTS
 
 NULL_MIN_AGE = -1  # no lower age bound: every age is above it
@@ -356,6 +357,7 @@ class SearchColumnsCache:
     def _build(self, conn: sqlite3.Connection) -> SearchColumns:
         columns = self._columns = load_columns(conn)
         self._last_build = time.monotonic()
+        release_freed_memory()  # the rows read to build them (and older columns)
         return columns
 
     def _rebuild_in_background(self) -> None:
