@@ -15,7 +15,8 @@ compared with the question a patient reads:
   clause before it ("history of X, …, or have use of Y within 30 days").
 
 "Does this apply to you?" shows the criterion as written, so it drops nothing; it is
-counted on its own. Usage: ``python bench/prescreen_meaning.py [--db PATH]`` (default:
+counted on its own. Every number question is checked too: the exceptions written with
+its limit ("Hemoglobin < 9 g/dL, unless due to thalassemia") must be in it. Usage: ``python bench/prescreen_meaning.py [--db PATH]`` (default:
 ``$TRIALATLAS_DB`` or /tmp/ta.db, the store of the 8,118 bundled trials).
 """
 
@@ -156,6 +157,64 @@ def audit_question(
     return out
 
 
+_LIMIT_EXCEPTION = re.compile(
+    r"\b(?:except(?:ing)?|excluding|other than|with the exception of|apart from|aside from"
+    r"|unless)\b",
+    re.I,
+)
+_SENTENCE = re.compile(r"[;\n]|\.\s+(?=[A-Z(])")
+
+
+def _limit_values(check: object) -> set[float]:
+    limits = (getattr(check, "low", None), getattr(check, "high", None))
+    return {round(v, 6) for v in limits if v is not None}
+
+
+def _dropped(criterion: Criterion, c: object, asked: set[str]) -> bool:
+    """Does an exception that begins between limit ``c`` and the next limit (or the end of
+    its sentence) have words the question lacks? The exception is read whole."""
+    base = criterion.start
+    at = c.start - base  # type: ignore[attr-defined]
+    if c.subject is not None:  # type: ignore[attr-defined]
+        at = min(at, c.subject.start - base)  # type: ignore[attr-defined]
+    own = c.start - base  # type: ignore[attr-defined]
+    stop = _SENTENCE.search(criterion.text, own)
+    end = stop.start() if stop else len(criterion.text)
+    later = [x.start - base for x in criterion.comparisons if x.start - base > own]
+    next_limit = min([end, *later])
+    sentence_start = max([0, *(m.end() for m in _SENTENCE.finditer(criterion.text, 0, max(at, 0)))])
+    sentence = criterion.text[sentence_start:end]
+    for a, b in exception_spans(sentence, _LIMIT_EXCEPTION):
+        if not max(at, 0) <= sentence_start + a < next_limit:
+            continue
+        needed = words(sentence[a:b].split(";")[0]) - IGNORED_WORDS - {"unless"}
+        if needed and not needed <= asked:
+            return True
+    return False
+
+
+def audit_number_question(
+    nct_id: str, question_id: str, text: str, check: object, criterion: Criterion
+) -> list[Fault]:
+    """A number question drops an exception when an exception that begins with its limit
+    (between the limit and the next limit or the end of the sentence: "unless …",
+    "except …", "other than …") has words the question does not have. The limit is found
+    by its value; when several limits of the criterion have that value, it is a fault only
+    when every one of them has such an exception; a value not written (converted units)
+    is not judged."""
+    values = _limit_values(check)
+    asked = words(text)
+    found = [
+        c
+        for c in criterion.comparisons
+        if c.uln_multiplier is None
+        and values & {round(v, 6) for v in (c.value, c.upper_value) if v is not None}
+    ]
+    if found and all(_dropped(criterion, c, asked) for c in found):
+        return [Fault(nct_id, question_id, "number: exception dropped", text, criterion.text)]
+    return []
+
+
 def audit(
     nct_id: str, form: Questionnaire, parsed: ParsedCriteria
 ) -> tuple[Counter[str], list[Fault]]:
@@ -163,6 +222,21 @@ def audit(
     counts: Counter[str] = Counter()
     faults: list[Fault] = []
     for q in form.questions():
+        if q.answer_type == "number":
+            for check in q.checks:
+                if check.source != "criteria" or check.index is None:
+                    continue
+                if q.id == "age":
+                    continue  # the one age question, asked of every age limit
+                criterion = parsed.criteria[check.index]
+                items = run_on_items(criterion)  # "Other: Not pregnant No other malignancy …"
+                item = _ITEM.match(q.id)
+                if items and item is not None:
+                    criterion = items[int(item.group(1) or 0)]
+                counts["number questions"] += 1
+                found = audit_number_question(nct_id, q.id, q.text, check.check, criterion)
+                faults.extend(found)
+                counts["number: exception dropped"] += len(found)
         if q.answer_type != "yes_no":
             continue
         check = q.checks[0]
@@ -228,6 +302,8 @@ def main() -> None:
         "exception dropped",
         "window dropped",
         "window stretched",
+        "number questions",
+        "number: exception dropped",
     ):
         print(f"{key:45} {total[key]:>7}")
 

@@ -3,8 +3,8 @@
 The API body is JSON: ``{"text": …}``, ``{"profile": …}`` or ``{"fhir": …}`` (a FHIR
 R4 Bundle, also accepted as the whole body), plus ``near``, ``radius``,
 ``open_only`` and ``limit``. The page posts a plain HTML form: a description and/or a
-short profile (age, sex, conditions and medicines one per line), a place, a radius
-and the "open to enrollment only" box.
+short profile (age, sex, conditions and medicines one per line), a place, a radius,
+the distance unit (``unit=mi|km``) and the "open to enrollment only" box.
 
 Errors name the field and the rule, never the values sent (they are the patient's).
 Bodies are read with a size cap; nothing here logs or keeps them.
@@ -216,6 +216,7 @@ class MatchForm:
     medications: str = ""
     near: str = ""
     radius: str = ""
+    unit: str = ""  # "mi" or "km": the unit of the distance menu and of every distance shown
     open_only: bool = False
     errors: list[str] = field(default_factory=list)
 
@@ -241,6 +242,7 @@ def parse_form_body(data: bytes) -> MatchForm:
         medications=values.get("medications", ""),
         near=values.get("near", "").strip(),
         radius=values.get("radius", "").strip(),
+        unit=values.get("unit", "").strip().lower(),
         open_only=values.get("open", "") not in ("", "no", "0", "false"),
     )
 
@@ -275,6 +277,8 @@ def form_call(form: MatchForm, limit: int = DEFAULT_LIMIT) -> MatchCall:
         raise MatchRequestError("near", f"at most {MAX_PLACE_CHARS} characters")
     if len(form.radius) > MAX_RADIUS_CHARS:
         raise MatchRequestError("radius", f"at most {MAX_RADIUS_CHARS} characters")
+    if form.unit not in ("", "mi", "km"):
+        raise MatchRequestError("unit", "must be mi or km")
     patient: str | dict[str, Any]
     if form.has_profile:
         profile: dict[str, Any] = {}

@@ -2,14 +2,18 @@
 dict as labelled groups of short items, so the person can correct their description.
 
 Presentation only: the facts come from :func:`match_patient`; this module only sorts
-them into groups (conditions present, ruled out, in the family…) and words them.
+them into groups (conditions present, ruled out, in the family…) and words them, and
+leads each site's distance with the unit the page shows (:func:`distance_in_unit`).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+from trialatlas.features.distance_text import DistanceUnit
 
 # a finding's status (as the matcher reports it) → the group it is shown in
 STATUS_GROUPS: dict[str, str] = {
@@ -154,3 +158,24 @@ def understood_sections(patient: Mapping[str, Any]) -> list[UnderstoodGroup]:
         if value is not None:
             groups.append(UnderstoodGroup(label, [value], key))
     return groups
+
+
+# "13 mi (21 km)", "under 1 mi (under 2 km)": a distance pair as distance_text words it
+_PAIR = re.compile(
+    r"(?P<first>(?:under )?[\d,.]+ (?P<unit>mi|km)) \((?P<second>(?:under )?[\d,.]+ (?:mi|km))\)"
+)
+
+
+def distance_in_unit(text: str | None, unit: DistanceUnit) -> str | None:
+    """A site's distance words led by the page's ``unit``: "about 13 mi (21 km)" becomes
+    "about 21 km (13 mi)" on a page in kilometres (the same two figures, swapped); the
+    words of how the site was placed ("in Jacksonville, about …") are kept."""
+    if not text:
+        return text
+
+    def lead(match: re.Match[str]) -> str:
+        if match.group("unit") == unit:
+            return match.group(0)
+        return f"{match.group('second')} ({match.group('first')})"
+
+    return _PAIR.sub(lead, text)

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from trialatlas.features.patient_summary.glossary import Glossary
 from trialatlas.features.patient_summary.model import Answer, Sentence
 from trialatlas.features.patient_summary.naming import Naming
+from trialatlas.features.patient_summary.prevention import prevention_sentence
 from trialatlas.features.patient_summary.prose import (
     as_sentence,
     lower_first,
@@ -308,16 +309,8 @@ def _what_and_who(study: Study, names: Naming) -> list[Sentence]:
         ]
     if names.treatment and condition:
         if study.design.primary_purpose == "PREVENTION" and "healthy" not in condition.lower():
-            return [
-                Sentence(
-                    text=f"It tests whether {names.treatment} can prevent {condition}.",
-                    sources=[
-                        "design.primary_purpose",
-                        *names.treatment_sources,
-                        *names.condition_sources,
-                    ],
-                )
-            ]
+            sentence = prevention_sentence(study, names)
+            return [sentence] if sentence is not None else []
         who = "healthy volunteers" if "healthy" in condition.lower() else f"people with {condition}"
         return [
             Sentence(

@@ -127,9 +127,17 @@ def _range(check: RangeCheck, answer: Answer, label: str, question: Question) ->
     inside = _inside(check, value)
     wanted = describe_range(check)
     if check.inside_meets:
-        return Outcome("ok" if inside else "fails", f"{said}; the trial needs {wanted}.")
-    verdict: Status = "fails" if inside else "ok"
-    return Outcome(verdict, f"{said}; the trial does not take people with {wanted}.")
+        outcome = Outcome("ok" if inside else "fails", f"{said}; the trial needs {wanted}.")
+    else:
+        verdict: Status = "fails" if inside else "ok"
+        outcome = Outcome(verdict, f"{said}; the trial does not take people with {wanted}.")
+    if outcome.status == "fails" and check.exceptions:
+        excepted = "; ".join(check.exceptions)
+        return Outcome(
+            "unknown",
+            f"{outcome.reason[:-1]}, with an exception ({excepted}); the study team will check.",
+        )
+    return outcome
 
 
 def _elapsed(

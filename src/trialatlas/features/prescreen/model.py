@@ -60,6 +60,8 @@ class RangeCheck(_Record):
 
     ``inside_meets``: True for an inclusion (the value must be in the range), False
     for an exclusion (a value in the range excludes). ``unit`` None: a bare number.
+    ``exceptions``: what the criterion exempts from the limit ("unless due to
+    thalassemia"); a value against the limit then leaves the verdict to the study team.
     """
 
     kind: Literal["range"] = "range"
@@ -71,6 +73,7 @@ class RangeCheck(_Record):
     inside_meets: bool = True
     measure: str | None = None  # measures.json id (molar mass, HbA1c units)
     not_applicable_meets: bool = False  # "I don't have this" satisfies a conditional limit
+    exceptions: list[str] = Field(default_factory=list)
 
 
 class ElapsedCheck(_Record):

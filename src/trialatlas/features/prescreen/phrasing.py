@@ -96,13 +96,13 @@ _EXCEPTION_END = re.compile(
 _CLOSING = {"(": ")", "[": "]"}
 
 
-def exception_spans(text: str) -> list[tuple[int, int]]:
+def exception_spans(text: str, pattern: re.Pattern[str] = _EXCEPTION) -> list[tuple[int, int]]:
     """Offsets in ``text`` of what "except …", "excluding …", "other than …" exempt:
     to the closing bracket when the exception is in brackets ("(except for rifamycins)"),
     else to the end of its sentence or item. The things named there are exceptions,
-    never what the criterion is about."""
+    never what the criterion is about. ``pattern``: the words that open an exception."""
     spans = []
-    for match in _EXCEPTION.finditer(text):
+    for match in pattern.finditer(text):
         at = match.start()
         stack: list[str] = []
         for ch in text[:at]:

@@ -37,6 +37,7 @@ from trialatlas.features.prescreen.kept_meaning import (
     keep_meaning,
     with_listed_exceptions,
 )
+from trialatlas.features.prescreen.limit_exceptions import keep_limit_exceptions
 from trialatlas.features.prescreen.model import (
     GROUP_ORDER,
     CheckedCriterion,
@@ -160,6 +161,7 @@ def _add_criterion(
             spec = number_spec(criterion, comparison)
             if spec is None:
                 continue
+            spec = keep_limit_exceptions(spec, criterion, comparison)
             numbers = True
             covered |= spec.covers
             twin = next((s for s in specs if s.text == spec.text), None)

@@ -14,6 +14,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from trialatlas.features.distance_text import UNIT_CHOICES, choose_unit, radius_menu
 from trialatlas.features.matching import MatchInputError, MatchResult, match_patient
 from trialatlas.model.codes import label
 from trialatlas.store.base import Store
@@ -33,14 +34,13 @@ from trialatlas.web.match_request import (
     read_capped_body,
     read_match_body,
 )
-from trialatlas.web.match_view import understood_sections
+from trialatlas.web.match_view import distance_in_unit, understood_sections
 from trialatlas.web.rendering import render_page
 from trialatlas.web.routers.prescreen import NO_STORE, NoStoreRoute
 
 router = APIRouter(tags=["match"], route_class=NoStoreRoute)
 
 DISCLAIMER: str = MatchResult.model_fields["disclaimer"].default
-RADIUS_CHOICES = ("10mi", "25mi", "50mi", "100mi", "250mi", "500mi")
 FORM_TYPE = "application/x-www-form-urlencoded"
 
 BAD_BODY: dict[str, Any] = {
@@ -176,11 +176,15 @@ def _page(
     result: MatchResult | None,
     status: int = 200,
 ) -> Response:
+    unit = choose_unit(form.radius, form.unit if form.unit in ("mi", "km") else None)
     context = {
         "form": form,
         "result": result,
         "understood": understood_sections(result.patient) if result else [],
-        "radius_choices": RADIUS_CHOICES,
+        "radius_options": radius_menu(unit, form.radius, any_distance=True),
+        "unit": unit,
+        "unit_choices": UNIT_CHOICES,
+        "distance_words": lambda text: distance_in_unit(text, unit),
         "disclaimer": result.disclaimer if result else DISCLAIMER,
         "status_label": _status_label,
         "max_text": MAX_TEXT_CHARS,
