@@ -9,6 +9,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import pytest
 
@@ -75,3 +76,16 @@ def launched_chromium() -> Iterator[object]:
             yield browser
         finally:
             browser.close()
+
+
+def serious_violations(page: Any) -> list[tuple[str, str, list[str]]]:
+    """axe-core's serious and critical violations on ``page``: (rule, impact, first
+    three targets) each."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return [
+        (v["id"], v["impact"], [str(n["target"]) for n in v["nodes"][:3]])
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]

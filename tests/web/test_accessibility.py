@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from browser_support import serious_violations
 
 pytestmark = pytest.mark.browser
 
@@ -23,17 +24,6 @@ PAGES = [
 ]
 
 
-def _serious(page: Any) -> list[tuple[str, str, list[str]]]:
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(page)
-    return [
-        (v["id"], v["impact"], [str(n["target"]) for n in v["nodes"][:3]])
-        for v in results.response["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
-
-
 @pytest.mark.parametrize("width", [1280, 390])
 @pytest.mark.parametrize("path", PAGES)
 def test_no_serious_violations(chromium: Any, bundled_server: str, path: str, width: int) -> None:
@@ -41,7 +31,7 @@ def test_no_serious_violations(chromium: Any, bundled_server: str, path: str, wi
     try:
         page.goto(f"{bundled_server}{path}")
         page.wait_for_load_state("networkidle")
-        assert _serious(page) == []
+        assert serious_violations(page) == []
     finally:
         page.close()
 
@@ -56,7 +46,7 @@ def test_docs_has_a_language_and_a_heading(chromium: Any, bundled_server: str) -
         assert "API documentation" in page.locator("h1").first.inner_text()
         page.locator(".opblock-summary-control").first.click()  # an operation unfolded
         page.locator(".opblock-body").first.wait_for()
-        assert _serious(page) == []
+        assert serious_violations(page) == []
     finally:
         page.close()
 
@@ -71,10 +61,10 @@ def test_filled_forms_have_no_serious_violations(chromium: Any, bundled_server: 
         )
         page.locator("form.match-form button[type=submit]").first.click()
         page.wait_for_load_state("networkidle")
-        assert _serious(page) == []
+        assert serious_violations(page) == []
         page.goto(f"{bundled_server}/trials/{SEED}/prescreen")
         page.locator("form button[type=submit]").last.click()
         page.wait_for_load_state("networkidle")
-        assert _serious(page) == []
+        assert serious_violations(page) == []
     finally:
         page.close()

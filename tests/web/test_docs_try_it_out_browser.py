@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from browser_support import serious_violations
 
 pytestmark = pytest.mark.browser
 
@@ -14,17 +15,6 @@ SEARCH = "#operations-search-api_search_api_search_get"
 CLINICS = "#operations-trials-trial_clinics_api_trials__nct_id__clinics_get"
 MATCH = "#operations-match-api_match_api_match_post"
 OPERATIONS = (SEARCH, CLINICS, MATCH)
-
-
-def _serious(page: Any) -> list[tuple[str, str, list[str]]]:
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(page)
-    return [
-        (v["id"], v["impact"], [str(n["target"]) for n in v["nodes"][:3]])
-        for v in results.response["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
 
 
 def _try_it_out(page: Any, operation: str) -> None:
@@ -62,6 +52,6 @@ def test_try_it_out_inputs_are_labelled(chromium: Any, seed_server: str) -> None
                 && !el.getAttribute('aria-label') && !el.labels?.length).length"""
         )
         assert unlabelled == 0
-        assert _serious(page) == []
+        assert serious_violations(page) == []
     finally:
         page.close()
