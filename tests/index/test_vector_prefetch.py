@@ -1,5 +1,5 @@
-"""The mapped vector index is read into the OS page cache when it is loaded, so the
-first related-trials search does not wait for the disk page by page."""
+"""The mapped vector index is read into the OS page cache when a serving process loads
+it, so the first related-trials search does not wait for the disk page by page."""
 
 from __future__ import annotations
 
@@ -58,7 +58,7 @@ def test_loading_the_saved_index_reads_it_into_the_page_cache(tmp_path: Path) ->
     _drop_from_page_cache(path)
     assert _resident_share(path) < 0.5  # the OS dropped it: the test can tell
 
-    index = _read_index(path)  # mapped: faiss itself reads only the header
+    index = _read_index(path, prefetch=True)  # mapped: faiss itself reads only the header
 
     share = 0.0
     for _ in range(100):  # the OS reads it in the background

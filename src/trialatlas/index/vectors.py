@@ -200,10 +200,17 @@ def _all_vectors(store: Store, model: str) -> tuple[list[str], np.ndarray]:
 
 
 def load_vector_index(
-    store: Store, db_url: str, *, model: str | None = None, hnsw: bool | None = None
+    store: Store,
+    db_url: str,
+    *,
+    model: str | None = None,
+    hnsw: bool | None = None,
+    prefetch: bool = False,
 ) -> VectorIndex:
     """The store's vector index: the saved one beside a SQLite ``db_url`` when still
-    current, else built (and saved when the folder is writable). Empty without vectors."""
+    current, else built (and saved when the folder is writable). Empty without vectors.
+    ``prefetch``: read the saved file into the OS page cache in the background (see
+    :func:`prefetch_file`; for a serving process, not a one-shot command)."""
     model = model or main_model(store)
     if model is None:
         return VectorIndex([], None, None)
@@ -211,7 +218,7 @@ def load_vector_index(
     if files is None:
         return vector_index_from_store(store, model, hnsw)
     version = store.vectors_version(model)
-    saved = _read_saved(files, model, version, hnsw)
+    saved = _read_saved(files, model, version, hnsw, prefetch)
     if saved is not None:
         return saved
     index = vector_index_from_store(store, model, hnsw)
@@ -238,7 +245,7 @@ def index_files(db_url: str) -> IndexFiles | None:
 
 
 def _read_saved(
-    files: IndexFiles, model: str, version: str, hnsw: bool | None
+    files: IndexFiles, model: str, version: str, hnsw: bool | None, prefetch: bool
 ) -> VectorIndex | None:
     try:
         meta = orjson.loads(files.meta.read_bytes())
@@ -252,7 +259,7 @@ def _read_saved(
     ):
         return None
     try:
-        index = _read_index(files.index)
+        index = _read_index(files.index, prefetch=prefetch)
     except RuntimeError as exc:  # faiss reports a bad or missing file so
         log.info("vector index %s unreadable (%s); rebuilding", files.index, exc)
         return None
@@ -262,7 +269,7 @@ def _read_saved(
     return VectorIndex(ids, index, model)
 
 
-def _read_index(path: Path) -> faiss.Index:
+def _read_index(path: Path, *, prefetch: bool = False) -> faiss.Index:
     """Memory-mapped where faiss can map the index type; read into memory otherwise.
 
     ``IO_FLAG_MMAP_IFC`` maps the vectors of flat indexes (exact, and HNSW's storage):
@@ -274,7 +281,8 @@ def _read_index(path: Path) -> faiss.Index:
         index = faiss.read_index(str(path), flags)
     except RuntimeError:
         return faiss.read_index(str(path))
-    prefetch_file(path)
+    if prefetch:
+        prefetch_file(path)
     return index
 
 

@@ -86,7 +86,9 @@ class AppState:
         model = main_model(store)
         version = store.vectors_version(model) if model else ""
         if self._vector_index is None or version != self._index_version:
-            self._vector_index = load_vector_index(store, self.settings.db_url, model=model)
+            self._vector_index = load_vector_index(
+                store, self.settings.db_url, model=model, prefetch=True
+            )
             self._index_version = version
 
     def close(self) -> None:
