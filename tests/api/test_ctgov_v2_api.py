@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from trialatlas.api.ctgov_v2 import study_to_v2
 from trialatlas.api.ctgov_v2.convert_results import certain_agreement, point_of_contact
 from trialatlas.api.ctgov_v2.fields import parse_fields, project
+from trialatlas.api.ctgov_v2.params import parse_studies_request
 from trialatlas.index.geo import KM_PER_MILE, haversine_km
 from trialatlas.model.study import Study
 from trialatlas.normalize.ctgov_v2 import normalize_v2
@@ -320,6 +321,22 @@ def _update_dates(client: Any, params: dict[str, str]) -> list[str]:
             return dates
         query["pageToken"] = body["nextPageToken"]
     raise AssertionError("more pages than expected")
+
+
+@pytest.mark.parametrize(
+    ("term", "rest"),
+    [
+        ("AREA[LastUpdatePostDate]RANGE[2024-01-15,MAX]", None),
+        ("cancer AND AREA[LastUpdatePostDate]RANGE[2024-01-15,MAX]", "cancer"),
+        ("AREA[LastUpdatePostDate]RANGE[2024-01-15,MAX] AND lung", "lung"),
+        ("cancer AND AREA[LastUpdatePostDate]RANGE[2024-01-15,MAX] AND lung", "cancer AND lung"),
+        ("BRAND AREA[LastUpdatePostDate]RANGE[2024-01-15,MAX]", "BRAND"),
+    ],
+)
+def test_the_range_leaves_the_expression_with_one_of_its_ands(term: str, rest: str | None) -> None:
+    query = parse_studies_request({"query.term": term}).query
+    assert query.updated_from == "2024-01-15" and query.updated_to is None
+    assert (" ".join(query.term.split()) if query.term else None) == rest
 
 
 def test_last_update_range_is_what_an_incremental_sync_asks(bundled_client: Any) -> None:

@@ -273,7 +273,8 @@ _UPDATED_RANGE = re.compile(
     re.IGNORECASE,
 )
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_JOINER = re.compile(r"^\s*(?:AND\s+)?|\s*(?:\bAND)?\s*$")
+_AND_BEFORE = re.compile(r"\s*\bAND\s*$")
+_AND_AFTER = re.compile(r"^\s*AND\b")
 
 
 def _updated_range(name: str, text: str, out: dict[str, object]) -> str:
@@ -294,8 +295,12 @@ def _updated_range(name: str, text: str, out: dict[str, object]) -> str:
                 f" got `{value[:20]}`"
             )
         out[key] = value
-    rest = text[: found[0].start()] + " " + text[found[0].end() :]
-    return _JOINER.sub("", rest.strip())
+    # the clause leaves with one AND that joined it ("a AND clause AND b" is "a AND b")
+    before = _AND_BEFORE.sub("", text[: found[0].start()])
+    after = text[found[0].end() :]
+    if not before.strip():
+        after = _AND_AFTER.sub("", after)
+    return f"{before} {after}".strip()
 
 
 def _queries(params: dict[str, str], out: dict[str, object]) -> None:
